@@ -1,0 +1,684 @@
+//! BuildKit's builder-side word processing: quotes, escapes and `$VAR` / `${VAR...}` expansion.
+//!
+//! This is the processing BuildKit applies to the words of `FROM`, `COPY`, `ENV`, `WORKDIR`,
+//! `USER` and the other builder-expanded instructions (not to `RUN`, whose text goes to the shell).
+//! It is written from BuildKit's documented behaviour (`frontend/dockerfile/shell`): the same
+//! modifiers (`:-`, `-`, `:+`, `+`, `:?`, `?`, `#`, `##`, `%`, `%%`, `/`, `//`), the same errors,
+//! and the same word splitting. drydock adds one thing: a variable can be *unknown* (an `ARG`
+//! without a default, a build argument), in which case its reference is kept as written and the
+//! result says it is not certain.
+
+/// What a variable holds, for expansion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarValue<'a> {
+    /// Set to this value.
+    Set(&'a str),
+    /// Declared, but its value is not known statically (e.g. `ARG X` without a default).
+    Unknown,
+}
+
+/// Variables visible to an expansion.
+pub trait Env {
+    /// Looks a variable up; `None` means unset.
+    fn lookup(&self, name: &str) -> Option<VarValue<'_>>;
+}
+
+impl Env for () {
+    fn lookup(&self, _: &str) -> Option<VarValue<'_>> {
+        None
+    }
+}
+
+impl<F> Env for F
+where
+    F: Fn(&str) -> Option<VarValue<'static>>,
+{
+    fn lookup(&self, name: &str) -> Option<VarValue<'_>> {
+        self(name)
+    }
+}
+
+/// Options of a [`Lexer`], named after BuildKit's.
+#[derive(Clone, Copy, Debug)]
+pub struct Lexer {
+    /// The escape character (`\` or `` ` ``).
+    pub escape: char,
+    /// Keep quote characters in the result.
+    pub raw_quotes: bool,
+    /// Keep escape characters in the result.
+    pub raw_escapes: bool,
+    /// Keep references to unset variables as written instead of expanding them to "".
+    pub skip_unset_env: bool,
+    /// Do not treat quotes specially.
+    pub skip_process_quotes: bool,
+}
+
+impl Lexer {
+    /// A lexer with BuildKit's defaults for builder-expanded words.
+    #[must_use]
+    pub fn new(escape: char) -> Self {
+        Self { escape, raw_quotes: false, raw_escapes: false, skip_unset_env: false, skip_process_quotes: false }
+    }
+
+    /// Processes `word` as one word (`ProcessWordWithMatches`).
+    ///
+    /// # Errors
+    /// The errors BuildKit reports: unterminated quotes, `${` without `}`, bad substitutions,
+    /// unsupported modifiers, `${X:?msg}` on an unset or empty `X`.
+    pub fn process_word(&self, word: &str, env: &dyn Env) -> Result<Expansion, LexError> {
+        let mut state = State::new(self, word, env);
+        let (result, words) = state.process_stop_on(None, self.raw_escapes)?;
+        Ok(Expansion {
+            result,
+            words: words.into_iter().map(|w| w.text).collect(),
+            matched: state.matched,
+            unmatched: state.unmatched,
+            unknown: state.unknown,
+        })
+    }
+
+    /// Processes `word` and splits the result into words (`ProcessWords`), with the character
+    /// offsets each word came from.
+    ///
+    /// # Errors
+    /// As [`Lexer::process_word`].
+    pub fn process_words(&self, word: &str, env: &dyn Env) -> Result<Vec<LexWord>, LexError> {
+        let mut state = State::new(self, word, env);
+        let (_, words) = state.process_stop_on(None, self.raw_escapes)?;
+        Ok(words)
+    }
+}
+
+/// The outcome of expanding a word.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expansion {
+    /// The expanded text. References to unknown variables are kept as written.
+    pub result: String,
+    /// The result split into words.
+    pub words: Vec<String>,
+    /// Variables that were found (set or unknown), in order of use.
+    pub matched: Vec<String>,
+    /// Variables that were referenced but unset, in order of use.
+    pub unmatched: Vec<String>,
+    /// Whether an unknown variable influenced the result.
+    pub unknown: bool,
+}
+
+/// One word from [`Lexer::process_words`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LexWord {
+    /// The processed text.
+    pub text: String,
+    /// Byte offset in the input where the word starts.
+    pub start: usize,
+    /// Byte offset in the input just after the word's last character.
+    pub end: usize,
+}
+
+/// A word-processing error, with BuildKit's message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LexError {
+    /// The message.
+    pub message: String,
+}
+
+impl std::fmt::Display for LexError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn err<T>(message: impl Into<String>) -> Result<T, LexError> {
+    Err(LexError { message: message.into() })
+}
+
+struct Words {
+    words: Vec<LexWord>,
+    buf: String,
+    in_word: bool,
+    start: usize,
+    end: usize,
+}
+
+impl Words {
+    fn new() -> Self {
+        Self { words: Vec::new(), buf: String::new(), in_word: false, start: 0, end: 0 }
+    }
+
+    fn flush(&mut self) {
+        self.words.push(LexWord { text: std::mem::take(&mut self.buf), start: self.start, end: self.end });
+        self.in_word = false;
+    }
+
+    fn add_char(&mut self, ch: char, at: usize, end: usize) {
+        if ch.is_whitespace() {
+            if self.in_word && !self.buf.is_empty() {
+                self.flush();
+            }
+        } else {
+            self.add_raw_char(ch, at, end);
+        }
+    }
+
+    fn add_raw_char(&mut self, ch: char, at: usize, end: usize) {
+        if !self.in_word || self.buf.is_empty() {
+            self.start = at;
+        }
+        self.buf.push(ch);
+        self.in_word = true;
+        self.end = end;
+    }
+
+    fn add_string(&mut self, text: &str, at: usize, end: usize) {
+        for ch in text.chars() {
+            self.add_char(ch, at, end);
+        }
+    }
+
+    fn add_raw_string(&mut self, text: &str, at: usize, end: usize) {
+        if !self.in_word || self.buf.is_empty() {
+            self.start = at;
+        }
+        self.buf.push_str(text);
+        self.in_word = true;
+        self.end = end;
+    }
+
+    fn finish(mut self) -> Vec<LexWord> {
+        if !self.buf.is_empty() {
+            self.flush();
+        }
+        self.words
+    }
+}
+
+struct State<'a> {
+    lexer: &'a Lexer,
+    text: &'a str,
+    pos: usize,
+    env: &'a dyn Env,
+    raw_escapes: bool,
+    matched: Vec<String>,
+    unmatched: Vec<String>,
+    unknown: bool,
+}
+
+impl<'a> State<'a> {
+    fn new(lexer: &'a Lexer, text: &'a str, env: &'a dyn Env) -> Self {
+        Self {
+            lexer,
+            text,
+            pos: 0,
+            env,
+            raw_escapes: lexer.raw_escapes,
+            matched: Vec::new(),
+            unmatched: Vec::new(),
+            unknown: false,
+        }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.text[self.pos..].chars().next()
+    }
+
+    fn next(&mut self) -> Option<char> {
+        let ch = self.peek()?;
+        self.pos += ch.len_utf8();
+        Some(ch)
+    }
+
+    fn process_stop_on(&mut self, stop: Option<char>, raw_escapes: bool) -> Result<(String, Vec<LexWord>), LexError> {
+        let saved = self.raw_escapes;
+        self.raw_escapes = raw_escapes;
+        let out = self.process_stop_on_inner(stop);
+        self.raw_escapes = saved;
+        out
+    }
+
+    fn process_stop_on_inner(&mut self, stop: Option<char>) -> Result<(String, Vec<LexWord>), LexError> {
+        let mut result = String::new();
+        let mut words = Words::new();
+        while let Some(ch) = self.peek() {
+            let at = self.pos;
+            if Some(ch) == stop {
+                self.next();
+                return Ok((result, words.finish()));
+            }
+            match ch {
+                '$' => {
+                    let value = self.process_dollar()?;
+                    result.push_str(&value);
+                    words.add_string(&value, at, self.pos);
+                }
+                '<' => {
+                    let value = self.process_possible_heredoc();
+                    result.push_str(&value);
+                    words.add_raw_string(&value, at, self.pos);
+                }
+                '\'' if !self.lexer.skip_process_quotes => {
+                    let value = self.process_single_quote()?;
+                    result.push_str(&value);
+                    words.add_raw_string(&value, at, self.pos);
+                }
+                '"' if !self.lexer.skip_process_quotes => {
+                    let value = self.process_double_quote()?;
+                    result.push_str(&value);
+                    words.add_raw_string(&value, at, self.pos);
+                }
+                _ => {
+                    let mut ch = self.next().unwrap_or_default();
+                    if ch == self.lexer.escape {
+                        if self.raw_escapes {
+                            words.add_raw_char(ch, at, self.pos);
+                            result.push(ch);
+                        }
+                        match self.next() {
+                            Some(escaped) => ch = escaped,
+                            None => break,
+                        }
+                        words.add_raw_char(ch, at, self.pos);
+                    } else {
+                        words.add_char(ch, at, self.pos);
+                    }
+                    result.push(ch);
+                }
+            }
+        }
+        if let Some(stop) = stop {
+            return err(format!("unexpected end of statement while looking for matching {stop}"));
+        }
+        Ok((result, words.finish()))
+    }
+
+    fn process_single_quote(&mut self) -> Result<String, LexError> {
+        let mut result = String::new();
+        let open = self.next().unwrap_or('\'');
+        if self.lexer.raw_quotes {
+            result.push(open);
+        }
+        loop {
+            match self.next() {
+                None => return err("unexpected end of statement while looking for matching single-quote"),
+                Some('\'') => {
+                    if self.lexer.raw_quotes {
+                        result.push('\'');
+                    }
+                    return Ok(result);
+                }
+                Some(ch) => result.push(ch),
+            }
+        }
+    }
+
+    fn process_double_quote(&mut self) -> Result<String, LexError> {
+        let mut result = String::new();
+        let open = self.next().unwrap_or('"');
+        if self.lexer.raw_quotes {
+            result.push(open);
+        }
+        loop {
+            match self.peek() {
+                None => return err("unexpected end of statement while looking for matching double-quote"),
+                Some('"') => {
+                    self.next();
+                    if self.lexer.raw_quotes {
+                        result.push('"');
+                    }
+                    return Ok(result);
+                }
+                Some('$') => {
+                    let value = self.process_dollar()?;
+                    result.push_str(&value);
+                }
+                Some(_) => {
+                    let mut ch = self.next().unwrap_or_default();
+                    if ch == self.lexer.escape {
+                        if self.raw_escapes {
+                            result.push(ch);
+                        }
+                        match self.peek() {
+                            None => continue,
+                            Some(next) if next == '"' || next == '$' || next == self.lexer.escape => {
+                                ch = self.next().unwrap_or_default();
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    result.push(ch);
+                }
+            }
+        }
+    }
+
+    fn process_possible_heredoc(&mut self) -> String {
+        self.next();
+        if self.peek() != Some('<') {
+            return "<".to_owned();
+        }
+        self.next();
+        let mut out = String::from("<<");
+        while let Some(ch) = self.peek().filter(|&c| matches!(c, ' ' | '\t' | '\r')) {
+            out.push(ch);
+            self.next();
+        }
+        out
+    }
+
+    fn process_name(&mut self) -> String {
+        let mut name = String::new();
+        while let Some(ch) = self.peek() {
+            if name.is_empty() && ch.is_ascii_digit() {
+                while let Some(digit) = self.peek().filter(char::is_ascii_digit) {
+                    name.push(digit);
+                    self.next();
+                }
+                return name;
+            }
+            if name.is_empty() && matches!(ch, '@' | '*' | '#' | '?' | '-' | '$' | '!' | '0') {
+                self.next();
+                return ch.to_string();
+            }
+            if !ch.is_alphanumeric() && ch != '_' {
+                break;
+            }
+            name.push(ch);
+            self.next();
+        }
+        name
+    }
+
+    fn lookup(&mut self, name: &str) -> Option<VarValue<'a>> {
+        let env: &'a dyn Env = self.env;
+        let found = env.lookup(name);
+        let list = if found.is_some() { &mut self.matched } else { &mut self.unmatched };
+        if !list.iter().any(|n| n == name) {
+            list.push(name.to_owned());
+        }
+        found
+    }
+
+    fn process_dollar(&mut self) -> Result<String, LexError> {
+        let start = self.pos;
+        self.next();
+        if self.peek() != Some('{') {
+            let name = self.process_name();
+            if name.is_empty() {
+                return Ok("$".to_owned());
+            }
+            return Ok(match self.lookup(&name) {
+                Some(VarValue::Set(value)) => value.to_owned(),
+                Some(VarValue::Unknown) => {
+                    self.unknown = true;
+                    self.text[start..self.pos].to_owned()
+                }
+                None if self.lexer.skip_unset_env => format!("${name}"),
+                None => String::new(),
+            });
+        }
+        self.next();
+        match self.peek() {
+            None => return err("syntax error: missing '}'"),
+            Some('{' | '}' | ':') => return err("syntax error: bad substitution"),
+            Some(_) => {}
+        }
+        let name = self.process_name();
+        let Some(mut ch) = self.next() else { return err("syntax error: missing '}'") };
+        let mut modifier = ch.to_string();
+        match ch {
+            '}' => Ok(match self.lookup(&name) {
+                Some(VarValue::Set(value)) => value.to_owned(),
+                Some(VarValue::Unknown) => {
+                    self.unknown = true;
+                    self.text[start..self.pos].to_owned()
+                }
+                None if self.lexer.skip_unset_env => format!("${{{name}}}"),
+                None => String::new(),
+            }),
+            ':' | '+' | '-' | '?' | '#' | '%' => {
+                let null_is_unset = ch == ':';
+                if null_is_unset {
+                    let Some(next) = self.next() else { return err("syntax error: missing '}'") };
+                    ch = next;
+                    modifier.push(ch);
+                    if !matches!(ch, '+' | '-' | '?' | '#' | '%') {
+                        return err(format!("unsupported modifier ({modifier}) in substitution"));
+                    }
+                }
+                let raw = ch == '#' || ch == '%';
+                if null_is_unset && raw {
+                    return err(format!("unsupported modifier ({modifier}) in substitution"));
+                }
+                let word = match self.process_stop_on(Some('}'), raw) {
+                    Ok((word, _)) => word,
+                    Err(e) => {
+                        return if self.peek().is_none() { err("syntax error: missing '}'") } else { Err(e) };
+                    }
+                };
+                let value = self.lookup(&name);
+                let value = match value {
+                    Some(VarValue::Unknown) => {
+                        self.unknown = true;
+                        return Ok(self.text[start..self.pos].to_owned());
+                    }
+                    Some(VarValue::Set(value)) => Some(value),
+                    None if self.lexer.skip_unset_env => return Ok(format!("${{{name}{modifier}{word}}}")),
+                    None => None,
+                };
+                let empty = value.is_none_or(|v| null_is_unset && v.is_empty());
+                match ch {
+                    '-' => Ok(if empty { word } else { value.unwrap_or_default().to_owned() }),
+                    '+' => Ok(if empty { String::new() } else { word }),
+                    '?' => {
+                        if value.is_none() {
+                            let msg = if word.is_empty() { "is not allowed to be unset".to_owned() } else { word };
+                            return err(format!("{name}: {msg}"));
+                        }
+                        if empty {
+                            let msg = if word.is_empty() { "is not allowed to be empty".to_owned() } else { word };
+                            return err(format!("{name}: {msg}"));
+                        }
+                        Ok(value.unwrap_or_default().to_owned())
+                    }
+                    _ => {
+                        let value = value.unwrap_or_default();
+                        let (greedy, pattern) = match word.strip_prefix(ch) {
+                            Some(rest) => (true, rest),
+                            None => (false, word.as_str()),
+                        };
+                        let pattern = parse_pattern(pattern)?;
+                        Ok(if ch == '%' { trim_suffix(&pattern, value, greedy) } else { trim_prefix(&pattern, value, greedy) })
+                    }
+                }
+            }
+            '/' => {
+                let all = self.peek() == Some('/');
+                if all {
+                    self.next();
+                }
+                let pattern = match self.process_stop_on(Some('/'), true) {
+                    Ok((p, _)) => p,
+                    Err(e) => return if self.peek().is_none() { err("syntax error: missing '/' in ${}") } else { Err(e) },
+                };
+                let replacement = match self.process_stop_on(Some('}'), true) {
+                    Ok((r, _)) => r,
+                    Err(e) => return if self.peek().is_none() { err("syntax error: missing '}'") } else { Err(e) },
+                };
+                let value = match self.lookup(&name) {
+                    Some(VarValue::Unknown) => {
+                        self.unknown = true;
+                        return Ok(self.text[start..self.pos].to_owned());
+                    }
+                    Some(VarValue::Set(value)) => value,
+                    None if self.lexer.skip_unset_env => return Ok(format!("${{{name}/{pattern}/{replacement}}}")),
+                    None => "",
+                };
+                let compiled = parse_pattern(&pattern)?;
+                Ok(replace(&compiled, value, &replacement, all))
+            }
+            _ => err(format!("unsupported modifier ({modifier}) in substitution")),
+        }
+    }
+}
+
+/// A shell wildcard pattern: `*`, `?` and literal characters (`\*`, `\?`, `\\` are literal).
+#[derive(Debug, PartialEq, Eq)]
+enum Pat {
+    Star,
+    Any,
+    Lit(char),
+}
+
+fn parse_pattern(pattern: &str) -> Result<Vec<Pat>, LexError> {
+    let mut out = Vec::new();
+    let mut chars = pattern.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '*' => out.push(Pat::Star),
+            '?' => out.push(Pat::Any),
+            '\\' => match chars.peek() {
+                // `}` and `/` are escaped inside `${}` but the escape is not part of the pattern.
+                Some('}' | '/') => {}
+                Some(&next @ ('*' | '?' | '\\')) => {
+                    chars.next();
+                    out.push(Pat::Lit(next));
+                }
+                Some(&other) => {
+                    return err(format!("invalid pattern ({pattern}) in substitution: invalid escape '\\{other}'"));
+                }
+                None => return err(format!("invalid pattern ({pattern}) in substitution: trailing escape")),
+            },
+            other => out.push(Pat::Lit(other)),
+        }
+    }
+    Ok(out)
+}
+
+fn glob_match(pat: &[Pat], text: &[char]) -> bool {
+    match pat.split_first() {
+        None => text.is_empty(),
+        Some((Pat::Star, rest)) => (0..=text.len()).any(|i| glob_match(rest, &text[i..])),
+        Some((Pat::Any, rest)) => !text.is_empty() && glob_match(rest, &text[1..]),
+        Some((Pat::Lit(c), rest)) => text.first() == Some(c) && glob_match(rest, &text[1..]),
+    }
+}
+
+fn trim_prefix(pat: &[Pat], value: &str, greedy: bool) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let candidates: Box<dyn Iterator<Item = usize>> =
+        if greedy { Box::new((0..=chars.len()).rev()) } else { Box::new(0..=chars.len()) };
+    for len in candidates {
+        if glob_match(pat, &chars[..len]) {
+            return chars[len..].iter().collect();
+        }
+    }
+    value.to_owned()
+}
+
+fn trim_suffix(pat: &[Pat], value: &str, greedy: bool) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let candidates: Box<dyn Iterator<Item = usize>> =
+        if greedy { Box::new(0..=chars.len()) } else { Box::new((0..=chars.len()).rev()) };
+    for start in candidates {
+        if glob_match(pat, &chars[start..]) {
+            return chars[..start].iter().collect();
+        }
+    }
+    value.to_owned()
+}
+
+fn replace(pat: &[Pat], value: &str, replacement: &str, all: bool) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let mut replaced = false;
+    while i <= chars.len() {
+        if !replaced || all {
+            // Leftmost start, longest match (greedy `*`), non-empty unless the pattern is empty.
+            if let Some(len) = (0..=chars.len() - i).rev().find(|&len| glob_match(pat, &chars[i..i + len])) {
+                out.push_str(replacement);
+                replaced = true;
+                if len == 0 {
+                    if let Some(&c) = chars.get(i) {
+                        out.push(c);
+                    }
+                    i += 1;
+                } else {
+                    i += len;
+                }
+                continue;
+            }
+        }
+        if let Some(&c) = chars.get(i) {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str) -> Option<VarValue<'static>> {
+        match name {
+            "A" => Some(VarValue::Set("alpha")),
+            "EMPTY" => Some(VarValue::Set("")),
+            "PATHV" => Some(VarValue::Set("/usr/local/bin/tool.tar.gz")),
+            "U" => Some(VarValue::Unknown),
+            _ => None,
+        }
+    }
+
+    fn expand(word: &str) -> Result<String, String> {
+        Lexer::new('\\').process_word(word, &env).map(|e| e.result).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn modifiers() {
+        assert_eq!(expand("$A-${A}").unwrap(), "alpha-alpha");
+        assert_eq!(expand("${MISSING:-x}").unwrap(), "x");
+        assert_eq!(expand("${EMPTY:-x}").unwrap(), "x");
+        assert_eq!(expand("${EMPTY-x}").unwrap(), "");
+        assert_eq!(expand("${A:+set}").unwrap(), "set");
+        assert_eq!(expand("${EMPTY:+set}").unwrap(), "");
+        assert_eq!(expand("${EMPTY+set}").unwrap(), "set");
+        assert_eq!(expand("${MISSING:-${A:-z}}").unwrap(), "alpha");
+        assert_eq!(expand("${PATHV#*/}").unwrap(), "usr/local/bin/tool.tar.gz");
+        assert_eq!(expand("${PATHV##*/}").unwrap(), "tool.tar.gz");
+        assert_eq!(expand("${PATHV%.*}").unwrap(), "/usr/local/bin/tool.tar");
+        assert_eq!(expand("${PATHV%%.*}").unwrap(), "/usr/local/bin/tool");
+        assert_eq!(expand("${A/l/L}").unwrap(), "aLpha");
+        assert_eq!(expand("${A//a/_}").unwrap(), "_lph_");
+        assert_eq!(expand(r"'$A' \$A").unwrap(), "$A $A");
+        assert_eq!(expand(r#""$A b""#).unwrap(), "alpha b");
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(expand("${MISSING:?oops}").unwrap_err(), "MISSING: oops");
+        assert_eq!(expand("${EMPTY:?}").unwrap_err(), "EMPTY: is not allowed to be empty");
+        assert_eq!(expand("${}").unwrap_err(), "syntax error: bad substitution");
+        assert_eq!(expand("${A").unwrap_err(), "syntax error: missing '}'");
+        assert_eq!(expand("${A:#x}").unwrap_err(), "unsupported modifier (:#) in substitution");
+        assert!(expand("'open").is_err());
+    }
+
+    #[test]
+    fn unknown_values_stay_as_written() {
+        let out = Lexer::new('\\').process_word("img:${U:-x}-$U", &env).unwrap();
+        assert_eq!(out.result, "img:${U:-x}-$U");
+        assert!(out.unknown);
+        assert_eq!(out.matched, ["U"]);
+    }
+
+    #[test]
+    fn words_with_offsets() {
+        let lexer = Lexer { raw_quotes: true, raw_escapes: true, skip_unset_env: true, ..Lexer::new('\\') };
+        let words = lexer.process_words(r#"cat <<EOF > "a b" <<- 'X'"#, &()).unwrap();
+        let spaced = lexer.process_words("<< EOF x", &()).unwrap();
+        assert_eq!(spaced[0].text, "<< EOF");
+        let texts: Vec<_> = words.iter().map(|w| (w.text.as_str(), w.start, w.end)).collect();
+        assert_eq!(texts, [("cat", 0, 3), ("<<EOF", 4, 9), (">", 10, 11), ("\"a b\"", 12, 17), ("<<-", 18, 21), ("'X'", 22, 25)]);
+    }
+}

@@ -1,0 +1,563 @@
+//! The typed layer over the syntax tree: stages, base images, variable scopes, the effective
+//! `USER`, the `SHELL` in effect, and a cached [`ShellScript`] per `RUN`.
+
+use std::sync::{Arc, OnceLock};
+
+use drydock_text::TextRange;
+
+use crate::image::ImageRef;
+use crate::lex::{Env, Expansion, LexError, Lexer, VarValue};
+use crate::shell::{self, ShellScript};
+use crate::syntax::{Args, Dockerfile, Instruction, InstructionKind, ItemKind, Word};
+
+/// Platform arguments BuildKit defines in the global scope.
+pub const PLATFORM_ARGS: [&str; 11] = [
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDOSVERSION",
+    "BUILDARCH",
+    "BUILDVARIANT",
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETOSVERSION",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "TARGETSTAGE",
+];
+
+/// A Dockerfile with its typed model.
+#[derive(Debug)]
+pub struct Model {
+    file: Dockerfile,
+    /// Item index of each top-level instruction.
+    items: Vec<usize>,
+    info: Vec<InstructionInfo>,
+    stages: Vec<Stage>,
+    global_args: Vec<usize>,
+    shells: Vec<OnceLock<Option<ShellScript>>>,
+}
+
+#[derive(Debug)]
+struct InstructionInfo {
+    stage: Option<usize>,
+    /// Variables visible to this instruction's builder-expanded words (state *before* it runs).
+    scope: Arc<Scope>,
+    /// The shell in effect for this instruction.
+    shell: Arc<ShellSpec>,
+}
+
+/// A build stage: a `FROM` and the instructions up to the next `FROM`.
+#[derive(Clone, Debug)]
+pub struct Stage {
+    /// Position among the stages (0-based).
+    pub index: usize,
+    /// Instruction index of the `FROM`.
+    pub from: usize,
+    /// Instruction indices of the stage's instructions (after the `FROM`).
+    pub body: std::ops::Range<usize>,
+    /// The `AS name`, if any.
+    pub name: Option<StageName>,
+    /// The base image word as written.
+    pub image: Option<Word>,
+    /// What the stage builds on.
+    pub base: Base,
+    /// The earlier stage this one builds on (`FROM <stage>`).
+    pub parent: Option<usize>,
+    /// Whether the base image (or its chain) looks like a Windows image, whose default shell is
+    /// `cmd`.
+    pub windows: bool,
+}
+
+/// A stage name after `AS`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StageName {
+    /// As written.
+    pub text: String,
+    /// Lowercased, as BuildKit stores it.
+    pub lower: String,
+    /// Where it is.
+    pub range: TextRange,
+}
+
+/// The base of a stage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// `FROM scratch`.
+    Scratch,
+    /// `FROM <earlier stage>`.
+    Stage(usize),
+    /// An external image; `unknown` when a variable in it has no known value.
+    Image { reference: ImageRef, unknown: bool },
+    /// The image word could not be expanded (a syntax error in a `${}`), or is missing.
+    Invalid,
+}
+
+/// The shell RUN (shell form) uses.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShellSpec {
+    /// The argv prefix (`["/bin/sh", "-c"]` by default).
+    pub argv: Vec<String>,
+    /// Instruction index of the `SHELL` that set it, if any.
+    pub instruction: Option<usize>,
+    /// What kind of shell this is.
+    pub kind: ShellKind,
+}
+
+/// Families of shells, for deciding which checks apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShellKind {
+    /// A POSIX shell (sh, bash, ash, dash, zsh, ksh, mksh, busybox).
+    Posix,
+    /// PowerShell (powershell, pwsh).
+    PowerShell,
+    /// Windows `cmd`.
+    Cmd,
+    /// Anything else (an interpreter given as SHELL).
+    Other,
+}
+
+impl ShellSpec {
+    fn default_posix() -> Self {
+        Self { argv: vec!["/bin/sh".into(), "-c".into()], instruction: None, kind: ShellKind::Posix }
+    }
+
+    fn default_windows() -> Self {
+        Self { argv: vec!["cmd".into(), "/S".into(), "/C".into()], instruction: None, kind: ShellKind::Cmd }
+    }
+
+    /// Classifies an argv by its executable's name.
+    #[must_use]
+    pub fn classify(argv: &[String]) -> ShellKind {
+        let Some(exe) = argv.first() else { return ShellKind::Other };
+        let lower = exe.to_ascii_lowercase();
+        if lower.contains("pwsh") || lower.contains("powershell") {
+            return ShellKind::PowerShell;
+        }
+        let base = shell::basename(&lower);
+        let base = base.strip_suffix(".exe").unwrap_or(base);
+        match base {
+            "cmd" => ShellKind::Cmd,
+            "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh" | "busybox" => ShellKind::Posix,
+            _ => ShellKind::Other,
+        }
+    }
+
+    /// Whether RUN text goes through a POSIX shell.
+    #[must_use]
+    pub fn is_posix(&self) -> bool {
+        self.kind == ShellKind::Posix
+    }
+}
+
+/// An `ARG` or `ENV` variable and what is known of its value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Variable {
+    /// Name.
+    pub name: String,
+    /// Its value, if known statically.
+    pub value: Option<String>,
+    /// Whether it was declared by `ENV` (otherwise by `ARG`).
+    pub env: bool,
+}
+
+/// Variables visible at a point of the file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    vars: Vec<Variable>,
+    /// Undeclared names may come from the base image's environment (not `scratch`).
+    open: bool,
+}
+
+impl Scope {
+    fn set(&mut self, var: Variable) {
+        if let Some(existing) = self.vars.iter_mut().find(|v| v.name == var.name) {
+            // An ARG never hides an ENV of the same name (ENV wins in BuildKit).
+            if existing.env && !var.env {
+                return;
+            }
+            *existing = var;
+        } else {
+            self.vars.push(var);
+        }
+    }
+
+    /// Looks a variable up by name.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Variable> {
+        self.vars.iter().find(|v| v.name == name)
+    }
+
+    /// All variables, in declaration order.
+    #[must_use]
+    pub fn vars(&self) -> &[Variable] {
+        &self.vars
+    }
+}
+
+impl Env for Scope {
+    fn lookup(&self, name: &str) -> Option<VarValue<'_>> {
+        match self.get(name) {
+            Some(Variable { value: Some(v), .. }) => Some(VarValue::Set(v)),
+            Some(Variable { value: None, .. }) => Some(VarValue::Unknown),
+            None if self.open => Some(VarValue::Unknown),
+            None => None,
+        }
+    }
+}
+
+impl Model {
+    /// Builds the model. Never fails.
+    #[must_use]
+    pub fn new(file: Dockerfile) -> Self {
+        Builder::build(file)
+    }
+
+    /// The syntax tree.
+    #[must_use]
+    pub fn file(&self) -> &Dockerfile {
+        &self.file
+    }
+
+    /// The file's text.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        self.file.text()
+    }
+
+    /// Number of top-level instructions.
+    #[must_use]
+    pub fn instruction_count(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Top-level instruction `index`.
+    ///
+    /// # Panics
+    /// Panics when `index` is out of range.
+    #[must_use]
+    pub fn instruction(&self, index: usize) -> &Instruction {
+        match &self.file.items()[self.items[index]].kind {
+            ItemKind::Instruction(instruction) => instruction,
+            _ => unreachable!("instruction indices point at instruction items"),
+        }
+    }
+
+    /// Item index of instruction `index` (for looking at the comments above it).
+    #[must_use]
+    pub fn item_index(&self, index: usize) -> usize {
+        self.items[index]
+    }
+
+    /// All top-level instructions with their indices.
+    pub fn instructions(&self) -> impl Iterator<Item = (usize, &Instruction)> {
+        (0..self.items.len()).map(|i| (i, self.instruction(i)))
+    }
+
+    /// Instructions of one kind (ONBUILD-wrapped ones are not included).
+    pub fn instructions_of(&self, kind: InstructionKind) -> impl Iterator<Item = (usize, &Instruction)> {
+        self.instructions().filter(move |(_, i)| i.kind == kind)
+    }
+
+    /// The stages, in order.
+    #[must_use]
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    /// The last stage, the one `docker build` produces by default.
+    #[must_use]
+    pub fn final_stage(&self) -> Option<&Stage> {
+        self.stages.last()
+    }
+
+    /// The stage named `name` (case-insensitive, as BuildKit) or with that index.
+    #[must_use]
+    pub fn stage_by_ref(&self, reference: &str) -> Option<&Stage> {
+        let lower = reference.to_lowercase();
+        self.stages
+            .iter()
+            .find(|s| s.name.as_ref().is_some_and(|n| n.lower == lower))
+            .or_else(|| reference.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
+    }
+
+    /// The stage instruction `index` belongs to (`None` before the first `FROM`).
+    #[must_use]
+    pub fn stage_of(&self, index: usize) -> Option<usize> {
+        self.info[index].stage
+    }
+
+    /// Instruction indices of the `ARG`s before the first `FROM`.
+    #[must_use]
+    pub fn global_args(&self) -> &[usize] {
+        &self.global_args
+    }
+
+    /// The variables visible to instruction `index` (before it runs).
+    #[must_use]
+    pub fn scope(&self, index: usize) -> &Scope {
+        &self.info[index].scope
+    }
+
+    /// The shell in effect for instruction `index`.
+    #[must_use]
+    pub fn shell_spec(&self, index: usize) -> &ShellSpec {
+        &self.info[index].shell
+    }
+
+    /// Expands a builder-processed word (`COPY`, `WORKDIR`, `USER`, ...) as BuildKit would at
+    /// instruction `index`.
+    ///
+    /// # Errors
+    /// BuildKit's substitution errors (bad `${`, `${X:?}` on an unset `X`).
+    pub fn expand(&self, index: usize, word: &str) -> Result<Expansion, LexError> {
+        Lexer::new(self.file.escape()).process_word(word, self.scope(index))
+    }
+
+    /// The chain of stages from `stage` up through its parents (itself first).
+    pub fn ancestry(&self, stage: usize) -> impl Iterator<Item = &Stage> {
+        let mut next = Some(stage);
+        let mut guard = 0;
+        std::iter::from_fn(move || {
+            let current = next?;
+            guard += 1;
+            if guard > self.stages.len() {
+                return None;
+            }
+            let s = self.stages.get(current)?;
+            next = s.parent;
+            Some(s)
+        })
+    }
+
+    /// The last `USER` instruction of a stage itself (not inherited).
+    #[must_use]
+    pub fn stage_user(&self, stage: usize) -> Option<usize> {
+        let s = &self.stages[stage];
+        s.body.clone().rev().find(|&i| self.instruction(i).kind == InstructionKind::User)
+    }
+
+    /// The `USER` in effect at the end of a stage, looking through `FROM <stage>` parents:
+    /// `(stage that set it, USER instruction index)`. `None` means the base image's default user.
+    #[must_use]
+    pub fn effective_user(&self, stage: usize) -> Option<(usize, usize)> {
+        self.ancestry(stage).find_map(|s| self.stage_user(s.index).map(|u| (s.index, u)))
+    }
+
+    /// The text of a `USER` instruction's argument, expanded where possible.
+    #[must_use]
+    pub fn user_value(&self, index: usize) -> Option<(String, bool)> {
+        let Args::Text(word) = &self.instruction(index).args else { return None };
+        match self.expand(index, &word.text) {
+            Ok(e) => Some((e.result, e.unknown)),
+            Err(_) => Some((word.text.clone(), true)),
+        }
+    }
+
+    /// The shell view of a `RUN` (or `ONBUILD RUN`) instruction, parsed on first use and cached.
+    /// `None` for other instructions.
+    #[must_use]
+    pub fn shell(&self, index: usize) -> Option<&ShellScript> {
+        self.shells[index]
+            .get_or_init(|| {
+                let outer = self.instruction(index);
+                let run = match outer.kind {
+                    InstructionKind::Run => outer,
+                    InstructionKind::Onbuild => outer.onbuild_inner().filter(|i| i.kind == InstructionKind::Run)?,
+                    _ => return None,
+                };
+                Some(shell::parse_run(&self.file, run))
+            })
+            .as_ref()
+    }
+}
+
+struct Builder {
+    file: Dockerfile,
+    items: Vec<usize>,
+    info: Vec<InstructionInfo>,
+    stages: Vec<Stage>,
+    global_args: Vec<usize>,
+}
+
+impl Builder {
+    fn build(file: Dockerfile) -> Model {
+        let items: Vec<usize> = file
+            .items()
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| matches!(item.kind, ItemKind::Instruction(_)))
+            .map(|(i, _)| i)
+            .collect();
+        let mut builder = Builder { file, items, info: Vec::new(), stages: Vec::new(), global_args: Vec::new() };
+        builder.walk();
+        let shells = (0..builder.items.len()).map(|_| OnceLock::new()).collect();
+        let Builder { file, items, info, stages, global_args } = builder;
+        Model { file, items, info, stages, global_args, shells }
+    }
+
+    fn instruction(&self, index: usize) -> &Instruction {
+        match &self.file.items()[self.items[index]].kind {
+            ItemKind::Instruction(instruction) => instruction,
+            _ => unreachable!("instruction indices point at instruction items"),
+        }
+    }
+
+    fn walk(&mut self) {
+        let escape = self.file.escape();
+        let mut global = Scope::default();
+        for name in PLATFORM_ARGS {
+            global.set(Variable { name: name.to_owned(), value: None, env: false });
+        }
+        let mut scope = Arc::new(global.clone());
+        let mut shell = Arc::new(ShellSpec::default_posix());
+        // Per stage: (scope at the end, shell at the end) for children to inherit.
+        let mut stage_state: Vec<(Arc<Scope>, Arc<ShellSpec>)> = Vec::new();
+        let count = self.items.len();
+        for index in 0..count {
+            let kind = self.instruction(index).kind;
+            if kind == InstructionKind::From {
+                if let Some(last) = self.stages.last_mut() {
+                    last.body.end = index;
+                }
+                if let Some(prev) = self.stages.len().checked_sub(1) {
+                    stage_state.push((scope.clone(), shell.clone()));
+                    debug_assert_eq!(stage_state.len(), prev + 1);
+                }
+                let stage = self.make_stage(index, &global, escape);
+                let (inherited_scope, inherited_shell) = match stage.parent {
+                    Some(parent) => {
+                        let (s, sh) = &stage_state[parent];
+                        // ENV is part of the image; ARGs are not inherited.
+                        let s = Scope { vars: s.vars.iter().filter(|v| v.env).cloned().collect(), open: s.open };
+                        (s, sh.clone())
+                    }
+                    None => {
+                        let open = !matches!(stage.base, Base::Scratch);
+                        let sh = if stage.windows { ShellSpec::default_windows() } else { ShellSpec::default_posix() };
+                        (Scope { vars: Vec::new(), open }, Arc::new(sh))
+                    }
+                };
+                self.info.push(InstructionInfo { stage: Some(self.stages.len()), scope: Arc::new(global.clone()), shell: inherited_shell.clone() });
+                self.stages.push(stage);
+                scope = Arc::new(inherited_scope);
+                shell = inherited_shell;
+                continue;
+            }
+            let stage = self.stages.len().checked_sub(1);
+            self.info.push(InstructionInfo { stage, scope: scope.clone(), shell: shell.clone() });
+            match stage {
+                None => {
+                    if kind == InstructionKind::Arg {
+                        self.global_args.push(index);
+                        let updated = self.apply_arg(index, &global, None, escape);
+                        global = updated;
+                        scope = Arc::new(global.clone());
+                    }
+                }
+                Some(_) => match kind {
+                    InstructionKind::Arg => {
+                        let updated = self.apply_arg(index, &scope, Some(&global), escape);
+                        scope = Arc::new(updated);
+                    }
+                    InstructionKind::Env => {
+                        let updated = self.apply_env(index, &scope, escape);
+                        scope = Arc::new(updated);
+                    }
+                    InstructionKind::Shell => {
+                        if let Args::Exec(exec) = &self.instruction(index).args {
+                            let argv: Vec<String> = exec.elements.iter().map(|w| w.text.clone()).collect();
+                            if !argv.is_empty() {
+                                let kind = ShellSpec::classify(&argv);
+                                shell = Arc::new(ShellSpec { argv, instruction: Some(index), kind });
+                            }
+                        }
+                    }
+                    _ => {}
+                },
+            }
+        }
+        if let Some(last) = self.stages.last_mut() {
+            last.body.end = count;
+        }
+    }
+
+    fn apply_arg(&self, index: usize, scope: &Scope, global: Option<&Scope>, escape: char) -> Scope {
+        let mut next = scope.clone();
+        let Args::Arg(decls) = &self.instruction(index).args else { return next };
+        let lexer = Lexer::new(escape);
+        for decl in decls {
+            let name = decl.name.text.clone();
+            let value = match &decl.default {
+                Some(default) => match lexer.process_word(&default.text, &next) {
+                    Ok(e) if !e.unknown => Some(e.result),
+                    _ => None,
+                },
+                // `ARG X` in a stage imports the global default of X.
+                None => global.and_then(|g| g.get(&name)).and_then(|v| v.value.clone()),
+            };
+            next.set(Variable { name, value, env: false });
+        }
+        next
+    }
+
+    fn apply_env(&self, index: usize, scope: &Scope, escape: char) -> Scope {
+        let mut next = scope.clone();
+        let Args::KeyValues(kv) = &self.instruction(index).args else { return next };
+        let lexer = Lexer::new(escape);
+        for pair in &kv.pairs {
+            // Every pair of one ENV sees the values from before the instruction.
+            let key = lexer.process_word(&pair.key.text, scope).map_or_else(|_| pair.key.text.clone(), |e| e.result);
+            let value = match lexer.process_word(&pair.value.text, scope) {
+                Ok(e) if !e.unknown => Some(e.result),
+                _ => None,
+            };
+            next.set(Variable { name: key, value, env: true });
+        }
+        next
+    }
+
+    fn make_stage(&self, from: usize, global: &Scope, escape: char) -> Stage {
+        let instruction = self.instruction(from);
+        let words = match &instruction.args {
+            Args::Words(words) => words.as_slice(),
+            _ => &[],
+        };
+        let image = words.first().cloned();
+        let name = match words {
+            [_, as_kw, name] if as_kw.text.eq_ignore_ascii_case("as") => {
+                Some(StageName { text: name.text.clone(), lower: name.text.to_lowercase(), range: name.range })
+            }
+            _ => None,
+        };
+        let (base, parent) = match &image {
+            None => (Base::Invalid, None),
+            Some(word) => match Lexer::new(escape).process_word(&word.text, global) {
+                Err(_) => (Base::Invalid, None),
+                Ok(expanded) => {
+                    let lower = expanded.result.to_lowercase();
+                    let parent = self.stages.iter().position(|s| s.name.as_ref().is_some_and(|n| n.lower == lower));
+                    match parent {
+                        Some(p) if !expanded.unknown => (Base::Stage(p), Some(p)),
+                        _ if !expanded.unknown && lower == "scratch" => (Base::Scratch, None),
+                        _ => (Base::Image { reference: ImageRef::parse(&expanded.result), unknown: expanded.unknown }, None),
+                    }
+                }
+            },
+        };
+        let windows = match (&base, parent) {
+            (_, Some(p)) => self.stages[p].windows,
+            (Base::Image { reference, .. }, _) => is_windows_image(&reference.text),
+            _ => false,
+        };
+        Stage { index: self.stages.len(), from, body: from + 1..from + 1, name, image, base, parent, windows }
+    }
+}
+
+/// Whether an image reference names a Windows base image (whose default shell is `cmd`).
+#[must_use]
+pub fn is_windows_image(reference: &str) -> bool {
+    let lower = reference.to_ascii_lowercase();
+    ["windows/servercore", "windows/nanoserver", "windows/server", "mcr.microsoft.com/windows", "windowsservercore", "nanoserver"]
+        .iter()
+        .any(|needle| lower.contains(needle))
+}

@@ -1,0 +1,652 @@
+//! The shell view of `RUN`: simple commands with their words, pipelines and operators, each with
+//! a range in the Dockerfile.
+//!
+//! The parser is tree-sitter-bash. It is fed the instruction's own bytes with a few same-length
+//! substitutions (Dockerfile comment lines and empty continuation lines blanked, a continuation
+//! escape moved next to its newline and spelled `\`, CR before LF blanked), so that every offset in
+//! the shell text plus the arguments' start is an offset in the Dockerfile. Heredoc bodies that a
+//! shell runs are parsed the same way from their own offset. The exec form `["sh", "-c", "..."]`
+//! has its script parsed from inside the JSON string; any other exec form is one command whose
+//! words are the array elements.
+
+use std::cell::RefCell;
+
+use drydock_text::{TextRange, TextSize};
+
+use crate::syntax::{Args, Dockerfile, Instruction};
+
+/// The commands of one `RUN`.
+#[derive(Clone, Debug, Default)]
+pub struct ShellScript {
+    /// Simple commands in source order, including those nested in `$(...)`, subshells, `if`,
+    /// loops and functions.
+    pub commands: Vec<Command>,
+    /// Ranges of `|` and `|&` pipe operators (not `||`).
+    pub pipes: Vec<TextRange>,
+    /// Pipelines of two or more commands: indices into `commands`, in order.
+    pub pipelines: Vec<Vec<usize>>,
+    /// Whether the shell parser met a syntax error (commands found around it are still listed).
+    pub has_error: bool,
+    /// Whether the script was the JSON exec form (no shell involved unless `sh -c`).
+    pub exec_form: bool,
+}
+
+impl ShellScript {
+    /// Commands whose name (basename, for paths) is `name`.
+    pub fn commands_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Command> + 'a {
+        self.commands.iter().filter(move |c| c.name() == Some(name))
+    }
+
+    /// Whether some command has this name.
+    #[must_use]
+    pub fn has_command(&self, name: &str) -> bool {
+        self.commands_named(name).next().is_some()
+    }
+}
+
+/// One simple command: `[assignments] name args... [redirects]`.
+#[derive(Clone, Debug, Default)]
+pub struct Command {
+    /// The whole command.
+    pub range: TextRange,
+    /// `NAME=value` prefixes.
+    pub assignments: Vec<ShellWord>,
+    /// The command name followed by its arguments.
+    pub words: Vec<ShellWord>,
+    /// Redirection targets (`> file`).
+    pub redirects: Vec<ShellWord>,
+    /// Index into [`ShellScript::pipelines`] when the command is part of a pipeline.
+    pub pipeline: Option<usize>,
+    /// Nesting inside command or process substitutions (0 at top level).
+    pub depth: u32,
+}
+
+impl Command {
+    /// The command name as written, with quotes removed; a path keeps its directories.
+    #[must_use]
+    pub fn name_word(&self) -> Option<&ShellWord> {
+        self.words.first()
+    }
+
+    /// The command's basename (`/usr/bin/apt-get` -> `apt-get`).
+    #[must_use]
+    pub fn name(&self) -> Option<&str> {
+        self.words.first().map(|w| basename(&w.value))
+    }
+
+    /// The arguments after the name.
+    #[must_use]
+    pub fn args(&self) -> &[ShellWord] {
+        self.words.get(1..).unwrap_or_default()
+    }
+
+    /// Whether some argument's value equals `value`.
+    #[must_use]
+    pub fn has_arg(&self, value: &str) -> bool {
+        self.args().iter().any(|w| w.value == value)
+    }
+
+    /// The first argument whose value equals `value`.
+    #[must_use]
+    pub fn arg(&self, value: &str) -> Option<&ShellWord> {
+        self.args().iter().find(|w| w.value == value)
+    }
+
+    /// Flags in the usual convention: `--name[=value]` gives `name`; `-abc` gives `a`, `b`, `c`.
+    /// Each flag comes with the word it was written in.
+    pub fn flags(&self) -> impl Iterator<Item = (String, &ShellWord)> {
+        self.args().iter().flat_map(|w| {
+            let v = w.value.as_str();
+            let names: Vec<String> = if let Some(long) = v.strip_prefix("--") {
+                if long.is_empty() { Vec::new() } else { vec![long.split('=').next().unwrap_or(long).to_owned()] }
+            } else if let Some(short) = v.strip_prefix('-') {
+                short.chars().map(String::from).collect()
+            } else {
+                Vec::new()
+            };
+            names.into_iter().map(move |n| (n, w))
+        })
+    }
+
+    /// Whether the command has flag `name` (see [`Command::flags`]).
+    #[must_use]
+    pub fn has_flag(&self, name: &str) -> bool {
+        self.flag(name).is_some()
+    }
+
+    /// The word holding flag `name`.
+    #[must_use]
+    pub fn flag(&self, name: &str) -> Option<&ShellWord> {
+        self.flags().find(|(n, _)| n == name).map(|(_, w)| w)
+    }
+
+    /// Arguments that are not flags (values of flags are *not* removed).
+    pub fn positional(&self) -> impl Iterator<Item = &ShellWord> {
+        self.args().iter().filter(|w| !(w.value.starts_with('-') && w.value.len() > 1))
+    }
+
+    /// The command with `sudo`/`env`/`exec`/`nohup`/`time` (and their options) unwrapped:
+    /// the words from the wrapped command on. Returns all words when nothing is wrapped.
+    #[must_use]
+    pub fn unwrapped_words(&self) -> &[ShellWord] {
+        let mut words = self.words.as_slice();
+        loop {
+            let Some(first) = words.first() else { return words };
+            let name = basename(&first.value);
+            if !matches!(name, "sudo" | "env" | "exec" | "nohup" | "time" | "doas" | "command" | "nice") {
+                return words;
+            }
+            let mut rest = &words[1..];
+            // Options of the wrapper (and `sudo -u user`, `env VAR=x`).
+            while let Some(w) = rest.first() {
+                let v = w.value.as_str();
+                if v.starts_with('-') {
+                    let takes_value = name == "sudo" && matches!(v, "-u" | "-g" | "-h" | "-p" | "-U" | "-C" | "-D" | "-r" | "-t");
+                    rest = &rest[1..];
+                    if takes_value && !rest.is_empty() {
+                        rest = &rest[1..];
+                    }
+                } else if name == "env" && v.contains('=') {
+                    rest = &rest[1..];
+                } else {
+                    break;
+                }
+            }
+            words = rest;
+        }
+    }
+}
+
+/// One shell word.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ShellWord {
+    /// Where it is in the Dockerfile.
+    pub range: TextRange,
+    /// The word as written.
+    pub raw: String,
+    /// The word with quotes and backslash escapes removed; `$x` written as `${x}`, other
+    /// expansions and substitutions kept as written.
+    pub value: String,
+    /// Whether the word has no expansion or substitution (its value is known).
+    pub literal: bool,
+}
+
+/// The last path component (`/usr/bin/apt-get` -> `apt-get`, `C:\x\cmd.exe` -> `cmd.exe`).
+#[must_use]
+pub fn basename(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
+
+/// Names of POSIX shells, for deciding whether a heredoc body or `-c` argument is a script.
+fn is_shell_name(name: &str) -> bool {
+    matches!(basename(name), "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh")
+}
+
+/// Text handed to the shell parser and how its offsets map to the file.
+struct Source {
+    text: String,
+    /// File offset of the text's first byte, when offsets map one to one.
+    base: TextSize,
+    /// When the mapping is not exact (JSON escapes), every range maps to this one.
+    fallback: Option<TextRange>,
+}
+
+impl Source {
+    fn map(&self, start: usize, end: usize) -> TextRange {
+        match self.fallback {
+            Some(range) => range,
+            None => TextRange::new(self.base + drydock_text::size(start), self.base + drydock_text::size(end)),
+        }
+    }
+}
+
+/// Builds the shell view of a `RUN` instruction.
+#[must_use]
+pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
+    let mut script = ShellScript::default();
+    let text = file.text();
+    match &run.args {
+        Args::Exec(exec) => {
+            script.exec_form = true;
+            let values: Vec<&str> = exec.elements.iter().map(|w| w.text.as_str()).collect();
+            let script_index = values
+                .first()
+                .filter(|exe| is_shell_name(exe))
+                .and_then(|_| values.iter().position(|v| v.starts_with('-') && !v.starts_with("--") && v.contains('c')))
+                .map(|i| i + 1)
+                .filter(|&i| i < values.len());
+            match script_index {
+                Some(i) => {
+                    // Commands before the script (`sh -c`) are the shell itself.
+                    let element = &exec.elements[i];
+                    let literal = &text[element.range];
+                    let inner = &literal[1..literal.len().saturating_sub(1)];
+                    let source = if inner == element.text {
+                        Source { text: element.text.clone(), base: element.range.start() + TextSize::new(1), fallback: None }
+                    } else {
+                        Source { text: element.text.clone(), base: element.range.start(), fallback: Some(element.range) }
+                    };
+                    parse_into(&mut script, &source);
+                }
+                None if !exec.elements.is_empty() => {
+                    let words = exec
+                        .elements
+                        .iter()
+                        .map(|w| ShellWord { range: w.range, raw: text[w.range].to_owned(), value: w.text.clone(), literal: true })
+                        .collect();
+                    script.commands.push(Command { range: exec.range, words, ..Command::default() });
+                }
+                None => {}
+            }
+        }
+        Args::Shell(_) => {
+            let Some(args_range) = run.args_range else { return script };
+            let start = usize::from(args_range.start());
+            let end = usize::from(run.header_end).max(start);
+            let mut shell_text = prepare_header(file, run, start, end);
+            // Heredoc markers are Dockerfile syntax: blank them out of the command line.
+            for heredoc in &run.heredocs {
+                blank(&mut shell_text, start, heredoc.marker);
+            }
+            let header_only_heredocs = shell_text.trim().is_empty() && !run.heredocs.is_empty();
+            let source = Source { text: shell_text, base: args_range.start(), fallback: None };
+            let header_consumer_is_shell = {
+                let mut probe = ShellScript::default();
+                parse_into(&mut probe, &source);
+                let consumer = probe.commands.first().and_then(|c| c.name()).is_some_and(is_shell_name);
+                if !header_only_heredocs {
+                    script = probe;
+                }
+                consumer
+            };
+            for heredoc in &run.heredocs {
+                if !(header_only_heredocs || header_consumer_is_shell) {
+                    continue;
+                }
+                let body = &text[heredoc.body];
+                if let Some(first) = body.lines().next()
+                    && let Some(interp) = first.strip_prefix("#!")
+                {
+                    let interp = interp.trim();
+                    let exe = interp.split_whitespace().next().unwrap_or("");
+                    let exe = if basename(exe) == "env" { interp.split_whitespace().nth(1).unwrap_or("") } else { exe };
+                    if !is_shell_name(exe) {
+                        continue;
+                    }
+                }
+                let body_text = blank_crlf(body);
+                parse_into(&mut script, &Source { text: body_text, base: heredoc.body.start(), fallback: None });
+            }
+        }
+        _ => {}
+    }
+    script
+}
+
+/// The instruction's argument bytes with same-length substitutions that make bash read them the
+/// way BuildKit does.
+fn prepare_header(file: &Dockerfile, run: &Instruction, start: usize, end: usize) -> String {
+    let text = file.text();
+    let escape = file.escape();
+    let mut out: Vec<u8> = text.as_bytes()[start..end].to_vec();
+    // Blank Dockerfile comment lines and empty lines inside the continuation, newline included.
+    for range in run.continuation_comments.iter().chain(&run.empty_continuation_lines) {
+        if usize::from(range.end()) <= start || usize::from(range.start()) >= end {
+            continue;
+        }
+        let s = usize::from(range.start()).max(start) - start;
+        let mut e = usize::from(range.end()).min(end) - start;
+        while e < out.len() && matches!(out[e], b'\r' | b'\n') {
+            e += 1;
+        }
+        for b in &mut out[s..e] {
+            *b = b' ';
+        }
+    }
+    // Normalise continuation escapes: `E[ \t\r]*\n` becomes `   \`+`\n`.
+    let mut i = 0;
+    while i < out.len() {
+        if out[i] == b'\n' {
+            let mut j = i;
+            while j > 0 && matches!(out[j - 1], b' ' | b'\t' | b'\r') {
+                j -= 1;
+            }
+            if j > 0 && out[j - 1] == escape as u8 && escape.is_ascii() {
+                let before_escaped = j > 1 && out[j - 2] == escape as u8;
+                if !before_escaped || j == 1 {
+                    out[j - 1] = b' ';
+                    for b in &mut out[j..i] {
+                        *b = b' ';
+                    }
+                    out[i - 1] = b'\\';
+                }
+            } else if i > 0 && out[i - 1] == b'\r' {
+                out[i - 1] = b' ';
+            }
+        }
+        i += 1;
+    }
+    // A continuation at the end of the file just ends the instruction (BuildKit drops it).
+    let mut k = out.len();
+    while k > 0 && matches!(out[k - 1], b' ' | b'\t' | b'\r' | b'\n') {
+        k -= 1;
+    }
+    if k > 0 && escape.is_ascii() && out[k - 1] == escape as u8 && (k == 1 || out[k - 2] != escape as u8) {
+        out[k - 1] = b' ';
+    }
+    // Same-length byte edits of ASCII bytes keep the text valid UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn blank(shell_text: &mut String, base: usize, range: TextRange) {
+    let s = usize::from(range.start()).saturating_sub(base);
+    let e = (usize::from(range.end()).saturating_sub(base)).min(shell_text.len());
+    if s < e && shell_text.is_char_boundary(s) && shell_text.is_char_boundary(e) {
+        shell_text.replace_range(s..e, &" ".repeat(e - s));
+    }
+}
+
+fn blank_crlf(body: &str) -> String {
+    body.replace("\r\n", " \n")
+}
+
+thread_local! {
+    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+}
+
+/// Parses `source` with tree-sitter-bash and appends its commands to `script`.
+fn parse_into(script: &mut ShellScript, source: &Source) {
+    let tree = PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut parser = tree_sitter::Parser::new();
+            if parser.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
+                return None;
+            }
+            *slot = Some(parser);
+        }
+        slot.as_mut().and_then(|p| p.parse(&source.text, None))
+    });
+    let Some(tree) = tree else {
+        script.has_error = true;
+        return;
+    };
+    let root = tree.root_node();
+    if root.has_error() {
+        script.has_error = true;
+    }
+    Walker { source, script, pipelines: Vec::new() }.walk(root);
+}
+
+struct Walker<'s> {
+    source: &'s Source,
+    script: &'s mut ShellScript,
+    /// Pipelines of this parse (members are indices into `script.commands`).
+    pipelines: Vec<Vec<usize>>,
+}
+
+impl Walker<'_> {
+    fn text(&self, node: tree_sitter::Node<'_>) -> &str {
+        self.source.text.get(node.byte_range()).unwrap_or("")
+    }
+
+    fn word(&self, node: tree_sitter::Node<'_>) -> ShellWord {
+        let mut literal = true;
+        let value = word_value(&self.source.text, node, &mut literal, 0);
+        ShellWord {
+            range: self.source.map(node.start_byte(), node.end_byte()),
+            raw: self.text(node).to_owned(),
+            value,
+            literal,
+        }
+    }
+
+    /// Iterative pre-order walk (no recursion, so deep nesting cannot overflow the stack).
+    fn walk(&mut self, root: tree_sitter::Node<'_>) {
+        // (node, depth, pipeline index)
+        let mut stack = vec![(root, 0u32, None::<usize>)];
+        while let Some((node, depth, pipeline)) = stack.pop() {
+            let kind = node.kind();
+            let mut child_depth = depth;
+            let mut child_pipeline = pipeline;
+            match kind {
+                "command" | "declaration_command" | "unset_command" => {
+                    let index = self.script.commands.len();
+                    let command = self.command(node, depth);
+                    self.script.commands.push(command);
+                    if let Some(p) = pipeline {
+                        self.pipelines[p].push(index);
+                    }
+                    // Nested commands live in substitutions inside the words.
+                    child_pipeline = None;
+                }
+                "pipeline" => {
+                    self.pipelines.push(Vec::new());
+                    child_pipeline = Some(self.pipelines.len() - 1);
+                    let mut cursor = node.walk();
+                    for child in node.children(&mut cursor) {
+                        if !child.is_named() && matches!(child.kind(), "|" | "|&") {
+                            self.script.pipes.push(self.source.map(child.start_byte(), child.end_byte()));
+                        }
+                    }
+                }
+                "command_substitution" | "process_substitution" => {
+                    child_depth = depth + 1;
+                    child_pipeline = None;
+                }
+                "subshell" | "compound_statement" | "list" | "if_statement" | "while_statement" | "for_statement"
+                | "case_statement" | "function_definition" => {
+                    // A compound command inside a pipeline: its inner commands are not the
+                    // pipeline's direct members, but a `{ ...; } | x` still pipes; keep the
+                    // membership for the first level only.
+                    if kind != "list" {
+                        child_pipeline = None;
+                    }
+                }
+                _ => {}
+            }
+            let mut cursor = node.walk();
+            let children: Vec<_> = node.children(&mut cursor).collect();
+            for child in children.into_iter().rev() {
+                stack.push((child, child_depth, child_pipeline));
+            }
+        }
+        // Pipelines are only interesting with two or more members.
+        for members in std::mem::take(&mut self.pipelines) {
+            if members.len() >= 2 {
+                let index = self.script.pipelines.len();
+                for &m in &members {
+                    self.script.commands[m].pipeline = Some(index);
+                }
+                self.script.pipelines.push(members);
+            }
+        }
+    }
+
+    fn command(&self, node: tree_sitter::Node<'_>, depth: u32) -> Command {
+        let mut command = Command { range: self.source.map(node.start_byte(), node.end_byte()), depth, ..Command::default() };
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            match child.kind() {
+                "variable_assignment" if command.words.is_empty() || node.kind() == "command" => {
+                    if node.kind() == "declaration_command" {
+                        command.words.push(self.word(child));
+                    } else {
+                        command.assignments.push(self.word(child));
+                    }
+                }
+                "file_redirect" | "herestring_redirect" => {
+                    if let Some(dest) = child.child_by_field_name("destination") {
+                        command.redirects.push(self.word(dest));
+                    }
+                }
+                "command_name" => {
+                    let inner = child.named_child(0).unwrap_or(child);
+                    command.words.push(self.word(inner));
+                }
+                "export" | "declare" | "local" | "readonly" | "typeset" | "unset" | "unsetenv" => {
+                    command.words.push(self.word(child));
+                }
+                _ if child.is_named() && child.kind() != "comment" => command.words.push(self.word(child)),
+                _ => {}
+            }
+        }
+        command
+    }
+}
+
+/// The value of a word node: quotes removed, escapes processed, `$x` as `${x}`.
+fn word_value(text: &str, node: tree_sitter::Node<'_>, literal: &mut bool, depth: u32) -> String {
+    let raw = text.get(node.byte_range()).unwrap_or("");
+    if depth > 64 {
+        *literal = false;
+        return raw.to_owned();
+    }
+    match node.kind() {
+        "word" | "number" => unescape(raw),
+        "raw_string" => raw.trim_start_matches('\'').trim_end_matches('\'').to_owned(),
+        "ansi_c_string" => raw.strip_prefix("$'").and_then(|r| r.strip_suffix('\'')).unwrap_or(raw).to_owned(),
+        "string_content" => raw.replace("\\\"", "\"").replace("\\\\", "\\").replace("\\$", "$").replace("\\`", "`"),
+        "simple_expansion" => {
+            *literal = false;
+            format!("${{{}}}", raw.trim_start_matches('$'))
+        }
+        "expansion" | "command_substitution" | "arithmetic_expansion" | "process_substitution" => {
+            *literal = false;
+            raw.to_owned()
+        }
+        "string" | "concatenation" | "translated_string" => {
+            let mut out = String::new();
+            let mut cursor = node.walk();
+            let mut last = node.start_byte();
+            for child in node.children(&mut cursor) {
+                if child.is_named() {
+                    // Text between named children inside a double-quoted string is literal.
+                    if node.kind() == "concatenation" && child.start_byte() > last {
+                        out.push_str(text.get(last..child.start_byte()).unwrap_or(""));
+                    }
+                    out.push_str(&word_value(text, child, literal, depth + 1));
+                    last = child.end_byte();
+                } else if node.kind() == "concatenation" {
+                    out.push_str(&unescape(text.get(child.byte_range()).unwrap_or("")));
+                    last = child.end_byte();
+                }
+            }
+            if node.kind() != "concatenation" && out.is_empty() {
+                // `""` or a string whose content is not a named node.
+                let inner = raw.trim_start_matches(['$', '"']).trim_end_matches('"');
+                return inner.to_owned();
+            }
+            out
+        }
+        "variable_assignment" => {
+            let mut out = String::new();
+            if let Some(name) = node.child_by_field_name("name") {
+                out.push_str(text.get(name.byte_range()).unwrap_or(""));
+            }
+            out.push('=');
+            if let Some(value) = node.child_by_field_name("value") {
+                out.push_str(&word_value(text, value, literal, depth + 1));
+            }
+            out
+        }
+        _ => {
+            if node.named_child_count() > 0 {
+                *literal = false;
+            }
+            raw.to_owned()
+        }
+    }
+}
+
+/// Removes backslash escapes of an unquoted word (`a\ b` -> `a b`); a backslash-newline is a
+/// line continuation and disappears.
+fn unescape(raw: &str) -> String {
+    if !raw.contains('\\') {
+        return raw.to_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('\n') | None => {}
+                Some(next) => out.push(next),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Model;
+    use crate::parse_str;
+
+    fn commands(dockerfile: &str) -> Vec<(Vec<String>, String)> {
+        let model = Model::new(parse_str(dockerfile));
+        let (index, _) = model.instructions().find(|(_, i)| i.kind == crate::InstructionKind::Run).unwrap();
+        let script = model.shell(index).unwrap();
+        script
+            .commands
+            .iter()
+            .map(|c| (c.words.iter().map(|w| w.value.clone()).collect(), model.text()[c.range].to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn words_map_back_across_continuations() {
+        let df = "FROM x\nRUN apt-get update \\\n# a comment\n\n    && apt-get install -y \"curl\" wget \\\n    && rm -rf /var/lib/apt/lists/*\n";
+        let model = Model::new(parse_str(df));
+        let script = model.shell(1).unwrap();
+        let names: Vec<_> = script.commands.iter().map(|c| c.name().unwrap().to_owned()).collect();
+        assert_eq!(names, ["apt-get", "apt-get", "rm"]);
+        let install = &script.commands[1];
+        let curl = &install.words[3];
+        assert_eq!(curl.value, "curl");
+        assert_eq!(&df[curl.range], "\"curl\"");
+        let rm = &script.commands[2];
+        assert_eq!(&df[rm.words[2].range], "/var/lib/apt/lists/*");
+        assert!(!script.has_error);
+    }
+
+    #[test]
+    fn pipes_and_substitutions() {
+        let df = "FROM x\nRUN curl -fsSL https://x | sh && echo \"$(whoami)\" || true\n";
+        let model = Model::new(parse_str(df));
+        let script = model.shell(1).unwrap();
+        assert_eq!(script.pipes.len(), 1);
+        assert_eq!(&df[script.pipes[0]], "|");
+        assert_eq!(script.pipelines.len(), 1);
+        let members: Vec<_> = script.pipelines[0].iter().map(|&i| script.commands[i].name().unwrap()).collect();
+        assert_eq!(members, ["curl", "sh"]);
+        assert!(script.commands.iter().any(|c| c.name() == Some("whoami") && c.depth == 1));
+    }
+
+    #[test]
+    fn heredoc_bodies_and_exec_form() {
+        let cmds = commands("FROM x\nRUN <<EOF\napt-get install -y vim\necho done\nEOF\n");
+        assert_eq!(cmds.iter().map(|c| c.0[0].clone()).collect::<Vec<_>>(), ["apt-get", "echo"]);
+        assert_eq!(cmds[0].1, "apt-get install -y vim");
+        let cmds = commands("FROM x\nRUN python3 <<EOF\nimport os\nEOF\n");
+        assert_eq!(cmds.len(), 1);
+        assert_eq!(cmds[0].0, ["python3"]);
+        let cmds = commands("FROM x\nRUN [\"sh\", \"-c\", \"sudo apt-get install x\"]\n");
+        assert_eq!(cmds[0].0[0], "sudo");
+        assert_eq!(cmds[0].1, "sudo apt-get install x");
+        let cmds = commands("FROM x\nRUN [\"apt-get\", \"install\", \"x\"]\n");
+        assert_eq!(cmds[0].0, ["apt-get", "install", "x"]);
+    }
+
+    #[test]
+    fn backtick_escape_and_crlf() {
+        let df = "# escape=`\r\nFROM x\r\nRUN echo a `\r\n  && echo b\r\n";
+        let model = Model::new(parse_str(df));
+        let script = model.shell(1).unwrap();
+        assert_eq!(script.commands.len(), 2);
+        assert_eq!(&df[script.commands[1].words[1].range], "b");
+        assert!(!script.has_error);
+    }
+}
