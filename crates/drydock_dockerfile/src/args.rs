@@ -6,8 +6,8 @@ use drydock_text::TextRange;
 use crate::json::{self, JsonArray};
 use crate::logical::LogicalLine;
 use crate::syntax::{
-    ArgDecl, Args, ExecForm, Flag, Healthcheck, Instruction, InstructionKind, KeyValue, KeyValues, Paths, ShellForm,
-    SyntaxError, Token, Word,
+    ArgDecl, Args, ExecForm, Flag, Healthcheck, Instruction, InstructionKind, KeyValue, KeyValues,
+    Paths, ShellForm, SyntaxError, Token, Word,
 };
 
 /// BuildKit's `reWhitespace`: `[\t\v\f\r ]`.
@@ -36,11 +36,17 @@ impl<'a> LineParser<'a> {
     }
 
     fn word(&self, start: usize, end: usize, text: String) -> Word {
-        Word { range: self.line.file_range(start, end), text }
+        Word {
+            range: self.line.file_range(start, end),
+            text,
+        }
     }
 
     fn error(&mut self, range: TextRange, message: impl Into<String>) {
-        self.errors.push(SyntaxError { range, message: message.into() });
+        self.errors.push(SyntaxError {
+            range,
+            message: message.into(),
+        });
     }
 
     /// Parses the instruction that starts at logical offset `from`.
@@ -48,28 +54,48 @@ impl<'a> LineParser<'a> {
         let text = self.text();
         let end = trim_end(text, text.len()).max(from);
         let kw_start = from + (text[from..end].len() - text[from..end].trim_start().len());
-        let kw_end = text[kw_start..end].find(is_split_ws).map_or(end, |i| kw_start + i);
-        let keyword = Token { range: self.line.file_range(kw_start, kw_end), text: text[kw_start..kw_end].to_owned() };
+        let kw_end = text[kw_start..end]
+            .find(is_split_ws)
+            .map_or(end, |i| kw_start + i);
+        let keyword = Token {
+            range: self.line.file_range(kw_start, kw_end),
+            text: text[kw_start..kw_end].to_owned(),
+        };
         let kind = InstructionKind::from_keyword(&keyword.text);
-        let rest_start = kw_end + text[kw_end..end].len() - text[kw_end..end].trim_start_matches(is_split_ws).len();
+        let rest_start = kw_end + text[kw_end..end].len()
+            - text[kw_end..end].trim_start_matches(is_split_ws).len();
         let (args_start, flags) = self.extract_flags(rest_start, end);
-        let args_start = args_start + (text[args_start..end].len() - text[args_start..end].trim_start().len());
+        let args_start =
+            args_start + (text[args_start..end].len() - text[args_start..end].trim_start().len());
         let args_range = (args_start < end).then(|| self.line.file_range(args_start, end));
         if kind == InstructionKind::Unknown {
             let message = if keyword.text.is_empty() {
                 "line continuation with no instruction".to_owned()
             } else {
                 match suggest_keyword(&keyword.text) {
-                    Some(s) => format!("unknown instruction `{}` (did you mean `{s}`?)", keyword.text),
+                    Some(s) => format!(
+                        "unknown instruction `{}` (did you mean `{s}`?)",
+                        keyword.text
+                    ),
                     None => format!("unknown instruction `{}`", keyword.text),
                 }
             };
-            let range = if keyword.text.is_empty() { self.line.file_range(from, end) } else { keyword.range };
+            let range = if keyword.text.is_empty() {
+                self.line.file_range(from, end)
+            } else {
+                keyword.range
+            };
             self.error(range, message);
         }
         self.check_flags(kind, &flags);
         let args = self.parse_args(kind, args_start, end);
-        ParsedLine { keyword, kind, flags, args, args_range }
+        ParsedLine {
+            keyword,
+            kind,
+            flags,
+            args,
+            args_range,
+        }
     }
 
     /// `extractBuilderFlags`: leading words that start with `--`, with quotes and escapes
@@ -95,7 +121,10 @@ impl<'a> LineParser<'a> {
             let mut value = String::new();
             let mut offsets: Vec<usize> = Vec::new();
             let mut quote: Option<char> = None;
-            let mut chars = text[pos..].char_indices().map(|(i, c)| (pos + i, c)).peekable();
+            let mut chars = text[pos..]
+                .char_indices()
+                .map(|(i, c)| (pos + i, c))
+                .peekable();
             let mut word_end = end;
             while let Some((at, c)) = chars.next() {
                 if let Some(q) = quote {
@@ -141,7 +170,14 @@ impl<'a> LineParser<'a> {
             let name_end = value.find('=').unwrap_or(value.len());
             let name = value[2.min(name_end)..name_end].to_owned();
             let raw_at = |i: usize| offsets.get(i).copied().unwrap_or(word_end);
-            let name_range = self.line.file_range(raw_at(2.min(name_end)), if name_end == 0 { word_start } else { raw_at(name_end - 1) + 1 });
+            let name_range = self.line.file_range(
+                raw_at(2.min(name_end)),
+                if name_end == 0 {
+                    word_start
+                } else {
+                    raw_at(name_end - 1) + 1
+                },
+            );
             let (flag_value, value_range) = if name_end < value.len() {
                 let v = value[name_end + 1..].to_owned();
                 let eq_raw = raw_at(name_end);
@@ -149,7 +185,13 @@ impl<'a> LineParser<'a> {
             } else {
                 (None, None)
             };
-            flags.push(Flag { range, name, name_range, value: flag_value, value_range });
+            flags.push(Flag {
+                range,
+                name,
+                name_range,
+                value: flag_value,
+                value_range,
+            });
         }
     }
 
@@ -157,7 +199,12 @@ impl<'a> LineParser<'a> {
         use FlagType::{Bool, List, Str};
         let allowed: &[(&str, FlagType)] = match kind {
             InstructionKind::From => &[("platform", Str)],
-            InstructionKind::Run => &[("mount", List), ("network", Str), ("security", Str), ("device", List)],
+            InstructionKind::Run => &[
+                ("mount", List),
+                ("network", Str),
+                ("security", Str),
+                ("device", List),
+            ],
             InstructionKind::Copy => &[
                 ("chown", Str),
                 ("from", Str),
@@ -195,7 +242,11 @@ impl<'a> LineParser<'a> {
                 let message = if allowed.is_empty() {
                     format!("{} takes no flags, found `--{}`", kind.keyword(), flag.name)
                 } else {
-                    format!("unknown flag `--{}` for {}{hint}", flag.name, kind.keyword())
+                    format!(
+                        "unknown flag `--{}` for {}{hint}",
+                        flag.name,
+                        kind.keyword()
+                    )
                 };
                 self.error(flag.range, message);
                 continue;
@@ -205,12 +256,29 @@ impl<'a> LineParser<'a> {
             }
             seen.push(&flag.name);
             match (ty, flag.value.as_deref()) {
-                (Bool, Some(v)) if v.is_empty() => self.error(flag.range, format!("missing a value on flag `--{}`", flag.name)),
-                (Bool, Some(v)) if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") => {
-                    self.error(flag.range, format!("expecting a boolean value for flag `--{}`, not `{v}`", flag.name));
+                (Bool, Some(v)) if v.is_empty() => self.error(
+                    flag.range,
+                    format!("missing a value on flag `--{}`", flag.name),
+                ),
+                (Bool, Some(v))
+                    if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") =>
+                {
+                    self.error(
+                        flag.range,
+                        format!(
+                            "expecting a boolean value for flag `--{}`, not `{v}`",
+                            flag.name
+                        ),
+                    );
                 }
                 (Str | List, None) => {
-                    self.error(flag.range, format!("missing a value on flag `--{}` (write `--{}=<value>`)", flag.name, flag.name));
+                    self.error(
+                        flag.range,
+                        format!(
+                            "missing a value on flag `--{}` (write `--{}=<value>`)",
+                            flag.name, flag.name
+                        ),
+                    );
                 }
                 _ => {}
             }
@@ -220,11 +288,17 @@ impl<'a> LineParser<'a> {
     fn parse_args(&mut self, kind: InstructionKind, start: usize, end: usize) -> Args {
         let text = &self.text()[start..end];
         match kind {
-            InstructionKind::Run | InstructionKind::Cmd | InstructionKind::Entrypoint | InstructionKind::Shell => {
+            InstructionKind::Run
+            | InstructionKind::Cmd
+            | InstructionKind::Entrypoint
+            | InstructionKind::Shell => {
                 let args = self.maybe_json(start, end);
                 match (&args, kind) {
                     (Args::Empty, InstructionKind::Shell) => {
-                        self.error(self.line.file_range(start, end), "SHELL requires at least one argument");
+                        self.error(
+                            self.line.file_range(start, end),
+                            "SHELL requires at least one argument",
+                        );
                     }
                     (Args::Exec(exec), InstructionKind::Shell) if exec.elements.is_empty() => {
                         self.error(exec.range, "SHELL requires at least one argument");
@@ -238,11 +312,18 @@ impl<'a> LineParser<'a> {
             }
             InstructionKind::Add | InstructionKind::Copy | InstructionKind::Volume => {
                 let args = match json::parse_array(text) {
-                    JsonArray::Strings { open, close, elements } => {
+                    JsonArray::Strings {
+                        open,
+                        close,
+                        elements,
+                    } => {
                         let _ = (open, close);
                         Args::Paths(Paths {
                             json: true,
-                            items: elements.into_iter().map(|(s, e, v)| self.word(start + s, start + e, v)).collect(),
+                            items: elements
+                                .into_iter()
+                                .map(|(s, e, v)| self.word(start + s, start + e, v))
+                                .collect(),
                         })
                     }
                     JsonArray::NotAllStrings { element } => {
@@ -250,13 +331,22 @@ impl<'a> LineParser<'a> {
                             self.line.file_range(start + element.0, start + element.1),
                             "when using the JSON array syntax, every element must be a string",
                         );
-                        Args::Paths(Paths { json: false, items: self.split_ws(start, end) })
+                        Args::Paths(Paths {
+                            json: false,
+                            items: self.split_ws(start, end),
+                        })
                     }
-                    JsonArray::NotJson => Args::Paths(Paths { json: false, items: self.split_ws(start, end) }),
+                    JsonArray::NotJson => Args::Paths(Paths {
+                        json: false,
+                        items: self.split_ws(start, end),
+                    }),
                 };
                 if let Args::Paths(paths) = &args {
                     if kind == InstructionKind::Volume && paths.items.is_empty() {
-                        self.error(self.line.file_range(start, end), "VOLUME requires at least one argument");
+                        self.error(
+                            self.line.file_range(start, end),
+                            "VOLUME requires at least one argument",
+                        );
                     } else if kind != InstructionKind::Volume && paths.items.len() < 2 {
                         self.error(
                             self.line.file_range(start, end),
@@ -271,7 +361,10 @@ impl<'a> LineParser<'a> {
                 if kind == InstructionKind::From {
                     self.check_from(&words, start, end);
                 } else if words.is_empty() {
-                    self.error(self.line.file_range(start, end), "EXPOSE requires at least one argument");
+                    self.error(
+                        self.line.file_range(start, end),
+                        "EXPOSE requires at least one argument",
+                    );
                 }
                 Args::Words(words)
             }
@@ -286,11 +379,18 @@ impl<'a> LineParser<'a> {
                             name: self.word(s, s + eq, text[..eq].to_owned()),
                             default: Some(self.word(s + eq + 1, e, text[eq + 1..].to_owned())),
                         },
-                        None => ArgDecl { range: self.line.file_range(s, e), name: self.word(s, e, text.clone()), default: None },
+                        None => ArgDecl {
+                            range: self.line.file_range(s, e),
+                            name: self.word(s, e, text.clone()),
+                            default: None,
+                        },
                     })
                     .collect();
                 if decls.is_empty() {
-                    self.error(self.line.file_range(start, end), "ARG requires at least one argument");
+                    self.error(
+                        self.line.file_range(start, end),
+                        "ARG requires at least one argument",
+                    );
                 }
                 for decl in &decls {
                     if decl.name.text.is_empty() {
@@ -316,11 +416,17 @@ impl<'a> LineParser<'a> {
             InstructionKind::Healthcheck => self.healthcheck(start, end),
             InstructionKind::Onbuild => {
                 if text.is_empty() {
-                    self.error(self.line.file_range(start, end), "ONBUILD requires at least one argument");
+                    self.error(
+                        self.line.file_range(start, end),
+                        "ONBUILD requires at least one argument",
+                    );
                     return Args::Empty;
                 }
                 let inner = self.parse(start);
-                let range = TextRange::new(inner.keyword.range.start(), self.line.file_end(end).max(inner.keyword.range.start()));
+                let range = TextRange::new(
+                    inner.keyword.range.start(),
+                    self.line.file_end(end).max(inner.keyword.range.start()),
+                );
                 Args::Onbuild(Box::new(Instruction {
                     range,
                     keyword: inner.keyword,
@@ -335,7 +441,9 @@ impl<'a> LineParser<'a> {
                     header_end: range.end(),
                 }))
             }
-            InstructionKind::Unknown => Args::Unknown((!text.is_empty()).then(|| self.word(start, end, text.to_owned()))),
+            InstructionKind::Unknown => {
+                Args::Unknown((!text.is_empty()).then(|| self.word(start, end, text.to_owned())))
+            }
         }
     }
 
@@ -345,25 +453,41 @@ impl<'a> LineParser<'a> {
             return Args::Empty;
         }
         match json::parse_array(text) {
-            JsonArray::Strings { open, close, elements } => Args::Exec(ExecForm {
+            JsonArray::Strings {
+                open,
+                close,
+                elements,
+            } => Args::Exec(ExecForm {
                 range: self.line.file_range(start + open, start + close),
-                elements: elements.into_iter().map(|(s, e, v)| self.word(start + s, start + e, v)).collect(),
+                elements: elements
+                    .into_iter()
+                    .map(|(s, e, v)| self.word(start + s, start + e, v))
+                    .collect(),
             }),
             JsonArray::NotAllStrings { element } => {
                 self.error(
                     self.line.file_range(start + element.0, start + element.1),
                     "when using the JSON array syntax, every element must be a string",
                 );
-                Args::Shell(ShellForm { range: self.line.file_range(start, end), text: text.to_owned() })
+                Args::Shell(ShellForm {
+                    range: self.line.file_range(start, end),
+                    text: text.to_owned(),
+                })
             }
-            JsonArray::NotJson => Args::Shell(ShellForm { range: self.line.file_range(start, end), text: text.to_owned() }),
+            JsonArray::NotJson => Args::Shell(ShellForm {
+                range: self.line.file_range(start, end),
+                text: text.to_owned(),
+            }),
         }
     }
 
     fn healthcheck(&mut self, start: usize, end: usize) -> Args {
         let text = &self.text()[start..end];
         if text.is_empty() {
-            self.error(self.line.file_range(start, end), "HEALTHCHECK requires at least one argument");
+            self.error(
+                self.line.file_range(start, end),
+                "HEALTHCHECK requires at least one argument",
+            );
             return Args::Empty;
         }
         let sep = text.find(char::is_whitespace).unwrap_or(text.len());
@@ -371,19 +495,34 @@ impl<'a> LineParser<'a> {
         let kind = self.word(start, start + sep, text[..sep].to_owned());
         if kind.text.eq_ignore_ascii_case("none") {
             if next < text.len() {
-                self.error(self.line.file_range(start + next, end), "HEALTHCHECK NONE takes no arguments");
+                self.error(
+                    self.line.file_range(start + next, end),
+                    "HEALTHCHECK NONE takes no arguments",
+                );
             }
-            return Args::Healthcheck(Healthcheck { kind, command: None });
+            return Args::Healthcheck(Healthcheck {
+                kind,
+                command: None,
+            });
         }
         if !kind.text.eq_ignore_ascii_case("cmd") {
-            self.error(kind.range, format!("unknown HEALTHCHECK type `{}` (use CMD or NONE)", kind.text));
+            self.error(
+                kind.range,
+                format!("unknown HEALTHCHECK type `{}` (use CMD or NONE)", kind.text),
+            );
         }
         let command = self.maybe_json(start + next, end);
         if matches!(command, Args::Empty) {
             self.error(kind.range, "missing command after HEALTHCHECK CMD");
-            return Args::Healthcheck(Healthcheck { kind, command: None });
+            return Args::Healthcheck(Healthcheck {
+                kind,
+                command: None,
+            });
         }
-        Args::Healthcheck(Healthcheck { kind, command: Some(Box::new(command)) })
+        Args::Healthcheck(Healthcheck {
+            kind,
+            command: Some(Box::new(command)),
+        })
     }
 
     fn check_from(&mut self, words: &[Word], start: usize, end: usize) {
@@ -392,7 +531,9 @@ impl<'a> LineParser<'a> {
             [_, as_kw, name] if as_kw.text.eq_ignore_ascii_case("as") => {
                 let lower = name.text.to_lowercase();
                 let valid = lower.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-                    && lower.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
+                    && lower.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.')
+                    });
                 if !valid {
                     self.error(
                         name.range,
@@ -403,7 +544,10 @@ impl<'a> LineParser<'a> {
             [] => self.error(self.line.file_range(start, end), "FROM requires an image"),
             _ => {
                 let range = words[1].range.cover(words[words.len() - 1].range);
-                self.error(range, "FROM takes an image and optionally `AS name` (one or three arguments)");
+                self.error(
+                    range,
+                    "FROM takes an image and optionally `AS name` (one or three arguments)",
+                );
             }
         }
     }
@@ -412,34 +556,56 @@ impl<'a> LineParser<'a> {
     fn name_val(&mut self, kind: InstructionKind, start: usize, end: usize) -> Args {
         let words = self.parse_words(start, end);
         let Some(first) = words.first() else {
-            self.error(self.line.file_range(start, end), format!("{} requires at least one argument", kind.keyword()));
-            return Args::KeyValues(KeyValues { legacy: false, pairs: Vec::new() });
+            self.error(
+                self.line.file_range(start, end),
+                format!("{} requires at least one argument", kind.keyword()),
+            );
+            return Args::KeyValues(KeyValues {
+                legacy: false,
+                pairs: Vec::new(),
+            });
         };
         if !first.2.contains('=') {
             // Legacy `KEY value`: the key is up to the first whitespace, the value is the rest.
             let text = &self.text()[start..end];
             let key_end = text.find(is_split_ws).unwrap_or(text.len());
-            let value_start = key_end + (text[key_end..].len() - text[key_end..].trim_start_matches(is_split_ws).len());
+            let value_start = key_end
+                + (text[key_end..].len() - text[key_end..].trim_start_matches(is_split_ws).len());
             let key = self.word(start, start + key_end, text[..key_end].to_owned());
             let value = self.word(start + value_start, end, text[value_start..].to_owned());
             if value_start >= text.len() {
-                self.error(key.range, format!("{} must have two arguments (`{0} key=value`)", kind.keyword()));
+                self.error(
+                    key.range,
+                    format!(
+                        "{} must have two arguments (`{0} key=value`)",
+                        kind.keyword()
+                    ),
+                );
             }
             let range = self.line.file_range(start, end);
-            return Args::KeyValues(KeyValues { legacy: true, pairs: vec![KeyValue { range, key, value }] });
+            return Args::KeyValues(KeyValues {
+                legacy: true,
+                pairs: vec![KeyValue { range, key, value }],
+            });
         }
         let mut pairs = Vec::new();
         for (s, e, text) in words {
             let Some(eq) = text.find('=') else {
                 self.error(
                     self.line.file_range(s, e),
-                    format!("can't find `=` in `{text}`: every {} item must be of the form name=value", kind.keyword()),
+                    format!(
+                        "can't find `=` in `{text}`: every {} item must be of the form name=value",
+                        kind.keyword()
+                    ),
                 );
                 continue;
             };
             let key = self.word(s, s + eq, text[..eq].to_owned());
             if key.text.is_empty() {
-                self.error(self.line.file_range(s, e), format!("{} names can not be blank", kind.keyword()));
+                self.error(
+                    self.line.file_range(s, e),
+                    format!("{} names can not be blank", kind.keyword()),
+                );
             }
             pairs.push(KeyValue {
                 range: self.line.file_range(s, e),
@@ -447,7 +613,10 @@ impl<'a> LineParser<'a> {
                 value: self.word(s + eq + 1, e, text[eq + 1..].to_owned()),
             });
         }
-        Args::KeyValues(KeyValues { legacy: false, pairs })
+        Args::KeyValues(KeyValues {
+            legacy: false,
+            pairs,
+        })
     }
 
     /// `parseWords`: whitespace-separated words, quotes kept, an escape keeps its next character.

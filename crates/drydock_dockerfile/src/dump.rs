@@ -14,8 +14,14 @@ impl Dockerfile {
             match &item.kind {
                 ItemKind::Bom => writeln!(out, "BOM {r:?}"),
                 ItemKind::Blank => writeln!(out, "BLANK {r:?}"),
-                ItemKind::Comment(c) => writeln!(out, "COMMENT {r:?} {:?}", self.slice(c.text_range)),
-                ItemKind::Directive(d) => writeln!(out, "DIRECTIVE {r:?} {}={:?} @{:?}", d.name, d.value, d.value_range),
+                ItemKind::Comment(c) => {
+                    writeln!(out, "COMMENT {r:?} {:?}", self.slice(c.text_range))
+                }
+                ItemKind::Directive(d) => writeln!(
+                    out,
+                    "DIRECTIVE {r:?} {}={:?} @{:?}",
+                    d.name, d.value, d.value_range
+                ),
                 ItemKind::Instruction(i) => {
                     let _ = writeln!(out, "INSTRUCTION {r:?}");
                     self.dump_instruction(&mut out, i, 1);
@@ -32,9 +38,17 @@ impl Dockerfile {
 
     fn dump_instruction(&self, out: &mut String, i: &Instruction, depth: usize) {
         let pad = "  ".repeat(depth);
-        let _ = writeln!(out, "{pad}{:?} {:?} keyword={:?}", i.kind, i.range, i.keyword.text);
+        let _ = writeln!(
+            out,
+            "{pad}{:?} {:?} keyword={:?}",
+            i.kind, i.range, i.keyword.text
+        );
         for flag in &i.flags {
-            let _ = writeln!(out, "{pad}  flag {:?} {} = {:?}", flag.range, flag.name, flag.value);
+            let _ = writeln!(
+                out,
+                "{pad}  flag {:?} {} = {:?}",
+                flag.range, flag.name, flag.value
+            );
         }
         let word = |w: &Word| format!("{:?}{:?}", w.text, w.range);
         let words = |ws: &[Word]| ws.iter().map(word).collect::<Vec<_>>().join(" ");
@@ -47,18 +61,33 @@ impl Dockerfile {
             Args::KeyValues(kv) => format!(
                 "pairs legacy={} [{}]",
                 kv.legacy,
-                kv.pairs.iter().map(|p| format!("{} = {}", word(&p.key), word(&p.value))).collect::<Vec<_>>().join(", ")
+                kv.pairs
+                    .iter()
+                    .map(|p| format!("{} = {}", word(&p.key), word(&p.value)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Args::Arg(decls) => format!(
                 "arg [{}]",
                 decls
                     .iter()
-                    .map(|d| format!("{}{}", word(&d.name), d.default.as_ref().map(|w| format!(" = {}", word(w))).unwrap_or_default()))
+                    .map(|d| format!(
+                        "{}{}",
+                        word(&d.name),
+                        d.default
+                            .as_ref()
+                            .map(|w| format!(" = {}", word(w)))
+                            .unwrap_or_default()
+                    ))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
             Args::Text(w) => format!("text {}", word(w)),
-            Args::Healthcheck(h) => format!("healthcheck {} command={}", word(&h.kind), h.command.is_some()),
+            Args::Healthcheck(h) => format!(
+                "healthcheck {} command={}",
+                word(&h.kind),
+                h.command.is_some()
+            ),
             Args::Onbuild(_) => "onbuild".to_owned(),
             Args::Unknown(w) => format!("unknown {:?}", w.as_ref().map(word)),
         };
@@ -66,7 +95,15 @@ impl Dockerfile {
         if let Args::Healthcheck(h) = &i.args
             && let Some(cmd) = &h.command
         {
-            let _ = writeln!(out, "{pad}  healthcheck-cmd {}", if matches!(**cmd, Args::Exec(_)) { "exec" } else { "shell" });
+            let _ = writeln!(
+                out,
+                "{pad}  healthcheck-cmd {}",
+                if matches!(**cmd, Args::Exec(_)) {
+                    "exec"
+                } else {
+                    "shell"
+                }
+            );
         }
         for h in &i.heredocs {
             let _ = writeln!(

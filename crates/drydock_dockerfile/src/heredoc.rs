@@ -18,7 +18,12 @@ pub(crate) struct Marker {
 /// keeps those that are heredoc markers. A line the word splitter rejects (an unterminated quote,
 /// a bad `${`) has no heredocs, as in BuildKit.
 pub(crate) fn markers(line: &str) -> Vec<Marker> {
-    let lexer = Lexer { raw_quotes: true, raw_escapes: true, skip_unset_env: true, ..Lexer::new('\\') };
+    let lexer = Lexer {
+        raw_quotes: true,
+        raw_escapes: true,
+        skip_unset_env: true,
+        ..Lexer::new('\\')
+    };
     let Ok(words) = lexer.process_words(line, &()) else {
         return Vec::new();
     };
@@ -26,7 +31,11 @@ pub(crate) fn markers(line: &str) -> Vec<Marker> {
         .into_iter()
         .filter_map(|word| {
             let parsed = parse_marker(&word.text)?;
-            Some(Marker { start: word.start, end: word.end, ..parsed })
+            Some(Marker {
+                start: word.start,
+                end: word.end,
+                ..parsed
+            })
         })
         .collect()
 }
@@ -44,17 +53,36 @@ pub(crate) fn parse_marker(word: &str) -> Option<Marker> {
     if rest.is_empty() || rest.contains('<') {
         return None;
     }
-    let fd = if digits > 0 { word[..digits].parse().ok() } else { None };
-    let plain = Lexer { skip_unset_env: true, ..Lexer::new('\\') };
+    let fd = if digits > 0 {
+        word[..digits].parse().ok()
+    } else {
+        None
+    };
+    let plain = Lexer {
+        skip_unset_env: true,
+        ..Lexer::new('\\')
+    };
     let words = plain.process_words(rest, &()).ok()?;
     if words.len() != 1 {
         return None;
     }
-    let raw = Lexer { raw_quotes: true, ..plain }.process_words(rest, &()).ok()?;
+    let raw = Lexer {
+        raw_quotes: true,
+        ..plain
+    }
+    .process_words(rest, &())
+    .ok()?;
     let name = words.into_iter().next()?.text;
     let raw = raw.into_iter().next()?.text;
     let quotes = |s: &str| s.chars().filter(|&c| c == '\'' || c == '"').count();
-    Some(Marker { start: 0, end: word.len(), expand: quotes(&name) == quotes(&raw), name, chomp, fd })
+    Some(Marker {
+        start: 0,
+        end: word.len(),
+        expand: quotes(&name) == quotes(&raw),
+        name,
+        chomp,
+        fd,
+    })
 }
 
 #[cfg(test)]
@@ -62,7 +90,10 @@ mod tests {
     use super::*;
 
     fn names(line: &str) -> Vec<(String, bool, bool)> {
-        markers(line).into_iter().map(|m| (m.name, m.expand, m.chomp)).collect()
+        markers(line)
+            .into_iter()
+            .map(|m| (m.name, m.expand, m.chomp))
+            .collect()
     }
 
     #[test]

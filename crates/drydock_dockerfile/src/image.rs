@@ -34,14 +34,22 @@ impl ImageRef {
         let path = &text[..repo_end];
         let registry = path.find('/').and_then(|slash| {
             let first = &path[..slash];
-            let is_domain = first.contains(['.', ':']) || first == "localhost" || first.chars().any(|c| c.is_ascii_uppercase());
+            let is_domain = first.contains(['.', ':'])
+                || first == "localhost"
+                || first.chars().any(|c| c.is_ascii_uppercase());
             is_domain.then_some((0, slash))
         });
         let repository = match registry {
             Some((_, end)) => (end + 1, repo_end),
             None => (0, repo_end),
         };
-        Self { text: text.to_owned(), registry, repository, tag, digest }
+        Self {
+            text: text.to_owned(),
+            registry,
+            repository,
+            tag,
+            digest,
+        }
     }
 
     fn part(&self, span: (usize, usize)) -> &str {
@@ -99,13 +107,22 @@ mod tests {
         assert_eq!(r.name(), "registry.example.com:5000/team/app");
 
         let r = ImageRef::parse("debian:12-slim");
-        assert_eq!((r.registry(), r.repository(), r.tag(), r.digest()), (None, "debian", Some("12-slim"), None));
+        assert_eq!(
+            (r.registry(), r.repository(), r.tag(), r.digest()),
+            (None, "debian", Some("12-slim"), None)
+        );
         let r = ImageRef::parse("library/ubuntu");
-        assert_eq!((r.registry(), r.repository(), r.tag()), (None, "library/ubuntu", None));
+        assert_eq!(
+            (r.registry(), r.repository(), r.tag()),
+            (None, "library/ubuntu", None)
+        );
         let r = ImageRef::parse("localhost/app");
         assert_eq!(r.registry(), Some("localhost"));
         let r = ImageRef::parse("localhost:5000/app:v1");
-        assert_eq!((r.registry(), r.tag()), (Some("localhost:5000"), Some("v1")));
+        assert_eq!(
+            (r.registry(), r.tag()),
+            (Some("localhost:5000"), Some("v1"))
+        );
         assert!(ImageRef::parse("SCRATCH").is_scratch());
     }
 }

@@ -14,12 +14,20 @@ pub(crate) enum JsonArray {
     NotAllStrings { element: (usize, usize) },
     /// A valid array of strings: `(start, end, decoded)` per element, offsets of the literal
     /// (quotes included) relative to the input, plus the offsets of `[` and after `]`.
-    Strings { open: usize, close: usize, elements: Vec<(usize, usize, String)> },
+    Strings {
+        open: usize,
+        close: usize,
+        elements: Vec<(usize, usize, String)>,
+    },
 }
 
 /// Reads `text` (the arguments after flags) as a JSON array.
 pub(crate) fn parse_array(text: &str) -> JsonArray {
-    let mut p = Parser { bytes: text.as_bytes(), text, pos: 0 };
+    let mut p = Parser {
+        bytes: text.as_bytes(),
+        text,
+        pos: 0,
+    };
     // BuildKit trims leading Unicode whitespace, then requires `[`.
     p.pos = text.len() - text.trim_start().len();
     if p.peek() != Some(b'[') {
@@ -37,7 +45,9 @@ pub(crate) fn parse_array(text: &str) -> JsonArray {
             p.skip_ws();
             let start = p.pos;
             if p.peek() == Some(b'"') {
-                let Some(value) = p.string() else { return JsonArray::NotJson };
+                let Some(value) = p.string() else {
+                    return JsonArray::NotJson;
+                };
                 elements.push((start, p.pos, value));
             } else {
                 if !p.value() {
@@ -63,7 +73,11 @@ pub(crate) fn parse_array(text: &str) -> JsonArray {
     }
     match non_string {
         Some(element) => JsonArray::NotAllStrings { element },
-        None => JsonArray::Strings { open, close, elements },
+        None => JsonArray::Strings {
+            open,
+            close,
+            elements,
+        },
     }
 }
 
@@ -126,7 +140,9 @@ impl Parser<'_> {
                                     self.pos += 2;
                                     let second = self.hex4()?;
                                     if (0xDC00..0xE000).contains(&second) {
-                                        char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+                                        char::from_u32(
+                                            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00),
+                                        )
                                     } else {
                                         self.pos = save;
                                         None
@@ -283,19 +299,35 @@ mod tests {
     #[test]
     fn exec_forms() {
         assert_eq!(strings(r#"[ "echo" ,"a b",	"c" ]"#), ["echo", "a b", "c"]);
-        assert_eq!(strings(r#"["c:\\windows", "\u00e9\"x"]"#), ["c:\\windows", "é\"x"]);
+        assert_eq!(
+            strings(r#"["c:\\windows", "\u00e9\"x"]"#),
+            ["c:\\windows", "é\"x"]
+        );
         assert_eq!(strings("[]"), Vec::<String>::new());
         assert_eq!(parse_array("['single']"), JsonArray::NotJson);
         assert_eq!(parse_array(r#"["unterminated"#), JsonArray::NotJson);
         assert_eq!(parse_array(r#"["a"] trailing"#), JsonArray::NotJson);
         assert_eq!(parse_array(r#"echo ["a"]"#), JsonArray::NotJson);
-        assert!(matches!(parse_array(r#"["a", 1]"#), JsonArray::NotAllStrings { element: (6, 7) }));
-        assert!(matches!(parse_array(r#"["a", {"b": [1, null]}]"#), JsonArray::NotAllStrings { .. }));
+        assert!(matches!(
+            parse_array(r#"["a", 1]"#),
+            JsonArray::NotAllStrings { element: (6, 7) }
+        ));
+        assert!(matches!(
+            parse_array(r#"["a", {"b": [1, null]}]"#),
+            JsonArray::NotAllStrings { .. }
+        ));
     }
 
     #[test]
     fn element_offsets() {
-        let JsonArray::Strings { open, close, elements } = parse_array(r#"  ["a", "bc"]  "#) else { panic!() };
+        let JsonArray::Strings {
+            open,
+            close,
+            elements,
+        } = parse_array(r#"  ["a", "bc"]  "#)
+        else {
+            panic!()
+        };
         assert_eq!((open, close), (2, 13));
         assert_eq!((elements[1].0, elements[1].1), (8, 12));
     }

@@ -57,7 +57,13 @@ impl Lexer {
     /// A lexer with BuildKit's defaults for builder-expanded words.
     #[must_use]
     pub fn new(escape: char) -> Self {
-        Self { escape, raw_quotes: false, raw_escapes: false, skip_unset_env: false, skip_process_quotes: false }
+        Self {
+            escape,
+            raw_quotes: false,
+            raw_escapes: false,
+            skip_unset_env: false,
+            skip_process_quotes: false,
+        }
     }
 
     /// Processes `word` as one word (`ProcessWordWithMatches`).
@@ -129,7 +135,9 @@ impl std::fmt::Display for LexError {
 }
 
 fn err<T>(message: impl Into<String>) -> Result<T, LexError> {
-    Err(LexError { message: message.into() })
+    Err(LexError {
+        message: message.into(),
+    })
 }
 
 struct Words {
@@ -142,11 +150,21 @@ struct Words {
 
 impl Words {
     fn new() -> Self {
-        Self { words: Vec::new(), buf: String::new(), in_word: false, start: 0, end: 0 }
+        Self {
+            words: Vec::new(),
+            buf: String::new(),
+            in_word: false,
+            start: 0,
+            end: 0,
+        }
     }
 
     fn flush(&mut self) {
-        self.words.push(LexWord { text: std::mem::take(&mut self.buf), start: self.start, end: self.end });
+        self.words.push(LexWord {
+            text: std::mem::take(&mut self.buf),
+            start: self.start,
+            end: self.end,
+        });
         self.in_word = false;
     }
 
@@ -227,7 +245,11 @@ impl<'a> State<'a> {
         Some(ch)
     }
 
-    fn process_stop_on(&mut self, stop: Option<char>, raw_escapes: bool) -> Result<(String, Vec<LexWord>), LexError> {
+    fn process_stop_on(
+        &mut self,
+        stop: Option<char>,
+        raw_escapes: bool,
+    ) -> Result<(String, Vec<LexWord>), LexError> {
         let saved = self.raw_escapes;
         self.raw_escapes = raw_escapes;
         let out = self.process_stop_on_inner(stop);
@@ -235,7 +257,10 @@ impl<'a> State<'a> {
         out
     }
 
-    fn process_stop_on_inner(&mut self, stop: Option<char>) -> Result<(String, Vec<LexWord>), LexError> {
+    fn process_stop_on_inner(
+        &mut self,
+        stop: Option<char>,
+    ) -> Result<(String, Vec<LexWord>), LexError> {
         let mut result = String::new();
         let mut words = Words::new();
         while let Some(ch) = self.peek() {
@@ -285,7 +310,9 @@ impl<'a> State<'a> {
             }
         }
         if let Some(stop) = stop {
-            return err(format!("unexpected end of statement while looking for matching {stop}"));
+            return err(format!(
+                "unexpected end of statement while looking for matching {stop}"
+            ));
         }
         Ok((result, words.finish()))
     }
@@ -298,7 +325,11 @@ impl<'a> State<'a> {
         }
         loop {
             match self.next() {
-                None => return err("unexpected end of statement while looking for matching single-quote"),
+                None => {
+                    return err(
+                        "unexpected end of statement while looking for matching single-quote",
+                    );
+                }
                 Some('\'') => {
                     if self.lexer.raw_quotes {
                         result.push('\'');
@@ -318,7 +349,11 @@ impl<'a> State<'a> {
         }
         loop {
             match self.peek() {
-                None => return err("unexpected end of statement while looking for matching double-quote"),
+                None => {
+                    return err(
+                        "unexpected end of statement while looking for matching double-quote",
+                    );
+                }
                 Some('"') => {
                     self.next();
                     if self.lexer.raw_quotes {
@@ -338,7 +373,9 @@ impl<'a> State<'a> {
                         }
                         match self.peek() {
                             None => continue,
-                            Some(next) if next == '"' || next == '$' || next == self.lexer.escape => {
+                            Some(next)
+                                if next == '"' || next == '$' || next == self.lexer.escape =>
+                            {
                                 ch = self.next().unwrap_or_default();
                             }
                             Some(_) => {}
@@ -390,7 +427,11 @@ impl<'a> State<'a> {
     fn lookup(&mut self, name: &str) -> Option<VarValue<'a>> {
         let env: &'a dyn Env = self.env;
         let found = env.lookup(name);
-        let list = if found.is_some() { &mut self.matched } else { &mut self.unmatched };
+        let list = if found.is_some() {
+            &mut self.matched
+        } else {
+            &mut self.unmatched
+        };
         if !list.iter().any(|n| n == name) {
             list.push(name.to_owned());
         }
@@ -422,7 +463,9 @@ impl<'a> State<'a> {
             Some(_) => {}
         }
         let name = self.process_name();
-        let Some(mut ch) = self.next() else { return err("syntax error: missing '}'") };
+        let Some(mut ch) = self.next() else {
+            return err("syntax error: missing '}'");
+        };
         let mut modifier = ch.to_string();
         match ch {
             '}' => Ok(match self.lookup(&name) {
@@ -437,7 +480,9 @@ impl<'a> State<'a> {
             ':' | '+' | '-' | '?' | '#' | '%' => {
                 let null_is_unset = ch == ':';
                 if null_is_unset {
-                    let Some(next) = self.next() else { return err("syntax error: missing '}'") };
+                    let Some(next) = self.next() else {
+                        return err("syntax error: missing '}'");
+                    };
                     ch = next;
                     modifier.push(ch);
                     if !matches!(ch, '+' | '-' | '?' | '#' | '%') {
@@ -451,7 +496,11 @@ impl<'a> State<'a> {
                 let word = match self.process_stop_on(Some('}'), raw) {
                     Ok((word, _)) => word,
                     Err(e) => {
-                        return if self.peek().is_none() { err("syntax error: missing '}'") } else { Err(e) };
+                        return if self.peek().is_none() {
+                            err("syntax error: missing '}'")
+                        } else {
+                            Err(e)
+                        };
                     }
                 };
                 let value = self.lookup(&name);
@@ -461,20 +510,34 @@ impl<'a> State<'a> {
                         return Ok(self.text[start..self.pos].to_owned());
                     }
                     Some(VarValue::Set(value)) => Some(value),
-                    None if self.lexer.skip_unset_env => return Ok(format!("${{{name}{modifier}{word}}}")),
+                    None if self.lexer.skip_unset_env => {
+                        return Ok(format!("${{{name}{modifier}{word}}}"));
+                    }
                     None => None,
                 };
                 let empty = value.is_none_or(|v| null_is_unset && v.is_empty());
                 match ch {
-                    '-' => Ok(if empty { word } else { value.unwrap_or_default().to_owned() }),
+                    '-' => Ok(if empty {
+                        word
+                    } else {
+                        value.unwrap_or_default().to_owned()
+                    }),
                     '+' => Ok(if empty { String::new() } else { word }),
                     '?' => {
                         if value.is_none() {
-                            let msg = if word.is_empty() { "is not allowed to be unset".to_owned() } else { word };
+                            let msg = if word.is_empty() {
+                                "is not allowed to be unset".to_owned()
+                            } else {
+                                word
+                            };
                             return err(format!("{name}: {msg}"));
                         }
                         if empty {
-                            let msg = if word.is_empty() { "is not allowed to be empty".to_owned() } else { word };
+                            let msg = if word.is_empty() {
+                                "is not allowed to be empty".to_owned()
+                            } else {
+                                word
+                            };
                             return err(format!("{name}: {msg}"));
                         }
                         Ok(value.unwrap_or_default().to_owned())
@@ -486,7 +549,11 @@ impl<'a> State<'a> {
                             None => (false, word.as_str()),
                         };
                         let pattern = parse_pattern(pattern)?;
-                        Ok(if ch == '%' { trim_suffix(&pattern, value, greedy) } else { trim_prefix(&pattern, value, greedy) })
+                        Ok(if ch == '%' {
+                            trim_suffix(&pattern, value, greedy)
+                        } else {
+                            trim_prefix(&pattern, value, greedy)
+                        })
                     }
                 }
             }
@@ -497,11 +564,23 @@ impl<'a> State<'a> {
                 }
                 let pattern = match self.process_stop_on(Some('/'), true) {
                     Ok((p, _)) => p,
-                    Err(e) => return if self.peek().is_none() { err("syntax error: missing '/' in ${}") } else { Err(e) },
+                    Err(e) => {
+                        return if self.peek().is_none() {
+                            err("syntax error: missing '/' in ${}")
+                        } else {
+                            Err(e)
+                        };
+                    }
                 };
                 let replacement = match self.process_stop_on(Some('}'), true) {
                     Ok((r, _)) => r,
-                    Err(e) => return if self.peek().is_none() { err("syntax error: missing '}'") } else { Err(e) },
+                    Err(e) => {
+                        return if self.peek().is_none() {
+                            err("syntax error: missing '}'")
+                        } else {
+                            Err(e)
+                        };
+                    }
                 };
                 let value = match self.lookup(&name) {
                     Some(VarValue::Unknown) => {
@@ -509,7 +588,9 @@ impl<'a> State<'a> {
                         return Ok(self.text[start..self.pos].to_owned());
                     }
                     Some(VarValue::Set(value)) => value,
-                    None if self.lexer.skip_unset_env => return Ok(format!("${{{name}/{pattern}/{replacement}}}")),
+                    None if self.lexer.skip_unset_env => {
+                        return Ok(format!("${{{name}/{pattern}/{replacement}}}"));
+                    }
                     None => "",
                 };
                 let compiled = parse_pattern(&pattern)?;
@@ -543,9 +624,15 @@ fn parse_pattern(pattern: &str) -> Result<Vec<Pat>, LexError> {
                     out.push(Pat::Lit(next));
                 }
                 Some(&other) => {
-                    return err(format!("invalid pattern ({pattern}) in substitution: invalid escape '\\{other}'"));
+                    return err(format!(
+                        "invalid pattern ({pattern}) in substitution: invalid escape '\\{other}'"
+                    ));
                 }
-                None => return err(format!("invalid pattern ({pattern}) in substitution: trailing escape")),
+                None => {
+                    return err(format!(
+                        "invalid pattern ({pattern}) in substitution: trailing escape"
+                    ));
+                }
             },
             other => out.push(Pat::Lit(other)),
         }
@@ -564,8 +651,11 @@ fn glob_match(pat: &[Pat], text: &[char]) -> bool {
 
 fn trim_prefix(pat: &[Pat], value: &str, greedy: bool) -> String {
     let chars: Vec<char> = value.chars().collect();
-    let candidates: Box<dyn Iterator<Item = usize>> =
-        if greedy { Box::new((0..=chars.len()).rev()) } else { Box::new(0..=chars.len()) };
+    let candidates: Box<dyn Iterator<Item = usize>> = if greedy {
+        Box::new((0..=chars.len()).rev())
+    } else {
+        Box::new(0..=chars.len())
+    };
     for len in candidates {
         if glob_match(pat, &chars[..len]) {
             return chars[len..].iter().collect();
@@ -576,8 +666,11 @@ fn trim_prefix(pat: &[Pat], value: &str, greedy: bool) -> String {
 
 fn trim_suffix(pat: &[Pat], value: &str, greedy: bool) -> String {
     let chars: Vec<char> = value.chars().collect();
-    let candidates: Box<dyn Iterator<Item = usize>> =
-        if greedy { Box::new(0..=chars.len()) } else { Box::new((0..=chars.len()).rev()) };
+    let candidates: Box<dyn Iterator<Item = usize>> = if greedy {
+        Box::new(0..=chars.len())
+    } else {
+        Box::new((0..=chars.len()).rev())
+    };
     for start in candidates {
         if glob_match(pat, &chars[start..]) {
             return chars[..start].iter().collect();
@@ -594,7 +687,10 @@ fn replace(pat: &[Pat], value: &str, replacement: &str, all: bool) -> String {
     while i <= chars.len() {
         if !replaced || all {
             // Leftmost start, longest match (greedy `*`), non-empty unless the pattern is empty.
-            if let Some(len) = (0..=chars.len() - i).rev().find(|&len| glob_match(pat, &chars[i..i + len])) {
+            if let Some(len) = (0..=chars.len() - i)
+                .rev()
+                .find(|&len| glob_match(pat, &chars[i..i + len]))
+            {
                 out.push_str(replacement);
                 replaced = true;
                 if len == 0 {
@@ -631,7 +727,10 @@ mod tests {
     }
 
     fn expand(word: &str) -> Result<String, String> {
-        Lexer::new('\\').process_word(word, &env).map(|e| e.result).map_err(|e| e.message)
+        Lexer::new('\\')
+            .process_word(word, &env)
+            .map(|e| e.result)
+            .map_err(|e| e.message)
     }
 
     #[test]
@@ -657,16 +756,24 @@ mod tests {
     #[test]
     fn errors() {
         assert_eq!(expand("${MISSING:?oops}").unwrap_err(), "MISSING: oops");
-        assert_eq!(expand("${EMPTY:?}").unwrap_err(), "EMPTY: is not allowed to be empty");
+        assert_eq!(
+            expand("${EMPTY:?}").unwrap_err(),
+            "EMPTY: is not allowed to be empty"
+        );
         assert_eq!(expand("${}").unwrap_err(), "syntax error: bad substitution");
         assert_eq!(expand("${A").unwrap_err(), "syntax error: missing '}'");
-        assert_eq!(expand("${A:#x}").unwrap_err(), "unsupported modifier (:#) in substitution");
+        assert_eq!(
+            expand("${A:#x}").unwrap_err(),
+            "unsupported modifier (:#) in substitution"
+        );
         assert!(expand("'open").is_err());
     }
 
     #[test]
     fn unknown_values_stay_as_written() {
-        let out = Lexer::new('\\').process_word("img:${U:-x}-$U", &env).unwrap();
+        let out = Lexer::new('\\')
+            .process_word("img:${U:-x}-$U", &env)
+            .unwrap();
         assert_eq!(out.result, "img:${U:-x}-$U");
         assert!(out.unknown);
         assert_eq!(out.matched, ["U"]);
@@ -674,11 +781,31 @@ mod tests {
 
     #[test]
     fn words_with_offsets() {
-        let lexer = Lexer { raw_quotes: true, raw_escapes: true, skip_unset_env: true, ..Lexer::new('\\') };
-        let words = lexer.process_words(r#"cat <<EOF > "a b" <<- 'X'"#, &()).unwrap();
+        let lexer = Lexer {
+            raw_quotes: true,
+            raw_escapes: true,
+            skip_unset_env: true,
+            ..Lexer::new('\\')
+        };
+        let words = lexer
+            .process_words(r#"cat <<EOF > "a b" <<- 'X'"#, &())
+            .unwrap();
         let spaced = lexer.process_words("<< EOF x", &()).unwrap();
         assert_eq!(spaced[0].text, "<< EOF");
-        let texts: Vec<_> = words.iter().map(|w| (w.text.as_str(), w.start, w.end)).collect();
-        assert_eq!(texts, [("cat", 0, 3), ("<<EOF", 4, 9), (">", 10, 11), ("\"a b\"", 12, 17), ("<<-", 18, 21), ("'X'", 22, 25)]);
+        let texts: Vec<_> = words
+            .iter()
+            .map(|w| (w.text.as_str(), w.start, w.end))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("cat", 0, 3),
+                ("<<EOF", 4, 9),
+                (">", 10, 11),
+                ("\"a b\"", 12, 17),
+                ("<<-", 18, 21),
+                ("'X'", 22, 25)
+            ]
+        );
     }
 }

@@ -92,7 +92,11 @@ impl LogicalLine {
     pub fn logical_offset(&self, file: TextSize) -> Option<usize> {
         let file = u32::from(file);
         for (i, &(l, f)) in self.segments.iter().enumerate() {
-            let len = self.segments.get(i + 1).map_or(self.text.len() as u32, |&(next, _)| next) - l;
+            let len = self
+                .segments
+                .get(i + 1)
+                .map_or(self.text.len() as u32, |&(next, _)| next)
+                - l;
             if file >= f && file <= f + len {
                 return Some((l + (file - f)) as usize);
             }

@@ -118,17 +118,27 @@ pub enum ShellKind {
 
 impl ShellSpec {
     fn default_posix() -> Self {
-        Self { argv: vec!["/bin/sh".into(), "-c".into()], instruction: None, kind: ShellKind::Posix }
+        Self {
+            argv: vec!["/bin/sh".into(), "-c".into()],
+            instruction: None,
+            kind: ShellKind::Posix,
+        }
     }
 
     fn default_windows() -> Self {
-        Self { argv: vec!["cmd".into(), "/S".into(), "/C".into()], instruction: None, kind: ShellKind::Cmd }
+        Self {
+            argv: vec!["cmd".into(), "/S".into(), "/C".into()],
+            instruction: None,
+            kind: ShellKind::Cmd,
+        }
     }
 
     /// Classifies an argv by its executable's name.
     #[must_use]
     pub fn classify(argv: &[String]) -> ShellKind {
-        let Some(exe) = argv.first() else { return ShellKind::Other };
+        let Some(exe) = argv.first() else {
+            return ShellKind::Other;
+        };
         let lower = exe.to_ascii_lowercase();
         if lower.contains("pwsh") || lower.contains("powershell") {
             return ShellKind::PowerShell;
@@ -254,7 +264,10 @@ impl Model {
     }
 
     /// Instructions of one kind (ONBUILD-wrapped ones are not included).
-    pub fn instructions_of(&self, kind: InstructionKind) -> impl Iterator<Item = (usize, &Instruction)> {
+    pub fn instructions_of(
+        &self,
+        kind: InstructionKind,
+    ) -> impl Iterator<Item = (usize, &Instruction)> {
         self.instructions().filter(move |(_, i)| i.kind == kind)
     }
 
@@ -277,7 +290,12 @@ impl Model {
         self.stages
             .iter()
             .find(|s| s.name.as_ref().is_some_and(|n| n.lower == lower))
-            .or_else(|| reference.parse::<usize>().ok().and_then(|i| self.stages.get(i)))
+            .or_else(|| {
+                reference
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| self.stages.get(i))
+            })
     }
 
     /// The stage instruction `index` belongs to (`None` before the first `FROM`).
@@ -333,20 +351,26 @@ impl Model {
     #[must_use]
     pub fn stage_user(&self, stage: usize) -> Option<usize> {
         let s = &self.stages[stage];
-        s.body.clone().rev().find(|&i| self.instruction(i).kind == InstructionKind::User)
+        s.body
+            .clone()
+            .rev()
+            .find(|&i| self.instruction(i).kind == InstructionKind::User)
     }
 
     /// The `USER` in effect at the end of a stage, looking through `FROM <stage>` parents:
     /// `(stage that set it, USER instruction index)`. `None` means the base image's default user.
     #[must_use]
     pub fn effective_user(&self, stage: usize) -> Option<(usize, usize)> {
-        self.ancestry(stage).find_map(|s| self.stage_user(s.index).map(|u| (s.index, u)))
+        self.ancestry(stage)
+            .find_map(|s| self.stage_user(s.index).map(|u| (s.index, u)))
     }
 
     /// The text of a `USER` instruction's argument, expanded where possible.
     #[must_use]
     pub fn user_value(&self, index: usize) -> Option<(String, bool)> {
-        let Args::Text(word) = &self.instruction(index).args else { return None };
+        let Args::Text(word) = &self.instruction(index).args else {
+            return None;
+        };
         match self.expand(index, &word.text) {
             Ok(e) => Some((e.result, e.unknown)),
             Err(_) => Some((word.text.clone(), true)),
@@ -362,7 +386,9 @@ impl Model {
                 let outer = self.instruction(index);
                 let run = match outer.kind {
                     InstructionKind::Run => outer,
-                    InstructionKind::Onbuild => outer.onbuild_inner().filter(|i| i.kind == InstructionKind::Run)?,
+                    InstructionKind::Onbuild => outer
+                        .onbuild_inner()
+                        .filter(|i| i.kind == InstructionKind::Run)?,
                     _ => return None,
                 };
                 Some(shell::parse_run(&self.file, run))
@@ -388,11 +414,30 @@ impl Builder {
             .filter(|(_, item)| matches!(item.kind, ItemKind::Instruction(_)))
             .map(|(i, _)| i)
             .collect();
-        let mut builder = Builder { file, items, info: Vec::new(), stages: Vec::new(), global_args: Vec::new() };
+        let mut builder = Builder {
+            file,
+            items,
+            info: Vec::new(),
+            stages: Vec::new(),
+            global_args: Vec::new(),
+        };
         builder.walk();
         let shells = (0..builder.items.len()).map(|_| OnceLock::new()).collect();
-        let Builder { file, items, info, stages, global_args } = builder;
-        Model { file, items, info, stages, global_args, shells }
+        let Builder {
+            file,
+            items,
+            info,
+            stages,
+            global_args,
+        } = builder;
+        Model {
+            file,
+            items,
+            info,
+            stages,
+            global_args,
+            shells,
+        }
     }
 
     fn instruction(&self, index: usize) -> &Instruction {
@@ -406,7 +451,11 @@ impl Builder {
         let escape = self.file.escape();
         let mut global = Scope::default();
         for name in PLATFORM_ARGS {
-            global.set(Variable { name: name.to_owned(), value: None, env: false });
+            global.set(Variable {
+                name: name.to_owned(),
+                value: None,
+                env: false,
+            });
         }
         let mut scope = Arc::new(global.clone());
         let mut shell = Arc::new(ShellSpec::default_posix());
@@ -428,23 +477,44 @@ impl Builder {
                     Some(parent) => {
                         let (s, sh) = &stage_state[parent];
                         // ENV is part of the image; ARGs are not inherited.
-                        let s = Scope { vars: s.vars.iter().filter(|v| v.env).cloned().collect(), open: s.open };
+                        let s = Scope {
+                            vars: s.vars.iter().filter(|v| v.env).cloned().collect(),
+                            open: s.open,
+                        };
                         (s, sh.clone())
                     }
                     None => {
                         let open = !matches!(stage.base, Base::Scratch);
-                        let sh = if stage.windows { ShellSpec::default_windows() } else { ShellSpec::default_posix() };
-                        (Scope { vars: Vec::new(), open }, Arc::new(sh))
+                        let sh = if stage.windows {
+                            ShellSpec::default_windows()
+                        } else {
+                            ShellSpec::default_posix()
+                        };
+                        (
+                            Scope {
+                                vars: Vec::new(),
+                                open,
+                            },
+                            Arc::new(sh),
+                        )
                     }
                 };
-                self.info.push(InstructionInfo { stage: Some(self.stages.len()), scope: Arc::new(global.clone()), shell: inherited_shell.clone() });
+                self.info.push(InstructionInfo {
+                    stage: Some(self.stages.len()),
+                    scope: Arc::new(global.clone()),
+                    shell: inherited_shell.clone(),
+                });
                 self.stages.push(stage);
                 scope = Arc::new(inherited_scope);
                 shell = inherited_shell;
                 continue;
             }
             let stage = self.stages.len().checked_sub(1);
-            self.info.push(InstructionInfo { stage, scope: scope.clone(), shell: shell.clone() });
+            self.info.push(InstructionInfo {
+                stage,
+                scope: scope.clone(),
+                shell: shell.clone(),
+            });
             match stage {
                 None => {
                     if kind == InstructionKind::Arg {
@@ -465,10 +535,15 @@ impl Builder {
                     }
                     InstructionKind::Shell => {
                         if let Args::Exec(exec) = &self.instruction(index).args {
-                            let argv: Vec<String> = exec.elements.iter().map(|w| w.text.clone()).collect();
+                            let argv: Vec<String> =
+                                exec.elements.iter().map(|w| w.text.clone()).collect();
                             if !argv.is_empty() {
                                 let kind = ShellSpec::classify(&argv);
-                                shell = Arc::new(ShellSpec { argv, instruction: Some(index), kind });
+                                shell = Arc::new(ShellSpec {
+                                    argv,
+                                    instruction: Some(index),
+                                    kind,
+                                });
                             }
                         }
                     }
@@ -481,9 +556,17 @@ impl Builder {
         }
     }
 
-    fn apply_arg(&self, index: usize, scope: &Scope, global: Option<&Scope>, escape: char) -> Scope {
+    fn apply_arg(
+        &self,
+        index: usize,
+        scope: &Scope,
+        global: Option<&Scope>,
+        escape: char,
+    ) -> Scope {
         let mut next = scope.clone();
-        let Args::Arg(decls) = &self.instruction(index).args else { return next };
+        let Args::Arg(decls) = &self.instruction(index).args else {
+            return next;
+        };
         let lexer = Lexer::new(escape);
         for decl in decls {
             let name = decl.name.text.clone();
@@ -493,25 +576,39 @@ impl Builder {
                     _ => None,
                 },
                 // `ARG X` in a stage imports the global default of X.
-                None => global.and_then(|g| g.get(&name)).and_then(|v| v.value.clone()),
+                None => global
+                    .and_then(|g| g.get(&name))
+                    .and_then(|v| v.value.clone()),
             };
-            next.set(Variable { name, value, env: false });
+            next.set(Variable {
+                name,
+                value,
+                env: false,
+            });
         }
         next
     }
 
     fn apply_env(&self, index: usize, scope: &Scope, escape: char) -> Scope {
         let mut next = scope.clone();
-        let Args::KeyValues(kv) = &self.instruction(index).args else { return next };
+        let Args::KeyValues(kv) = &self.instruction(index).args else {
+            return next;
+        };
         let lexer = Lexer::new(escape);
         for pair in &kv.pairs {
             // Every pair of one ENV sees the values from before the instruction.
-            let key = lexer.process_word(&pair.key.text, scope).map_or_else(|_| pair.key.text.clone(), |e| e.result);
+            let key = lexer
+                .process_word(&pair.key.text, scope)
+                .map_or_else(|_| pair.key.text.clone(), |e| e.result);
             let value = match lexer.process_word(&pair.value.text, scope) {
                 Ok(e) if !e.unknown => Some(e.result),
                 _ => None,
             };
-            next.set(Variable { name: key, value, env: true });
+            next.set(Variable {
+                name: key,
+                value,
+                env: true,
+            });
         }
         next
     }
@@ -524,9 +621,11 @@ impl Builder {
         };
         let image = words.first().cloned();
         let name = match words {
-            [_, as_kw, name] if as_kw.text.eq_ignore_ascii_case("as") => {
-                Some(StageName { text: name.text.clone(), lower: name.text.to_lowercase(), range: name.range })
-            }
+            [_, as_kw, name] if as_kw.text.eq_ignore_ascii_case("as") => Some(StageName {
+                text: name.text.clone(),
+                lower: name.text.to_lowercase(),
+                range: name.range,
+            }),
             _ => None,
         };
         let (base, parent) = match &image {
@@ -535,11 +634,20 @@ impl Builder {
                 Err(_) => (Base::Invalid, None),
                 Ok(expanded) => {
                     let lower = expanded.result.to_lowercase();
-                    let parent = self.stages.iter().position(|s| s.name.as_ref().is_some_and(|n| n.lower == lower));
+                    let parent = self
+                        .stages
+                        .iter()
+                        .position(|s| s.name.as_ref().is_some_and(|n| n.lower == lower));
                     match parent {
                         Some(p) if !expanded.unknown => (Base::Stage(p), Some(p)),
                         _ if !expanded.unknown && lower == "scratch" => (Base::Scratch, None),
-                        _ => (Base::Image { reference: ImageRef::parse(&expanded.result), unknown: expanded.unknown }, None),
+                        _ => (
+                            Base::Image {
+                                reference: ImageRef::parse(&expanded.result),
+                                unknown: expanded.unknown,
+                            },
+                            None,
+                        ),
                     }
                 }
             },
@@ -549,7 +657,16 @@ impl Builder {
             (Base::Image { reference, .. }, _) => is_windows_image(&reference.text),
             _ => false,
         };
-        Stage { index: self.stages.len(), from, body: from + 1..from + 1, name, image, base, parent, windows }
+        Stage {
+            index: self.stages.len(),
+            from,
+            body: from + 1..from + 1,
+            name,
+            image,
+            base,
+            parent,
+            windows,
+        }
     }
 }
 
@@ -557,7 +674,14 @@ impl Builder {
 #[must_use]
 pub fn is_windows_image(reference: &str) -> bool {
     let lower = reference.to_ascii_lowercase();
-    ["windows/servercore", "windows/nanoserver", "windows/server", "mcr.microsoft.com/windows", "windowsservercore", "nanoserver"]
-        .iter()
-        .any(|needle| lower.contains(needle))
+    [
+        "windows/servercore",
+        "windows/nanoserver",
+        "windows/server",
+        "mcr.microsoft.com/windows",
+        "windowsservercore",
+        "nanoserver",
+    ]
+    .iter()
+    .any(|needle| lower.contains(needle))
 }

@@ -24,12 +24,25 @@ pub fn parse(source: SourceText) -> Dockerfile {
         reported_cr: false,
     };
     parser.run();
-    let Parser { items, mut errors, escape, .. } = parser;
+    let Parser {
+        items,
+        mut errors,
+        escape,
+        ..
+    } = parser;
     for range in source.invalid_ranges() {
-        errors.push(SyntaxError { range, message: "invalid UTF-8: these bytes are not text".to_owned() });
+        errors.push(SyntaxError {
+            range,
+            message: "invalid UTF-8: these bytes are not text".to_owned(),
+        });
     }
     errors.sort_by_key(|e| (e.range.start(), e.range.end()));
-    Dockerfile { source, items, escape, errors }
+    Dockerfile {
+        source,
+        items,
+        escape,
+        errors,
+    }
 }
 
 /// Parses text that is already valid UTF-8.
@@ -69,11 +82,17 @@ impl Parser<'_> {
     }
 
     fn push(&mut self, start: usize, end: usize, kind: ItemKind) {
-        self.items.push(Item { range: drydock_text::range(start, end), kind });
+        self.items.push(Item {
+            range: drydock_text::range(start, end),
+            kind,
+        });
     }
 
     fn error(&mut self, range: TextRange, message: impl Into<String>) {
-        self.errors.push(SyntaxError { range, message: message.into() });
+        self.errors.push(SyntaxError {
+            range,
+            message: message.into(),
+        });
     }
 
     fn check_lone_cr(&mut self, start: usize, end: usize) {
@@ -139,7 +158,13 @@ impl Parser<'_> {
         let after_hash = &self.text[key_start..end];
         let key_len = after_hash
             .char_indices()
-            .take_while(|&(i, c)| if i == 0 { c.is_ascii_alphabetic() } else { c.is_ascii_alphanumeric() })
+            .take_while(|&(i, c)| {
+                if i == 0 {
+                    c.is_ascii_alphabetic()
+                } else {
+                    c.is_ascii_alphanumeric()
+                }
+            })
             .count();
         if key_len == 0 {
             return None;
@@ -163,7 +188,10 @@ impl Parser<'_> {
         let name_range = drydock_text::range(key_start, key_start + key_len);
         let value_range = drydock_text::range(value_start, value_start + value.len());
         if self.seen_directives.contains(&name) {
-            self.error(range, format!("only one `{name}` parser directive can be used"));
+            self.error(
+                range,
+                format!("only one `{name}` parser directive can be used"),
+            );
         } else {
             self.seen_directives.push(name.clone());
             if name == "escape" {
@@ -172,12 +200,20 @@ impl Parser<'_> {
                     "`" => self.escape = '`',
                     other => self.error(
                         value_range,
-                        format!("invalid escape character `{other}`: only `\\` and `` ` `` are allowed"),
+                        format!(
+                            "invalid escape character `{other}`: only `\\` and `` ` `` are allowed"
+                        ),
                     ),
                 }
             }
         }
-        Some(Directive { range, name, name_range, value: value.to_owned(), value_range })
+        Some(Directive {
+            range,
+            name,
+            name_range,
+            value: value.to_owned(),
+            value_range,
+        })
     }
 
     /// Returns the length of `line` without its continuation character (and the whitespace after
@@ -227,13 +263,21 @@ impl Parser<'_> {
         }
 
         let mut errors = std::mem::take(&mut self.errors);
-        let parsed = LineParser { line: &line, escape: self.escape, errors: &mut errors }.parse(0);
+        let parsed = LineParser {
+            line: &line,
+            escape: self.escape,
+            errors: &mut errors,
+        }
+        .parse(0);
         self.errors = errors;
 
         let mut args = parsed.args;
         let heredoc_kind = match &args {
             Args::Onbuild(inner) => (inner.kind, inner.is_exec_form()),
-            _ => (parsed.kind, matches!(&args, Args::Exec(_)) || matches!(&args, Args::Paths(p) if p.json)),
+            _ => (
+                parsed.kind,
+                matches!(&args, Args::Exec(_)) || matches!(&args, Args::Paths(p) if p.json),
+            ),
         };
         let mut heredocs = Vec::new();
         if heredoc_kind.0.can_contain_heredoc() && !heredoc_kind.1 && line.text().contains("<<") {
@@ -258,7 +302,10 @@ impl Parser<'_> {
                 if terminator.is_none() {
                     self.error(
                         marker_range,
-                        format!("unterminated heredoc: the file ends before a line `{}`", marker.name),
+                        format!(
+                            "unterminated heredoc: the file ends before a line `{}`",
+                            marker.name
+                        ),
                     );
                 }
                 heredocs.push(Heredoc {
@@ -273,10 +320,17 @@ impl Parser<'_> {
             }
         }
 
-        let content_start = if parsed.keyword.text.is_empty() { trimmed } else { usize::from(parsed.keyword.range.start()) };
+        let content_start = if parsed.keyword.text.is_empty() {
+            trimmed
+        } else {
+            usize::from(parsed.keyword.range.start())
+        };
         let end = heredocs
             .last()
-            .map_or(header_end, |h| h.terminator.map_or(usize::from(h.body.end()), |t| usize::from(t.end())))
+            .map_or(header_end, |h| {
+                h.terminator
+                    .map_or(usize::from(h.body.end()), |t| usize::from(t.end()))
+            })
             .max(content_start);
         let range = drydock_text::range(content_start, end);
         if let Args::Onbuild(inner) = &mut args {
@@ -296,6 +350,10 @@ impl Parser<'_> {
             empty_continuation_lines: empty,
             header_end: drydock_text::size(header_end),
         };
-        self.push(start, self.pos, ItemKind::Instruction(Box::new(instruction)));
+        self.push(
+            start,
+            self.pos,
+            ItemKind::Instruction(Box::new(instruction)),
+        );
     }
 }

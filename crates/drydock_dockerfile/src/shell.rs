@@ -98,7 +98,11 @@ impl Command {
         self.args().iter().flat_map(|w| {
             let v = w.value.as_str();
             let names: Vec<String> = if let Some(long) = v.strip_prefix("--") {
-                if long.is_empty() { Vec::new() } else { vec![long.split('=').next().unwrap_or(long).to_owned()] }
+                if long.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![long.split('=').next().unwrap_or(long).to_owned()]
+                }
             } else if let Some(short) = v.strip_prefix('-') {
                 short.chars().map(String::from).collect()
             } else {
@@ -122,7 +126,9 @@ impl Command {
 
     /// Arguments that are not flags (values of flags are *not* removed).
     pub fn positional(&self) -> impl Iterator<Item = &ShellWord> {
-        self.args().iter().filter(|w| !(w.value.starts_with('-') && w.value.len() > 1))
+        self.args()
+            .iter()
+            .filter(|w| !(w.value.starts_with('-') && w.value.len() > 1))
     }
 
     /// The command with `sudo`/`env`/`exec`/`nohup`/`time` (and their options) unwrapped:
@@ -131,9 +137,14 @@ impl Command {
     pub fn unwrapped_words(&self) -> &[ShellWord] {
         let mut words = self.words.as_slice();
         loop {
-            let Some(first) = words.first() else { return words };
+            let Some(first) = words.first() else {
+                return words;
+            };
             let name = basename(&first.value);
-            if !matches!(name, "sudo" | "env" | "exec" | "nohup" | "time" | "doas" | "command" | "nice") {
+            if !matches!(
+                name,
+                "sudo" | "env" | "exec" | "nohup" | "time" | "doas" | "command" | "nice"
+            ) {
                 return words;
             }
             let mut rest = &words[1..];
@@ -141,7 +152,11 @@ impl Command {
             while let Some(w) = rest.first() {
                 let v = w.value.as_str();
                 if v.starts_with('-') {
-                    let takes_value = name == "sudo" && matches!(v, "-u" | "-g" | "-h" | "-p" | "-U" | "-C" | "-D" | "-r" | "-t");
+                    let takes_value = name == "sudo"
+                        && matches!(
+                            v,
+                            "-u" | "-g" | "-h" | "-p" | "-U" | "-C" | "-D" | "-r" | "-t"
+                        );
                     rest = &rest[1..];
                     if takes_value && !rest.is_empty() {
                         rest = &rest[1..];
@@ -179,7 +194,10 @@ pub fn basename(path: &str) -> &str {
 
 /// Names of POSIX shells, for deciding whether a heredoc body or `-c` argument is a script.
 fn is_shell_name(name: &str) -> bool {
-    matches!(basename(name), "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh")
+    matches!(
+        basename(name),
+        "sh" | "bash" | "ash" | "dash" | "zsh" | "ksh" | "mksh"
+    )
 }
 
 /// Text handed to the shell parser and how its offsets map to the file.
@@ -195,7 +213,10 @@ impl Source {
     fn map(&self, start: usize, end: usize) -> TextRange {
         match self.fallback {
             Some(range) => range,
-            None => TextRange::new(self.base + drydock_text::size(start), self.base + drydock_text::size(end)),
+            None => TextRange::new(
+                self.base + drydock_text::size(start),
+                self.base + drydock_text::size(end),
+            ),
         }
     }
 }
@@ -212,7 +233,11 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
             let script_index = values
                 .first()
                 .filter(|exe| is_shell_name(exe))
-                .and_then(|_| values.iter().position(|v| v.starts_with('-') && !v.starts_with("--") && v.contains('c')))
+                .and_then(|_| {
+                    values
+                        .iter()
+                        .position(|v| v.starts_with('-') && !v.starts_with("--") && v.contains('c'))
+                })
                 .map(|i| i + 1)
                 .filter(|&i| i < values.len());
             match script_index {
@@ -222,9 +247,17 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
                     let literal = &text[element.range];
                     let inner = &literal[1..literal.len().saturating_sub(1)];
                     let source = if inner == element.text {
-                        Source { text: element.text.clone(), base: element.range.start() + TextSize::new(1), fallback: None }
+                        Source {
+                            text: element.text.clone(),
+                            base: element.range.start() + TextSize::new(1),
+                            fallback: None,
+                        }
                     } else {
-                        Source { text: element.text.clone(), base: element.range.start(), fallback: Some(element.range) }
+                        Source {
+                            text: element.text.clone(),
+                            base: element.range.start(),
+                            fallback: Some(element.range),
+                        }
                     };
                     parse_into(&mut script, &source);
                 }
@@ -232,15 +265,26 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
                     let words = exec
                         .elements
                         .iter()
-                        .map(|w| ShellWord { range: w.range, raw: text[w.range].to_owned(), value: w.text.clone(), literal: true })
+                        .map(|w| ShellWord {
+                            range: w.range,
+                            raw: text[w.range].to_owned(),
+                            value: w.text.clone(),
+                            literal: true,
+                        })
                         .collect();
-                    script.commands.push(Command { range: exec.range, words, ..Command::default() });
+                    script.commands.push(Command {
+                        range: exec.range,
+                        words,
+                        ..Command::default()
+                    });
                 }
                 None => {}
             }
         }
         Args::Shell(_) => {
-            let Some(args_range) = run.args_range else { return script };
+            let Some(args_range) = run.args_range else {
+                return script;
+            };
             let start = usize::from(args_range.start());
             let end = usize::from(run.header_end).max(start);
             let mut shell_text = prepare_header(file, run, start, end);
@@ -249,11 +293,19 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
                 blank(&mut shell_text, start, heredoc.marker);
             }
             let header_only_heredocs = shell_text.trim().is_empty() && !run.heredocs.is_empty();
-            let source = Source { text: shell_text, base: args_range.start(), fallback: None };
+            let source = Source {
+                text: shell_text,
+                base: args_range.start(),
+                fallback: None,
+            };
             let header_consumer_is_shell = {
                 let mut probe = ShellScript::default();
                 parse_into(&mut probe, &source);
-                let consumer = probe.commands.first().and_then(|c| c.name()).is_some_and(is_shell_name);
+                let consumer = probe
+                    .commands
+                    .first()
+                    .and_then(|c| c.name())
+                    .is_some_and(is_shell_name);
                 if !header_only_heredocs {
                     script = probe;
                 }
@@ -269,13 +321,24 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
                 {
                     let interp = interp.trim();
                     let exe = interp.split_whitespace().next().unwrap_or("");
-                    let exe = if basename(exe) == "env" { interp.split_whitespace().nth(1).unwrap_or("") } else { exe };
+                    let exe = if basename(exe) == "env" {
+                        interp.split_whitespace().nth(1).unwrap_or("")
+                    } else {
+                        exe
+                    };
                     if !is_shell_name(exe) {
                         continue;
                     }
                 }
                 let body_text = blank_crlf(body);
-                parse_into(&mut script, &Source { text: body_text, base: heredoc.body.start(), fallback: None });
+                parse_into(
+                    &mut script,
+                    &Source {
+                        text: body_text,
+                        base: heredoc.body.start(),
+                        fallback: None,
+                    },
+                );
             }
         }
         _ => {}
@@ -290,7 +353,11 @@ fn prepare_header(file: &Dockerfile, run: &Instruction, start: usize, end: usize
     let escape = file.escape();
     let mut out: Vec<u8> = text.as_bytes()[start..end].to_vec();
     // Blank Dockerfile comment lines and empty lines inside the continuation, newline included.
-    for range in run.continuation_comments.iter().chain(&run.empty_continuation_lines) {
+    for range in run
+        .continuation_comments
+        .iter()
+        .chain(&run.empty_continuation_lines)
+    {
         if usize::from(range.end()) <= start || usize::from(range.start()) >= end {
             continue;
         }
@@ -331,7 +398,11 @@ fn prepare_header(file: &Dockerfile, run: &Instruction, start: usize, end: usize
     while k > 0 && matches!(out[k - 1], b' ' | b'\t' | b'\r' | b'\n') {
         k -= 1;
     }
-    if k > 0 && escape.is_ascii() && out[k - 1] == escape as u8 && (k == 1 || out[k - 2] != escape as u8) {
+    if k > 0
+        && escape.is_ascii()
+        && out[k - 1] == escape as u8
+        && (k == 1 || out[k - 2] != escape as u8)
+    {
         out[k - 1] = b' ';
     }
     // Same-length byte edits of ASCII bytes keep the text valid UTF-8.
@@ -360,7 +431,10 @@ fn parse_into(script: &mut ShellScript, source: &Source) {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut parser = tree_sitter::Parser::new();
-            if parser.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
+            if parser
+                .set_language(&tree_sitter_bash::LANGUAGE.into())
+                .is_err()
+            {
                 return None;
             }
             *slot = Some(parser);
@@ -375,7 +449,12 @@ fn parse_into(script: &mut ShellScript, source: &Source) {
     if root.has_error() {
         script.has_error = true;
     }
-    Walker { source, script, pipelines: Vec::new() }.walk(root);
+    Walker {
+        source,
+        script,
+        pipelines: Vec::new(),
+    }
+    .walk(root);
 }
 
 struct Walker<'s> {
@@ -426,7 +505,9 @@ impl Walker<'_> {
                     let mut cursor = node.walk();
                     for child in node.children(&mut cursor) {
                         if !child.is_named() && matches!(child.kind(), "|" | "|&") {
-                            self.script.pipes.push(self.source.map(child.start_byte(), child.end_byte()));
+                            self.script
+                                .pipes
+                                .push(self.source.map(child.start_byte(), child.end_byte()));
                         }
                     }
                 }
@@ -434,8 +515,14 @@ impl Walker<'_> {
                     child_depth = depth + 1;
                     child_pipeline = None;
                 }
-                "subshell" | "compound_statement" | "list" | "if_statement" | "while_statement" | "for_statement"
-                | "case_statement" | "function_definition" => {
+                "subshell"
+                | "compound_statement"
+                | "list"
+                | "if_statement"
+                | "while_statement"
+                | "for_statement"
+                | "case_statement"
+                | "function_definition" => {
                     // A compound command inside a pipeline: its inner commands are not the
                     // pipeline's direct members, but a `{ ...; } | x` still pipes; keep the
                     // membership for the first level only.
@@ -464,7 +551,11 @@ impl Walker<'_> {
     }
 
     fn command(&self, node: tree_sitter::Node<'_>, depth: u32) -> Command {
-        let mut command = Command { range: self.source.map(node.start_byte(), node.end_byte()), depth, ..Command::default() };
+        let mut command = Command {
+            range: self.source.map(node.start_byte(), node.end_byte()),
+            depth,
+            ..Command::default()
+        };
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
             match child.kind() {
@@ -487,7 +578,9 @@ impl Walker<'_> {
                 "export" | "declare" | "local" | "readonly" | "typeset" | "unset" | "unsetenv" => {
                     command.words.push(self.word(child));
                 }
-                _ if child.is_named() && child.kind() != "comment" => command.words.push(self.word(child)),
+                _ if child.is_named() && child.kind() != "comment" => {
+                    command.words.push(self.word(child))
+                }
                 _ => {}
             }
         }
@@ -504,9 +597,20 @@ fn word_value(text: &str, node: tree_sitter::Node<'_>, literal: &mut bool, depth
     }
     match node.kind() {
         "word" | "number" => unescape(raw),
-        "raw_string" => raw.trim_start_matches('\'').trim_end_matches('\'').to_owned(),
-        "ansi_c_string" => raw.strip_prefix("$'").and_then(|r| r.strip_suffix('\'')).unwrap_or(raw).to_owned(),
-        "string_content" => raw.replace("\\\"", "\"").replace("\\\\", "\\").replace("\\$", "$").replace("\\`", "`"),
+        "raw_string" => raw
+            .trim_start_matches('\'')
+            .trim_end_matches('\'')
+            .to_owned(),
+        "ansi_c_string" => raw
+            .strip_prefix("$'")
+            .and_then(|r| r.strip_suffix('\''))
+            .unwrap_or(raw)
+            .to_owned(),
+        "string_content" => raw
+            .replace("\\\"", "\"")
+            .replace("\\\\", "\\")
+            .replace("\\$", "$")
+            .replace("\\`", "`"),
         "simple_expansion" => {
             *literal = false;
             format!("${{{}}}", raw.trim_start_matches('$'))
@@ -587,12 +691,20 @@ mod tests {
 
     fn commands(dockerfile: &str) -> Vec<(Vec<String>, String)> {
         let model = Model::new(parse_str(dockerfile));
-        let (index, _) = model.instructions().find(|(_, i)| i.kind == crate::InstructionKind::Run).unwrap();
+        let (index, _) = model
+            .instructions()
+            .find(|(_, i)| i.kind == crate::InstructionKind::Run)
+            .unwrap();
         let script = model.shell(index).unwrap();
         script
             .commands
             .iter()
-            .map(|c| (c.words.iter().map(|w| w.value.clone()).collect(), model.text()[c.range].to_owned()))
+            .map(|c| {
+                (
+                    c.words.iter().map(|w| w.value.clone()).collect(),
+                    model.text()[c.range].to_owned(),
+                )
+            })
             .collect()
     }
 
@@ -601,7 +713,11 @@ mod tests {
         let df = "FROM x\nRUN apt-get update \\\n# a comment\n\n    && apt-get install -y \"curl\" wget \\\n    && rm -rf /var/lib/apt/lists/*\n";
         let model = Model::new(parse_str(df));
         let script = model.shell(1).unwrap();
-        let names: Vec<_> = script.commands.iter().map(|c| c.name().unwrap().to_owned()).collect();
+        let names: Vec<_> = script
+            .commands
+            .iter()
+            .map(|c| c.name().unwrap().to_owned())
+            .collect();
         assert_eq!(names, ["apt-get", "apt-get", "rm"]);
         let install = &script.commands[1];
         let curl = &install.words[3];
@@ -620,15 +736,26 @@ mod tests {
         assert_eq!(script.pipes.len(), 1);
         assert_eq!(&df[script.pipes[0]], "|");
         assert_eq!(script.pipelines.len(), 1);
-        let members: Vec<_> = script.pipelines[0].iter().map(|&i| script.commands[i].name().unwrap()).collect();
+        let members: Vec<_> = script.pipelines[0]
+            .iter()
+            .map(|&i| script.commands[i].name().unwrap())
+            .collect();
         assert_eq!(members, ["curl", "sh"]);
-        assert!(script.commands.iter().any(|c| c.name() == Some("whoami") && c.depth == 1));
+        assert!(
+            script
+                .commands
+                .iter()
+                .any(|c| c.name() == Some("whoami") && c.depth == 1)
+        );
     }
 
     #[test]
     fn heredoc_bodies_and_exec_form() {
         let cmds = commands("FROM x\nRUN <<EOF\napt-get install -y vim\necho done\nEOF\n");
-        assert_eq!(cmds.iter().map(|c| c.0[0].clone()).collect::<Vec<_>>(), ["apt-get", "echo"]);
+        assert_eq!(
+            cmds.iter().map(|c| c.0[0].clone()).collect::<Vec<_>>(),
+            ["apt-get", "echo"]
+        );
         assert_eq!(cmds[0].1, "apt-get install -y vim");
         let cmds = commands("FROM x\nRUN python3 <<EOF\nimport os\nEOF\n");
         assert_eq!(cmds.len(), 1);

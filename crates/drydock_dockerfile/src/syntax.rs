@@ -363,7 +363,11 @@ impl Flag {
                 None => (part.trim().to_ascii_lowercase(), String::new()),
             };
             let val = unquote_csv(&val);
-            fields.push(FlagField { key, value: val, range });
+            fields.push(FlagField {
+                key,
+                value: val,
+                range,
+            });
             offset += part_len + 1;
         }
         fields

@@ -1,1 +1,27 @@
-//! drydock_linter
+//! drydock's rule engine.
+//!
+//! - [`registry`]: every rule, looked up by code, alias, name or prefix.
+//! - [`rule`]: rule metadata ([`declare_rule!`]) and the [`rule::Rule`] trait; one file per rule
+//!   under `rules/`, whose doc comment is its documentation.
+//! - [`lint`]: runs the enabled rules on a file, applies severity overrides and
+//!   [`suppression`]s.
+//! - [`fix`]: applies fixes until they converge.
+//! - [`config`]: `.drydock.yaml`, hadolint's configuration, and their resolution into
+//!   [`settings::Settings`].
+//!
+//! **Architecture invariant:** rules never fail (no `Result`), and this crate knows nothing about
+//! the LSP or output formats.
+
+pub mod config;
+pub mod diagnostic;
+pub mod fix;
+pub mod lint;
+pub mod registry;
+pub mod rule;
+pub(crate) mod rules;
+pub mod settings;
+pub mod suppression;
+
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity, Tags};
+pub use lint::{DockerfileInput, DockerfileLint, check_model, lint_dockerfile};
+pub use settings::{Options, Settings, Threshold};

@@ -14,7 +14,7 @@ mod line_index;
 mod source;
 
 pub use line_index::{LineCol, LineIndex, PositionEncoding};
-pub use source::{SourceText, SUBSTITUTE};
+pub use source::{SUBSTITUTE, SourceText};
 pub use text_size::{TextLen, TextRange, TextSize};
 
 /// Builds a [`TextRange`] from `usize` offsets.

@@ -45,12 +45,21 @@ impl LineIndex {
         while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
             let at = i + found;
             ends.push(crate::size(at));
-            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 };
+            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                at + 2
+            } else {
+                at + 1
+            };
             starts.push(crate::size(next));
             i = next;
         }
         ends.push(crate::size(bytes.len()));
-        Self { starts, ends, len: crate::size(bytes.len()), ascii: text.is_ascii() }
+        Self {
+            starts,
+            ends,
+            len: crate::size(bytes.len()),
+            ascii: text.is_ascii(),
+        }
     }
 
     /// Number of lines (a text ending in a newline has an empty last line).
@@ -85,7 +94,10 @@ impl LineIndex {
     /// Range of line `line`'s content, without its terminator.
     #[must_use]
     pub fn line_range(&self, line: usize) -> Option<TextRange> {
-        Some(TextRange::new(*self.starts.get(line)?, *self.ends.get(line)?))
+        Some(TextRange::new(
+            *self.starts.get(line)?,
+            *self.ends.get(line)?,
+        ))
     }
 
     /// Range of line `line` including its terminator.
@@ -119,7 +131,10 @@ impl LineIndex {
                 u32::try_from(slice.chars().count()).unwrap_or(u32::MAX)
             }
         };
-        LineCol { line: u32::try_from(line).unwrap_or(u32::MAX), col }
+        LineCol {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            col,
+        }
     }
 
     /// Byte offset of a line/column. A line past the end gives the end of the text; a column past
@@ -150,7 +165,11 @@ impl LineIndex {
                         byte = i;
                         break;
                     }
-                    let width = if encoding == PositionEncoding::Utf16 { ch.len_utf16() } else { 1 };
+                    let width = if encoding == PositionEncoding::Utf16 {
+                        ch.len_utf16()
+                    } else {
+                        1
+                    };
                     if units + width > col {
                         byte = i;
                         break;
@@ -192,12 +211,24 @@ mod tests {
         assert_eq!(index.line_col(text, x, PositionEncoding::Utf8).col, 6);
         assert_eq!(index.line_col(text, x, PositionEncoding::Utf16).col, 3);
         assert_eq!(index.line_col(text, x, PositionEncoding::Utf32).col, 2);
-        assert_eq!(index.offset(text, LineCol { line: 0, col: 3 }, PositionEncoding::Utf16), x);
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 3 }, PositionEncoding::Utf16),
+            x
+        );
         // Between the two surrogates of the emoji: snapped to its start.
-        assert_eq!(index.offset(text, LineCol { line: 0, col: 2 }, PositionEncoding::Utf16), TextSize::new(2));
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 2 }, PositionEncoding::Utf16),
+            TextSize::new(2)
+        );
         // Past the end of the line: the line's end.
-        assert_eq!(index.offset(text, LineCol { line: 0, col: 99 }, PositionEncoding::Utf16), TextSize::new(7));
-        assert_eq!(index.offset(text, LineCol { line: 5, col: 0 }, PositionEncoding::Utf16), TextSize::new(7));
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 99 }, PositionEncoding::Utf16),
+            TextSize::new(7)
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 5, col: 0 }, PositionEncoding::Utf16),
+            TextSize::new(7)
+        );
     }
 
     fn text_strategy() -> impl Strategy<Value = String> {

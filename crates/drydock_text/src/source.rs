@@ -25,7 +25,10 @@ impl SourceText {
     #[must_use]
     pub fn from_bytes(bytes: Vec<u8>) -> Self {
         match String::from_utf8(bytes) {
-            Ok(text) => Self { text, invalid: Vec::new() },
+            Ok(text) => Self {
+                text,
+                invalid: Vec::new(),
+            },
             Err(err) => Self::from_invalid(&err.into_bytes()),
         }
     }
@@ -33,7 +36,10 @@ impl SourceText {
     /// Wraps text that is already valid UTF-8 (an editor buffer, a test string).
     #[must_use]
     pub fn from_string(text: String) -> Self {
-        Self { text, invalid: Vec::new() }
+        Self {
+            text,
+            invalid: Vec::new(),
+        }
     }
 
     fn from_invalid(bytes: &[u8]) -> Self {
@@ -113,7 +119,9 @@ impl SourceText {
                 break;
             }
             if bad.start() > pos {
-                out.extend_from_slice(&self.text.as_bytes()[usize::from(pos)..usize::from(bad.start())]);
+                out.extend_from_slice(
+                    &self.text.as_bytes()[usize::from(pos)..usize::from(bad.start())],
+                );
             }
             let from = bad.start().max(range.start());
             let to = bad.end().min(range.end());
@@ -123,7 +131,9 @@ impl SourceText {
             pos = to;
         }
         if pos < range.end() {
-            out.extend_from_slice(&self.text.as_bytes()[usize::from(pos)..usize::from(range.end())]);
+            out.extend_from_slice(
+                &self.text.as_bytes()[usize::from(pos)..usize::from(range.end())],
+            );
         }
         out
     }
@@ -153,7 +163,10 @@ mod tests {
         assert_eq!(src.len(), bytes.len());
         assert_eq!(&src.text()[..6], "FROM a");
         assert_eq!(&src.text()[8..], "b\nRUN x");
-        assert_eq!(src.invalid_ranges().collect::<Vec<_>>(), vec![crate::range(6, 8)]);
+        assert_eq!(
+            src.invalid_ranges().collect::<Vec<_>>(),
+            vec![crate::range(6, 8)]
+        );
         assert_eq!(src.to_bytes(), bytes);
         assert_eq!(src.original_bytes(crate::range(7, 9)), b"\xfeb".to_vec());
     }

@@ -1,0 +1,470 @@
+//! `drydock check`: find files, lint them in parallel, print, exit 0/1/2.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use drydock_linter::config::Configuration;
+use drydock_linter::fix::fix_dockerfile;
+use drydock_linter::settings::Threshold;
+use drydock_linter::{Diagnostic, DockerfileInput, lint_dockerfile, registry};
+use drydock_text::{LineIndex, SourceText, TextRange};
+use rayon::prelude::*;
+use termcolor::{ColorChoice as TermColor, StandardStream};
+
+use crate::args::{CheckArgs, ColorChoice, Format, Kind};
+use crate::discover::{self, Candidate, FileKind};
+use crate::output::{self, Counts, FileResult, Finding};
+use crate::resolve::{ResolveError, Resolved, Resolver};
+use crate::write::write_atomic;
+
+/// Exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing at or above the threshold.
+    Success = 0,
+    /// Findings at or above the threshold.
+    Failure = 1,
+    /// Usage, configuration or I/O error.
+    Error = 2,
+}
+
+/// Where a file's bytes come from.
+enum Input {
+    File(PathBuf),
+    Stdin(Vec<u8>),
+}
+
+struct Job {
+    /// Path shown in output.
+    display: PathBuf,
+    /// Path used to find configuration and the folder (absolute when possible).
+    lookup: PathBuf,
+    kind: FileKind,
+    input: Input,
+}
+
+struct Outcome {
+    result: FileResult,
+    fails: bool,
+    error: Option<String>,
+    stdout: Vec<u8>,
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none() && io::stdout().is_terminal(),
+    }
+}
+
+fn cli_layer(args: &CheckArgs) -> Result<Configuration, String> {
+    let failure_threshold = match &args.failure_threshold {
+        None => None,
+        Some(t) => Some(Threshold::parse(t).ok_or_else(|| {
+            format!(
+                "--failure-threshold: `{t}` is not one of error, warning, info, style, ignore, none"
+            )
+        })?),
+    };
+    Ok(Configuration {
+        select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
+        ignore: args.ignore.clone(),
+        failure_threshold,
+        no_fail: args.no_fail.then_some(true),
+        exclude: args.exclude.clone(),
+        ..Configuration::default()
+    })
+}
+
+/// Runs `drydock check`.
+#[must_use]
+pub fn run(args: &CheckArgs) -> ExitStatus {
+    match run_inner(args) {
+        Ok(status) => status,
+        Err(message) => {
+            eprintln!("drydock: error: {message}");
+            ExitStatus::Error
+        }
+    }
+}
+
+fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    let cli = cli_layer(args)?;
+    let resolver = Resolver::new(cli, args.config.as_deref(), &cwd).map_err(|e| e.to_string())?;
+    for warning in resolver.warnings() {
+        eprintln!("drydock: warning: {warning}");
+    }
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| e.to_string())?;
+
+    let (jobs, mut had_error) = collect_jobs(args, &resolver, threads)?;
+    if jobs.is_empty() && !had_error {
+        eprintln!("drydock: no Dockerfiles or compose files found");
+        return Ok(ExitStatus::Success);
+    }
+    let color = use_color(args.color);
+    let fixing = args.fix || args.diff;
+    let render = (args.format == Format::Tty).then_some(color);
+    let outcomes: Vec<Result<Outcome, ResolveError>> = pool.install(|| {
+        jobs.par_iter()
+            .map(|job| process(job, args, &resolver, render))
+            .collect()
+    });
+
+    let mut results = Vec::new();
+    let mut fails = false;
+    let mut stdout_extra = Vec::new();
+    for outcome in outcomes {
+        let outcome = outcome.map_err(|e| e.to_string())?;
+        if let Some(error) = &outcome.error {
+            eprintln!("drydock: error: {error}");
+            had_error = true;
+        }
+        fails |= outcome.fails;
+        stdout_extra.extend(outcome.stdout);
+        results.push(outcome.result);
+    }
+    let compose = results
+        .iter()
+        .filter(|r| r.kind == FileKind::Compose)
+        .count();
+    if compose > 0 && !args.quiet {
+        eprintln!(
+            "drydock: note: {compose} compose file{} found; compose linting is not part of this build yet",
+            if compose == 1 { "" } else { "s" }
+        );
+    }
+    results.retain(|r| r.kind == FileKind::Dockerfile);
+
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let write_result = (|| -> io::Result<()> {
+        if args.diff {
+            out.write_all(&stdout_extra)?;
+            return Ok(());
+        }
+        out.write_all(&stdout_extra)?;
+        match args.format {
+            Format::Json => output::json::write(&results, &mut out)?,
+            Format::Tty => {
+                output::tty::write(&results, &mut out)?;
+                if !args.quiet {
+                    out.flush()?;
+                    let mut err = StandardStream::stderr(if color {
+                        TermColor::Always
+                    } else {
+                        TermColor::Never
+                    });
+                    output::tty::summary(&Counts::of(&results), fixing, &mut err)?;
+                }
+            }
+        }
+        out.flush()
+    })();
+    if let Err(e) = write_result
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        return Err(format!("cannot write output: {e}"));
+    }
+    if had_error {
+        return Ok(ExitStatus::Error);
+    }
+    if args.diff {
+        let pending = Counts::of(&results).fixed;
+        return Ok(if pending > 0 {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        });
+    }
+    Ok(if fails {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn collect_jobs(
+    args: &CheckArgs,
+    resolver: &Resolver,
+    threads: usize,
+) -> Result<(Vec<Job>, bool), String> {
+    let mut jobs = Vec::new();
+    let mut had_error = false;
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let forced = args.kind.map(|k| match k {
+        Kind::Dockerfile => FileKind::Dockerfile,
+        Kind::Compose => FileKind::Compose,
+    });
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            let display = args
+                .stdin_filename
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("-"));
+            let kind = forced.unwrap_or_else(|| {
+                args.stdin_filename
+                    .as_deref()
+                    .map_or(FileKind::Dockerfile, discover::kind_of_explicit)
+            });
+            let lookup = std::path::absolute(
+                args.stdin_filename
+                    .as_deref()
+                    .unwrap_or(Path::new("Dockerfile")),
+            )
+            .unwrap_or_else(|_| PathBuf::from("Dockerfile"));
+            jobs.push(Job {
+                display,
+                lookup,
+                kind,
+                input: Input::Stdin(bytes),
+            });
+            continue;
+        }
+        let meta = match std::fs::metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) => {
+                eprintln!("drydock: error: {}: {}", path.display(), describe_io(&e));
+                had_error = true;
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            for Candidate {
+                path: found, kind, ..
+            } in discover::walk(&path, threads)
+            {
+                let display = discover::display_path(&found);
+                let lookup = std::path::absolute(&found).unwrap_or_else(|_| found.clone());
+                let resolved = resolver.for_file(&lookup).map_err(|e| e.to_string())?;
+                if resolved.excludes(&display, &lookup) {
+                    continue;
+                }
+                jobs.push(Job {
+                    display,
+                    lookup,
+                    kind,
+                    input: Input::File(found),
+                });
+            }
+        } else if meta.is_file() {
+            let kind = forced.unwrap_or_else(|| discover::kind_of_explicit(&path));
+            let lookup = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+            jobs.push(Job {
+                display: path.clone(),
+                lookup,
+                kind,
+                input: Input::File(path),
+            });
+        } else {
+            eprintln!(
+                "drydock: error: {}: not a regular file (a FIFO, socket or device is never opened)",
+                path.display()
+            );
+            had_error = true;
+        }
+    }
+    Ok((jobs, had_error))
+}
+
+fn describe_io(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file or folder".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
+}
+
+/// Whether bytes look like a binary file rather than text.
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.is_empty() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(head);
+    let bad = text
+        .chars()
+        .filter(|&c| {
+            c == '\u{fffd}'
+                || (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\x0b' | '\x0c' | '\x1b'))
+        })
+        .count();
+    bad * 10 > text.chars().count()
+}
+
+fn engine_finding(
+    code: &str,
+    message: String,
+    settings: &drydock_linter::Settings,
+) -> Option<Diagnostic> {
+    let id = registry::by_code(code)?;
+    if !settings.is_enabled(id) {
+        return None;
+    }
+    let severity = settings.severity_override(id).unwrap_or(id.meta().severity);
+    Some(Diagnostic::new(
+        id.meta().code,
+        severity,
+        TextRange::default(),
+        message,
+    ))
+}
+
+fn process(
+    job: &Job,
+    args: &CheckArgs,
+    resolver: &Resolver,
+    render: Option<bool>,
+) -> Result<Outcome, ResolveError> {
+    let resolved: Arc<Resolved> = resolver.for_file(&job.lookup)?;
+    let settings = &resolved.settings;
+    let mut outcome = Outcome {
+        result: FileResult {
+            path: job.display.clone(),
+            kind: job.kind,
+            findings: Vec::new(),
+            rendered: Vec::new(),
+            fixed: 0,
+        },
+        fails: false,
+        error: None,
+        stdout: Vec::new(),
+    };
+    if job.kind != FileKind::Dockerfile {
+        return Ok(outcome);
+    }
+    let limit = resolved.config.max_file_size();
+    let bytes = match &job.input {
+        Input::Stdin(bytes) => bytes.clone(),
+        Input::File(path) => {
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            if size > limit {
+                let message = format!(
+                    "skipped: {size} bytes is over the {limit}-byte limit (`max-file-size`)"
+                );
+                finish(
+                    &mut outcome,
+                    "",
+                    &LineIndex::new(""),
+                    engine_finding("DY003", message, settings)
+                        .into_iter()
+                        .collect(),
+                    settings,
+                    render,
+                );
+                return Ok(outcome);
+            }
+            match std::fs::read(path) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    outcome.error = Some(format!("{}: {}", path.display(), describe_io(&e)));
+                    return Ok(outcome);
+                }
+            }
+        }
+    };
+    if looks_binary(&bytes) {
+        let message = "skipped: the file looks binary, not like a Dockerfile".to_owned();
+        finish(
+            &mut outcome,
+            "",
+            &LineIndex::new(""),
+            engine_finding("DY004", message, settings)
+                .into_iter()
+                .collect(),
+            settings,
+            render,
+        );
+        return Ok(outcome);
+    }
+    let input = DockerfileInput {
+        path: Some(&job.lookup),
+        target_stage: None,
+    };
+    if args.fix || args.diff {
+        let fixed = fix_dockerfile(bytes.clone(), input, settings, args.unsafe_fixes);
+        if fixed.output != bytes {
+            outcome.result.fixed = fixed.applied;
+            if args.diff {
+                outcome.stdout =
+                    crate::diff::unified(&job.display, &bytes, &fixed.output).into_bytes();
+            } else {
+                match &job.input {
+                    Input::Stdin(_) => outcome.stdout = fixed.output.clone(),
+                    Input::File(path) => {
+                        if let Err(e) = write_atomic(path, &bytes, &fixed.output) {
+                            outcome.error = Some(e.to_string());
+                            outcome.result.fixed = 0;
+                        }
+                    }
+                }
+            }
+        } else if matches!(job.input, Input::Stdin(_)) && args.fix && !args.diff {
+            outcome.stdout = bytes.clone();
+        }
+        let source = SourceText::from_bytes(if outcome.error.is_some() {
+            bytes
+        } else {
+            fixed.output
+        });
+        let index = LineIndex::new(source.text());
+        finish(
+            &mut outcome,
+            source.text(),
+            &index,
+            fixed.remaining,
+            settings,
+            render,
+        );
+        return Ok(outcome);
+    }
+    let lint = lint_dockerfile(SourceText::from_bytes(bytes), input, settings);
+    finish(
+        &mut outcome,
+        lint.model.text(),
+        &lint.index,
+        lint.diagnostics,
+        settings,
+        render,
+    );
+    Ok(outcome)
+}
+
+fn finish(
+    outcome: &mut Outcome,
+    text: &str,
+    index: &LineIndex,
+    diagnostics: Vec<Diagnostic>,
+    settings: &drydock_linter::Settings,
+    render: Option<bool>,
+) {
+    let threshold = settings.failure_threshold;
+    outcome.fails = !settings.no_fail && diagnostics.iter().any(|d| threshold.fails(d.severity));
+    if let Some(color) = render {
+        outcome.result.rendered =
+            output::tty::render(&outcome.result.path, text, &diagnostics, color);
+    }
+    outcome.result.findings = diagnostics
+        .into_iter()
+        .map(|d| Finding::new(d, text, index))
+        .collect();
+}

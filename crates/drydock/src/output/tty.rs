@@ -1,0 +1,188 @@
+//! `--format tty`: each finding as a source snippet with its range underlined, the code, the
+//! message and the help, rendered with codespan-reporting; then a summary.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use codespan_reporting::diagnostic::{Diagnostic as Snippet, Label, LabelStyle};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Config, Styles, StylesWriter};
+use drydock_linter::{Applicability, Diagnostic, Severity};
+use termcolor::{Buffer, ColorSpec, WriteColor};
+
+use super::{Counts, FileResult};
+
+fn snippet_severity(severity: Severity) -> codespan_reporting::diagnostic::Severity {
+    use codespan_reporting::diagnostic::Severity as S;
+    match severity {
+        Severity::Error => S::Error,
+        Severity::Warning => S::Warning,
+        Severity::Info => S::Note,
+        Severity::Style => S::Help,
+    }
+}
+
+/// Renders the findings of one file.
+#[must_use]
+pub fn render(path: &Path, text: &str, diagnostics: &[Diagnostic], color: bool) -> Vec<u8> {
+    let name = path.display().to_string();
+    let file = SimpleFile::new(name, text);
+    let config = Config::default();
+    let styles = if color {
+        Styles::default()
+    } else {
+        Styles::no_color()
+    };
+    let mut out = Vec::new();
+    for d in diagnostics {
+        let mut labels = vec![Label::new(
+            LabelStyle::Primary,
+            (),
+            d.range.start().into()..d.range.end().into(),
+        )];
+        for label in &d.labels {
+            labels.push(
+                Label::new(
+                    LabelStyle::Secondary,
+                    (),
+                    label.range.start().into()..label.range.end().into(),
+                )
+                .with_message(&label.message),
+            );
+        }
+        let mut notes = Vec::new();
+        if let Some(help) = &d.help {
+            notes.push(format!("help: {help}"));
+        }
+        if let Some(fix) = &d.fix {
+            let how = match fix.applicability {
+                Applicability::Safe => "--fix",
+                Applicability::Unsafe => "--fix --unsafe-fixes",
+            };
+            notes.push(format!("fix ({how}): {}", fix.title));
+        }
+        let snippet = Snippet::new(snippet_severity(d.severity))
+            .with_code(d.code)
+            .with_message(&d.message)
+            .with_labels(labels)
+            .with_notes(notes);
+        let mut buffer = if color {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        };
+        let mut writer = StylesWriter::new(&mut buffer, &styles);
+        if term::emit_to_write_style(&mut writer, &config, &file, &snippet).is_err() {
+            // A range codespan cannot place (it should not happen): fall back to one line.
+            let _ = writeln!(
+                buffer,
+                "{}[{}]: {} ({:?})",
+                d.severity, d.code, d.message, d.range
+            );
+        }
+        out.extend(rename_level(buffer.into_inner(), d.severity));
+    }
+    out
+}
+
+/// codespan calls info "note" and style "help"; drydock's levels are `info` and `style`.
+fn rename_level(rendered: Vec<u8>, severity: Severity) -> Vec<u8> {
+    let (from, to): (&[u8], &[u8]) = match severity {
+        Severity::Info => (b"note[", b"info["),
+        Severity::Style => (b"help[", b"style["),
+        _ => return rendered,
+    };
+    let first_line_end = rendered
+        .iter()
+        .position(|&b| b == b'\n')
+        .unwrap_or(rendered.len());
+    match rendered[..first_line_end]
+        .windows(from.len())
+        .position(|w| w == from)
+    {
+        Some(at) => {
+            let mut out = Vec::with_capacity(rendered.len() + 1);
+            out.extend_from_slice(&rendered[..at]);
+            out.extend_from_slice(to);
+            out.extend_from_slice(&rendered[at + from.len()..]);
+            out
+        }
+        None => rendered,
+    }
+}
+
+/// Writes the rendered findings, in order.
+///
+/// # Errors
+/// Write errors.
+pub fn write(results: &[FileResult], out: &mut dyn Write) -> io::Result<()> {
+    for result in results {
+        out.write_all(&result.rendered)?;
+    }
+    Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Writes the summary line(s).
+///
+/// # Errors
+/// Write errors.
+pub fn summary(counts: &Counts, fixing: bool, out: &mut dyn WriteColor) -> io::Result<()> {
+    if counts.fixed > 0 {
+        writeln!(out, "Fixed {}.", plural(counts.fixed, "problem"))?;
+    }
+    let total = counts.total();
+    if total == 0 {
+        out.set_color(ColorSpec::new().set_bold(true))?;
+        write!(out, "No problems found")?;
+        out.reset()?;
+        writeln!(out, " in {}.", plural(counts.files, "file"))?;
+        return Ok(());
+    }
+    let [errors, warnings, infos, styles] = counts.by_severity;
+    let mut parts = Vec::new();
+    for (n, word) in [
+        (errors, "error"),
+        (warnings, "warning"),
+        (infos, "info"),
+        (styles, "style"),
+    ] {
+        if n > 0 {
+            parts.push(plural(n, word));
+        }
+    }
+    out.set_color(ColorSpec::new().set_bold(true))?;
+    write!(out, "Found {}", plural(total, "problem"))?;
+    out.reset()?;
+    writeln!(
+        out,
+        " ({}) in {} of {} checked.",
+        parts.join(", "),
+        plural(counts.files_with_findings, "file"),
+        counts.files
+    )?;
+    if !fixing && (counts.fixable > 0 || counts.unsafe_fixable > 0) {
+        let mut line = String::new();
+        if counts.fixable > 0 {
+            line.push_str(&format!("{} fixable with `--fix`", counts.fixable));
+        }
+        if counts.unsafe_fixable > 0 {
+            if !line.is_empty() {
+                line.push_str("; ");
+            }
+            line.push_str(&format!(
+                "{} more with `--fix --unsafe-fixes`",
+                counts.unsafe_fixable
+            ));
+        }
+        writeln!(out, "{line}.")?;
+    }
+    Ok(())
+}

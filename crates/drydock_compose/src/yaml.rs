@@ -1,0 +1,523 @@
+//! A small spanned YAML tree built from `saphyr-parser` events.
+//!
+//! Every node carries its exact byte range. Duplicate keys are kept and reported instead of
+//! aborting, aliases are *not* expanded (they point at their anchor by id, so a billion-laughs
+//! document costs nothing to load), nesting is bounded, and the first syntax error stops the
+//! event stream (saphyr-parser 0.3.4 repeats the same error forever after one) without losing the
+//! part of the document read before it.
+//!
+//! Two saphyr-parser traps are handled here: markers are character indices (converted to byte
+//! offsets with a moving cursor), and the end marker of a quoted scalar can run past the closing
+//! quote (recomputed by scanning for the quote).
+
+use drydock_text::TextRange;
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+/// Deepest nesting of collections accepted; deeper documents are reported, not built.
+pub const MAX_DEPTH: usize = 512;
+
+/// A parsed YAML document.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    /// The root node (`None` for an empty document, or when the first node could not be read).
+    pub root: Option<Node>,
+    /// Syntax errors, duplicate keys and limits hit.
+    pub errors: Vec<YamlError>,
+    /// Anchors by id: the node range where each was defined (for resolving aliases).
+    pub anchors: Vec<(usize, Node)>,
+}
+
+/// A YAML problem with its location.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct YamlError {
+    /// Where.
+    pub range: TextRange,
+    /// What, in one line.
+    pub message: String,
+    /// A related location (the first occurrence of a duplicate key).
+    pub related: Option<TextRange>,
+}
+
+/// A node with its range.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The node's bytes (for a scalar: the text as written, quotes included).
+    pub range: TextRange,
+    /// The tag written on the node (`!reset`, `!!str`), if any.
+    pub tag: Option<String>,
+    /// The anchor id defined on this node (0 = none).
+    pub anchor: usize,
+    /// The content.
+    pub kind: NodeKind,
+}
+
+/// What a node holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    /// A scalar with its style.
+    Scalar(Scalar),
+    /// A sequence.
+    Sequence(Vec<Node>),
+    /// A mapping, in document order; duplicate keys are kept.
+    Mapping(Vec<(Node, Node)>),
+    /// An alias (`*name`) referring to the anchor with this id.
+    Alias(usize),
+}
+
+/// A scalar's text and style.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Scalar {
+    /// The value after YAML processing (quotes, escapes, folding).
+    pub value: String,
+    /// How it was written.
+    pub style: Style,
+}
+
+/// Scalar styles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Unquoted.
+    Plain,
+    /// `'...'`.
+    SingleQuoted,
+    /// `"..."`.
+    DoubleQuoted,
+    /// `|`.
+    Literal,
+    /// `>`.
+    Folded,
+}
+
+impl Node {
+    /// The scalar, if this is one.
+    #[must_use]
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The scalar's value, if this is a scalar.
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.value.as_str())
+    }
+
+    /// The mapping entries, if this is a mapping.
+    #[must_use]
+    pub fn as_mapping(&self) -> Option<&[(Node, Node)]> {
+        match &self.kind {
+            NodeKind::Mapping(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The sequence items, if this is a sequence.
+    #[must_use]
+    pub fn as_sequence(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Sequence(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The value of the last entry whose key is the scalar `key` (the one that wins).
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The last entry whose key is the scalar `key`.
+    #[must_use]
+    pub fn entry(&self, key: &str) -> Option<&(Node, Node)> {
+        self.as_mapping()?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+    }
+
+    /// Whether this is a plain scalar that YAML reads as null (`~`, `null`, empty).
+    #[must_use]
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar(Scalar { value, style: Style::Plain })
+            if matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+}
+
+/// Parses the first document of `text`. Never fails.
+#[must_use]
+pub fn parse(text: &str) -> Document {
+    Builder::new(text).run()
+}
+
+/// Converts saphyr's character-index markers to byte offsets, moving a cursor (markers arrive
+/// roughly in order, so each conversion is cheap).
+struct CharToByte<'a> {
+    text: &'a str,
+    ascii: bool,
+    chars: usize,
+    bytes: usize,
+}
+
+impl CharToByte<'_> {
+    fn byte(&mut self, char_index: usize) -> usize {
+        if self.ascii {
+            return char_index.min(self.text.len());
+        }
+        while self.chars < char_index {
+            let Some(c) = self.text[self.bytes..].chars().next() else {
+                break;
+            };
+            self.bytes += c.len_utf8();
+            self.chars += 1;
+        }
+        while self.chars > char_index {
+            let Some(c) = self.text[..self.bytes].chars().next_back() else {
+                break;
+            };
+            self.bytes -= c.len_utf8();
+            self.chars -= 1;
+        }
+        self.bytes
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    pos: CharToByte<'a>,
+    stack: Vec<Frame>,
+    doc: Document,
+    done: bool,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            pos: CharToByte {
+                text,
+                ascii: text.is_ascii(),
+                chars: 0,
+                bytes: 0,
+            },
+            stack: Vec::new(),
+            doc: Document::default(),
+            done: false,
+        }
+    }
+
+    fn range(&mut self, span: Span) -> TextRange {
+        let start = self.pos.byte(span.start.index());
+        let end = self.pos.byte(span.end.index()).max(start);
+        drydock_text::range(start, end)
+    }
+
+    fn run(mut self) -> Document {
+        let mut parser = Parser::new_from_str(self.text);
+        let mut documents = 0;
+        while let Some(result) = parser.next_event() {
+            match result {
+                Err(error) => {
+                    let at = self.pos.byte(error.marker().index());
+                    let end = self.text[at..]
+                        .chars()
+                        .next()
+                        .map_or(at, |c| at + c.len_utf8());
+                    self.doc.errors.push(YamlError {
+                        range: drydock_text::range(at, end),
+                        message: error.info().to_owned(),
+                        related: None,
+                    });
+                    break;
+                }
+                Ok((event, span)) => match event {
+                    Event::DocumentStart(_) => {
+                        documents += 1;
+                        if documents > 1 {
+                            break;
+                        }
+                    }
+                    Event::StreamEnd => break,
+                    Event::Scalar(value, style, anchor, tag) => {
+                        let mut range = self.range(span);
+                        let style = match style {
+                            ScalarStyle::Plain => Style::Plain,
+                            ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                            ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                            ScalarStyle::Literal => Style::Literal,
+                            ScalarStyle::Folded => Style::Folded,
+                        };
+                        if matches!(style, Style::SingleQuoted | Style::DoubleQuoted) {
+                            range = self.quoted_range(range, style);
+                        }
+                        let node = Node {
+                            range,
+                            tag: tag.map(|t| t.to_string()),
+                            anchor,
+                            kind: NodeKind::Scalar(Scalar {
+                                value: value.into_owned(),
+                                style,
+                            }),
+                        };
+                        self.emit(node);
+                    }
+                    Event::Alias(id) => {
+                        let range = self.range(span);
+                        self.emit(Node {
+                            range,
+                            tag: None,
+                            anchor: 0,
+                            kind: NodeKind::Alias(id),
+                        });
+                    }
+                    Event::SequenceStart(anchor, tag) => {
+                        let start = usize::from(self.range(span).start());
+                        if self.push_frame(start) {
+                            self.stack.push(Frame::Seq {
+                                start,
+                                anchor,
+                                tag: tag.map(|t| t.to_string()),
+                                items: Vec::new(),
+                            });
+                        }
+                    }
+                    Event::MappingStart(anchor, tag) => {
+                        let start = usize::from(self.range(span).start());
+                        if self.push_frame(start) {
+                            self.stack.push(Frame::Map {
+                                start,
+                                anchor,
+                                tag: tag.map(|t| t.to_string()),
+                                entries: Vec::new(),
+                                key: None,
+                            });
+                        }
+                    }
+                    Event::SequenceEnd | Event::MappingEnd => {
+                        let end = usize::from(self.range(span).end());
+                        self.pop_frame(end);
+                    }
+                    Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+                },
+            }
+            if self.done {
+                break;
+            }
+        }
+        // Close whatever the error left open, keeping what was read.
+        let end = self.text.len();
+        while !self.stack.is_empty() {
+            self.pop_frame(end);
+        }
+        self.doc
+    }
+
+    fn push_frame(&mut self, start: usize) -> bool {
+        if self.stack.len() >= MAX_DEPTH {
+            self.doc.errors.push(YamlError {
+                range: drydock_text::range(start, start + 1),
+                message: format!("collections nested deeper than {MAX_DEPTH} levels are not read"),
+                related: None,
+            });
+            self.done = true;
+            return false;
+        }
+        true
+    }
+
+    /// The range of a quoted scalar, from its opening quote to its closing quote.
+    fn quoted_range(&self, range: TextRange, style: Style) -> TextRange {
+        let start = usize::from(range.start());
+        let bytes = self.text.as_bytes();
+        let quote = if style == Style::SingleQuoted {
+            b'\''
+        } else {
+            b'"'
+        };
+        if bytes.get(start) != Some(&quote) {
+            return range;
+        }
+        let mut i = start + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if quote == b'"' => i += 2,
+                b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+                b if b == quote => return drydock_text::range(start, i + 1),
+                _ => i += 1,
+            }
+        }
+        range
+    }
+
+    fn pop_frame(&mut self, end: usize) {
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        let node = match frame {
+            Frame::Seq {
+                start,
+                anchor,
+                tag,
+                items,
+            } => {
+                let end = items
+                    .last()
+                    .map_or(end, |n| usize::from(n.range.end()))
+                    .max(start);
+                Node {
+                    range: drydock_text::range(start, end),
+                    tag,
+                    anchor,
+                    kind: NodeKind::Sequence(items),
+                }
+            }
+            Frame::Map {
+                start,
+                anchor,
+                tag,
+                entries,
+                key,
+            } => {
+                let mut entries = entries;
+                if let Some(key) = key {
+                    // A key without a value (the stream broke off): keep it with an empty value.
+                    let at = key.range.end();
+                    entries.push((
+                        key,
+                        Node {
+                            range: TextRange::empty(at),
+                            tag: None,
+                            anchor: 0,
+                            kind: NodeKind::Scalar(Scalar {
+                                value: String::new(),
+                                style: Style::Plain,
+                            }),
+                        },
+                    ));
+                }
+                let end = entries
+                    .last()
+                    .map_or(end, |(_, v)| usize::from(v.range.end()))
+                    .max(start);
+                Node {
+                    range: drydock_text::range(start, end),
+                    tag,
+                    anchor,
+                    kind: NodeKind::Mapping(entries),
+                }
+            }
+        };
+        self.emit(node);
+    }
+
+    fn emit(&mut self, node: Node) {
+        if node.anchor != 0 {
+            self.doc.anchors.push((node.anchor, node.clone()));
+        }
+        match self.stack.last_mut() {
+            None => {
+                if self.doc.root.is_none() {
+                    self.doc.root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    if let Some(name) = k.as_str()
+                        && k.tag.is_none()
+                        && let Some((first, _)) = entries
+                            .iter()
+                            .find(|(e, _)| e.as_str() == Some(name) && e.tag.is_none())
+                    {
+                        let related = Some(first.range);
+                        self.doc.errors.push(YamlError {
+                            range: k.range,
+                            message: format!("duplicate key `{name}`"),
+                            related,
+                        });
+                    }
+                    entries.push((k, node));
+                }
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_are_bytes_and_duplicates_are_kept() {
+        let text = "é: 1\nservices:\n  web:\n    image: \"nginx\" # comment\n    image: x\n";
+        let doc = parse(text);
+        let root = doc.root.as_ref().unwrap();
+        let web = root.get("services").unwrap().get("web").unwrap();
+        let entries = web.as_mapping().unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(&text[entries[0].1.range], "\"nginx\"");
+        assert_eq!(web.get("image").unwrap().as_str(), Some("x"));
+        assert_eq!(doc.errors.len(), 1);
+        assert_eq!(doc.errors[0].message, "duplicate key `image`");
+        assert_eq!(&text[doc.errors[0].range], "image");
+    }
+
+    #[test]
+    fn aliases_are_not_expanded() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            text.push_str(&format!(
+                "{}: &{} [*{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}, *{}]\n",
+                (b'a' + i) as char,
+                (b'a' + i) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char,
+                (b'a' + i - 1) as char
+            ));
+        }
+        let doc = parse(&text);
+        assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+        assert_eq!(doc.root.unwrap().as_mapping().unwrap().len(), 9);
+    }
+
+    #[test]
+    fn errors_stop_without_looping() {
+        for text in ["&{", "a: \"x", "a:\n  - b\n c: d\n", "{"] {
+            let doc = parse(text);
+            assert!(!doc.errors.is_empty(), "{text:?}");
+        }
+        let deep = "[".repeat(10_000);
+        let doc = parse(&deep);
+        // saphyr-parser stops at its own recursion limit before ours.
+        assert!(
+            doc.errors
+                .iter()
+                .any(|e| e.message.contains("nested deeper")
+                    || e.message.contains("recursion limit"))
+        );
+    }
+}

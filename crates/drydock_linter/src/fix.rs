@@ -1,0 +1,171 @@
+//! Applying fixes: non-overlapping edits, repeated until nothing changes.
+
+use drydock_text::{SourceText, TextRange};
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::lint::{DockerfileInput, lint_dockerfile};
+use crate::settings::Settings;
+
+/// Most rounds of lint-and-fix before giving up on convergence.
+pub const MAX_ROUNDS: usize = 10;
+
+/// The outcome of fixing a file.
+#[derive(Debug)]
+pub struct FixOutcome {
+    /// The fixed bytes (equal to the input when nothing applied).
+    pub output: Vec<u8>,
+    /// Number of fixes applied, over all rounds.
+    pub applied: usize,
+    /// Whether the last round found nothing more to fix.
+    pub converged: bool,
+    /// Findings left after fixing.
+    pub remaining: Vec<Diagnostic>,
+}
+
+/// Whether the text mostly uses CRLF line endings.
+#[must_use]
+pub fn uses_crlf(bytes: &[u8]) -> bool {
+    let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
+    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
+    crlf > 0 && crlf * 2 >= lf
+}
+
+fn overlaps(a: TextRange, b: TextRange) -> bool {
+    if a.is_empty() && b.is_empty() {
+        return a.start() == b.start();
+    }
+    if a.is_empty() {
+        return b.start() < a.start() && a.start() < b.end();
+    }
+    if b.is_empty() {
+        return a.start() < b.start() && b.start() < a.end();
+    }
+    a.start() < b.end() && b.start() < a.end()
+}
+
+/// Picks fixes that do not overlap each other (earlier fixes win) and that `unsafe_fixes`
+/// allows.
+#[must_use]
+pub fn select_fixes(diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Vec<&Fix> {
+    let mut fixes: Vec<&Fix> = diagnostics
+        .iter()
+        .filter_map(|d| d.fix.as_ref())
+        .filter(|f| unsafe_fixes || f.applicability == Applicability::Safe)
+        .filter(|f| !f.edits.is_empty())
+        .collect();
+    fixes.sort_by_key(|f| f.range().map(|r| (r.start(), r.end())));
+    let mut taken: Vec<TextRange> = Vec::new();
+    let mut chosen = Vec::new();
+    for fix in fixes {
+        if fix
+            .edits
+            .iter()
+            .any(|e| taken.iter().any(|t| overlaps(*t, e.range)))
+        {
+            continue;
+        }
+        taken.extend(fix.edits.iter().map(|e| e.range));
+        chosen.push(fix);
+    }
+    chosen
+}
+
+/// Applies edits (non-overlapping) to `bytes`, writing `\n` in new text as `\r\n` when `crlf`.
+#[must_use]
+pub fn apply_edits(bytes: &[u8], edits: &[&Edit], crlf: bool) -> Vec<u8> {
+    let mut sorted: Vec<&Edit> = edits.to_vec();
+    sorted.sort_by_key(|e| (e.range.start(), e.range.end()));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut pos = 0usize;
+    for edit in sorted {
+        let start = usize::from(edit.range.start()).min(bytes.len());
+        let end = usize::from(edit.range.end()).min(bytes.len());
+        if start < pos {
+            continue;
+        }
+        out.extend_from_slice(&bytes[pos..start]);
+        if crlf {
+            out.extend_from_slice(
+                edit.content
+                    .replace("\r\n", "\n")
+                    .replace('\n', "\r\n")
+                    .as_bytes(),
+            );
+        } else {
+            out.extend_from_slice(edit.content.as_bytes());
+        }
+        pos = end;
+    }
+    out.extend_from_slice(&bytes[pos..]);
+    out
+}
+
+/// Lints and fixes a Dockerfile until no fix applies (at most [`MAX_ROUNDS`] rounds). A round
+/// that would add syntax errors is thrown away and fixing stops there.
+#[must_use]
+pub fn fix_dockerfile(
+    bytes: Vec<u8>,
+    input: DockerfileInput<'_>,
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> FixOutcome {
+    let crlf = uses_crlf(&bytes);
+    let mut current = bytes;
+    let mut applied = 0;
+    let mut lint = lint_dockerfile(SourceText::from_bytes(current.clone()), input, settings);
+    let mut converged = false;
+    for _ in 0..MAX_ROUNDS {
+        let fixes = select_fixes(&lint.diagnostics, unsafe_fixes);
+        if fixes.is_empty() {
+            converged = true;
+            break;
+        }
+        let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
+        let next = apply_edits(&current, &edits, crlf);
+        let next_lint = lint_dockerfile(SourceText::from_bytes(next.clone()), input, settings);
+        if next_lint.model.file().errors().len() > lint.model.file().errors().len() {
+            break;
+        }
+        applied += fixes.len();
+        current = next;
+        lint = next_lint;
+    }
+    FixOutcome {
+        output: current,
+        applied,
+        converged,
+        remaining: lint.diagnostics,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use drydock_text::TextSize;
+
+    #[test]
+    fn edits_and_line_endings() {
+        let text = b"FROM a\r\nRUN b\r\n";
+        let edits = [
+            Edit::insert(TextSize::new(8), "USER x\n"),
+            Edit::replace(drydock_text::range(0, 4), "from"),
+        ];
+        let refs: Vec<&Edit> = edits.iter().collect();
+        assert_eq!(
+            apply_edits(text, &refs, true),
+            b"from a\r\nUSER x\r\nRUN b\r\n".to_vec()
+        );
+        assert!(uses_crlf(text));
+        assert!(!uses_crlf(b"a\nb\r\nc\n"));
+    }
+
+    #[test]
+    fn overlapping_fixes_are_skipped() {
+        let r = |a, b| drydock_text::range(a, b);
+        assert!(overlaps(r(0, 4), r(2, 6)));
+        assert!(!overlaps(r(0, 4), r(4, 6)));
+        assert!(overlaps(r(3, 3), r(3, 3)));
+        assert!(!overlaps(r(4, 4), r(0, 4)));
+        assert!(overlaps(r(2, 2), r(0, 4)));
+    }
+}

@@ -1,0 +1,246 @@
+//! What a rule is: its metadata (declared next to its code with [`declare_rule!`]) and the
+//! [`Rule`] trait the engine calls.
+
+use std::path::Path;
+
+use drydock_dockerfile::model::Model;
+use drydock_text::TextRange;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::settings::Options;
+
+/// Broad families of rules (used in `drydock rules` and the documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Hardening: users, privileges, secrets, transport security, supply chain.
+    Security,
+    /// Something that fails the build, or does not do what it seems to.
+    Correctness,
+    /// Reproducibility, image size and maintainability practices.
+    BestPractice,
+    /// Conventions and consistency.
+    Style,
+    /// drydock's own findings about the input or its suppressions.
+    Engine,
+}
+
+impl Category {
+    /// The kebab-case name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Security => "security",
+            Category::Correctness => "correctness",
+            Category::BestPractice => "best-practice",
+            Category::Style => "style",
+            Category::Engine => "engine",
+        }
+    }
+}
+
+/// Whether a rule offers fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixAvailability {
+    /// Never.
+    None,
+    /// For some findings.
+    Sometimes,
+    /// For every finding.
+    Always,
+}
+
+/// Which files a rule looks at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Target {
+    /// Dockerfiles.
+    Dockerfile,
+    /// Compose files.
+    Compose,
+    /// Any file drydock reads (engine diagnostics).
+    Any,
+}
+
+/// Everything known about a rule besides its code.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Primary code, shown in output (`DL3008`, `DS101`).
+    pub code: &'static str,
+    /// kebab-case name naming the problem (`missing-user`).
+    pub name: &'static str,
+    /// Other codes that select the same rule (a BuildKit check name, a drydock code of a twin).
+    pub aliases: &'static [&'static str],
+    /// Family.
+    pub category: Category,
+    /// Default severity.
+    pub severity: Severity,
+    /// Whether it runs when no configuration selects rules.
+    pub default_enabled: bool,
+    /// Fix availability.
+    pub fix: FixAvailability,
+    /// Which files it checks.
+    pub target: Target,
+    /// The documentation: the rule's doc comment, Markdown, with the sections What it does /
+    /// Why is this bad? / Example / Use instead (/ Fix safety).
+    pub docs: &'static str,
+    /// The source file declaring the rule (relative to the crate).
+    pub source: &'static str,
+}
+
+impl RuleMeta {
+    /// The documentation with the one-space indentation of doc comments removed.
+    #[must_use]
+    pub fn documentation(&self) -> String {
+        let mut out = String::with_capacity(self.docs.len());
+        for line in self.docs.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim_end().to_owned() + "\n"
+    }
+
+    /// The first paragraph of "What it does", as a one-line summary.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let docs = self.documentation();
+        let body = docs.split("## What it does").nth(1).unwrap_or(&docs);
+        body.trim_start()
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Whether `code` (a code, alias or name, case-insensitively) names this rule.
+    #[must_use]
+    pub fn answers_to(&self, code: &str) -> bool {
+        self.code.eq_ignore_ascii_case(code)
+            || self.name.eq_ignore_ascii_case(code)
+            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(code))
+    }
+}
+
+/// Declares a rule's struct and metadata; the doc comment becomes the rule's documentation.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// ## What it does
+///     /// ...
+///     pub(crate) SudoInRun {
+///         code: "DL3004",
+///         name: "sudo-in-run",
+///         aliases: [],
+///         category: Security,
+///         severity: Error,
+///         default_enabled: true,
+///         fix: None,
+///         target: Dockerfile,
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis $name:ident {
+            code: $code:literal,
+            name: $rule_name:literal,
+            aliases: [$($alias:literal),* $(,)?],
+            category: $category:ident,
+            severity: $severity:ident,
+            default_enabled: $enabled:literal,
+            fix: $fix:ident,
+            target: $target:ident $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Default, Clone, Copy)]
+        $vis struct $name;
+
+        impl $name {
+            /// This rule's metadata.
+            $vis const META: $crate::rule::RuleMeta = $crate::rule::RuleMeta {
+                code: $code,
+                name: $rule_name,
+                aliases: &[$($alias),*],
+                category: $crate::rule::Category::$category,
+                severity: $crate::diagnostic::Severity::$severity,
+                default_enabled: $enabled,
+                fix: $crate::rule::FixAvailability::$fix,
+                target: $crate::rule::Target::$target,
+                docs: concat!($($doc, "\n"),*),
+                source: file!(),
+            };
+        }
+    };
+}
+
+/// A lint rule. Rules never fail: they report what they find and return.
+pub trait Rule: Sync + Send + std::fmt::Debug {
+    /// The rule's metadata.
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Checks a Dockerfile. The default does nothing (a compose-only or engine rule).
+    fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
+        let _ = ctx;
+    }
+}
+
+/// What a Dockerfile rule sees, and where it reports.
+pub struct DockerfileContext<'a> {
+    /// The typed model (syntax tree, stages, scopes, shell views).
+    pub model: &'a Model,
+    /// Rule options from the configuration.
+    pub options: &'a Options,
+    /// The file's path, when it has one.
+    pub path: Option<&'a Path>,
+    /// The stage a compose service builds (`build.target`), when linted through compose.
+    pub target_stage: Option<&'a str>,
+    pub(crate) rule: &'static RuleMeta,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> DockerfileContext<'a> {
+    /// A context for running `rule` alone (tests and the engine).
+    #[must_use]
+    pub fn new(model: &'a Model, options: &'a Options, rule: &'static RuleMeta) -> Self {
+        Self {
+            model,
+            options,
+            path: None,
+            target_stage: None,
+            rule,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The file's text.
+    #[must_use]
+    pub fn text(&self) -> &'a str {
+        self.model.text()
+    }
+
+    /// Reports a finding at `range` with the rule's default severity; returns it for adding
+    /// help, labels or a fix.
+    pub fn report(&mut self, range: TextRange, message: impl Into<String>) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic::new(
+            self.rule.code,
+            self.rule.severity,
+            range,
+            message,
+        ));
+        self.diagnostics
+            .last_mut()
+            .unwrap_or_else(|| unreachable!("just pushed"))
+    }
+
+    /// The findings reported so far.
+    #[must_use]
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+}

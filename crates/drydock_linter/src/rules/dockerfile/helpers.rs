@@ -1,0 +1,217 @@
+#![allow(dead_code)] // Used by the DS rules that land next; remove when they all do.
+//! Helpers shared by Dockerfile rules: RUN scripts, package installs, ENV/ARG pairs.
+
+use drydock_dockerfile::model::Model;
+use drydock_dockerfile::shell::{Command, ShellScript, ShellWord};
+use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
+use drydock_text::TextRange;
+
+/// Shell views of every `RUN` and `ONBUILD RUN`, with the instruction index.
+///
+/// With `posix_only`, RUNs whose shell in effect is not a POSIX shell (PowerShell, `cmd`, a
+/// Windows base image without `SHELL`) are skipped; drydock's own DS rules use this. The exec
+/// form is never skipped: it does not go through the `SHELL`.
+pub(crate) fn run_scripts(
+    model: &Model,
+    posix_only: bool,
+) -> impl Iterator<Item = (usize, &ShellScript)> {
+    (0..model.instruction_count()).filter_map(move |i| {
+        let script = model.shell(i)?;
+        if posix_only && !script.exec_form && !model.shell_spec(i).is_posix() {
+            return None;
+        }
+        Some((i, script))
+    })
+}
+
+/// Package managers that install OS packages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Manager {
+    Apt,
+    Apk,
+    Yum,
+    Zypper,
+}
+
+/// A package-install command and the words naming packages.
+pub(crate) struct Install<'a> {
+    pub(crate) manager: Manager,
+    pub(crate) packages: Vec<&'a ShellWord>,
+}
+
+/// Options whose next word is their value (so not a package), per manager.
+fn takes_value(manager: Manager, flag: &str) -> bool {
+    match manager {
+        Manager::Apt => matches!(
+            flag,
+            "-t" | "--target-release" | "-o" | "--option" | "-c" | "--config-file"
+        ),
+        Manager::Apk => matches!(
+            flag,
+            "-t" | "--virtual" | "--repository" | "-X" | "--root" | "-p" | "--arch" | "--keys-dir"
+        ),
+        Manager::Yum => matches!(
+            flag,
+            "--enablerepo"
+                | "--disablerepo"
+                | "--repo"
+                | "--repoid"
+                | "--setopt"
+                | "--installroot"
+                | "--releasever"
+                | "-c"
+                | "--config"
+                | "--exclude"
+                | "-x"
+                | "--forcearch"
+        ),
+        Manager::Zypper => matches!(flag, "-r" | "--repo" | "--from" | "-t" | "--type"),
+    }
+}
+
+/// Recognises `apt-get install`, `apt install`, `aptitude install`, `apk add`,
+/// `yum|dnf|microdnf|tdnf install|groupinstall|localinstall`, `zypper install|in`.
+pub(crate) fn install(command: &Command) -> Option<Install<'_>> {
+    let words = command.unwrapped_words();
+    let name = drydock_dockerfile::shell::basename(&words.first()?.value);
+    let (manager, subcommands): (Manager, &[&str]) = match name {
+        "apt-get" | "apt" | "aptitude" => (Manager::Apt, &["install"]),
+        "apk" => (Manager::Apk, &["add"]),
+        "yum" | "dnf" | "microdnf" | "tdnf" => {
+            (Manager::Yum, &["install", "groupinstall", "localinstall"])
+        }
+        "zypper" => (Manager::Zypper, &["install", "in"]),
+        _ => return None,
+    };
+    let args = &words[1..];
+    let sub = args
+        .iter()
+        .position(|w| subcommands.contains(&w.value.as_str()))?;
+    let mut packages = Vec::new();
+    let mut skip_next = false;
+    for (i, w) in args.iter().enumerate() {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        let v = w.value.as_str();
+        if v.starts_with('-') {
+            skip_next = !v.contains('=') && takes_value(manager, v);
+            continue;
+        }
+        if i == sub {
+            continue;
+        }
+        if i > sub {
+            packages.push(w);
+        }
+    }
+    Some(Install { manager, packages })
+}
+
+/// The package name without a version or release suffix (`openssh-server=1:9.2` ->
+/// `openssh-server`, `openssh~9` -> `openssh`, `dropbear-2022.83-r0` stays as is).
+pub(crate) fn package_name(word: &str) -> &str {
+    let end = word.find(['=', '~', '>', '<']).unwrap_or(word.len());
+    &word[..end]
+}
+
+/// Whether `package` names `wanted`, allowing a version suffix in the usual spellings
+/// (`name=1.2`, `name~1`, `name>=1`, and rpm's `name-1.2`).
+pub(crate) fn is_package(package: &str, wanted: &str) -> bool {
+    let name = package_name(package);
+    if name == wanted {
+        return true;
+    }
+    // rpm style `name-1.2-3.el9`: the part after `name-` starts with a digit.
+    name.strip_prefix(wanted)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// One `ENV` pair or `ARG` declaration, wherever it is (top level or inside `ONBUILD`).
+pub(crate) struct Assignment<'a> {
+    /// Instruction index.
+    pub(crate) instruction: usize,
+    /// `ENV` or `ARG`.
+    pub(crate) kind: InstructionKind,
+    /// The key word.
+    pub(crate) key: &'a Word,
+    /// The value word (`None` for `ARG name` without default).
+    pub(crate) value: Option<&'a Word>,
+    /// The whole pair.
+    pub(crate) range: TextRange,
+}
+
+/// Every `ENV` pair and `ARG` declaration of the file, in order.
+pub(crate) fn assignments(model: &Model) -> Vec<Assignment<'_>> {
+    let mut out = Vec::new();
+    for (index, instruction) in model.instructions() {
+        let inner = match instruction.kind {
+            InstructionKind::Onbuild => match instruction.onbuild_inner() {
+                Some(inner) => inner,
+                None => continue,
+            },
+            _ => instruction,
+        };
+        collect_assignments(index, inner, &mut out);
+    }
+    out
+}
+
+fn collect_assignments<'a>(
+    index: usize,
+    instruction: &'a Instruction,
+    out: &mut Vec<Assignment<'a>>,
+) {
+    match &instruction.args {
+        Args::KeyValues(kv) if instruction.kind == InstructionKind::Env => {
+            for pair in &kv.pairs {
+                out.push(Assignment {
+                    instruction: index,
+                    kind: InstructionKind::Env,
+                    key: &pair.key,
+                    value: Some(&pair.value),
+                    range: pair.range,
+                });
+            }
+        }
+        Args::Arg(decls) => {
+            for decl in decls {
+                out.push(Assignment {
+                    instruction: index,
+                    kind: InstructionKind::Arg,
+                    key: &decl.name,
+                    value: decl.default.as_ref(),
+                    range: decl.range,
+                });
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A Dockerfile word with quotes removed (`"a b"` -> `a b`), no variable expansion.
+pub(crate) fn unquote(text: &str) -> String {
+    let bytes = text.as_bytes();
+    if bytes.len() >= 2
+        && (bytes[0] == b'"' || bytes[0] == b'\'')
+        && bytes[bytes.len() - 1] == bytes[0]
+    {
+        return text[1..text.len() - 1].to_owned();
+    }
+    text.to_owned()
+}
+
+/// The first physical line of an instruction (for instruction-level findings).
+pub(crate) fn first_line(model: &Model, instruction: &Instruction) -> TextRange {
+    instruction.first_line_range(model.text())
+}
+
+/// `ShellWord` ranges of the words of a command, from its first word to its last.
+pub(crate) fn command_span(command: &Command) -> TextRange {
+    match (command.words.first(), command.words.last()) {
+        (Some(a), Some(b)) => a.range.cover(b.range),
+        _ => command.range,
+    }
+}

@@ -1,0 +1,20 @@
+//! Dockerfile rules.
+
+pub(crate) mod add_remote_without_checksum;
+pub(crate) mod content_trust_disabled;
+pub(crate) mod docker_client_insecure;
+pub(crate) mod docker_socket_volume;
+pub(crate) mod helpers;
+pub(crate) mod missing_user;
+pub(crate) mod package_signature_bypass;
+pub(crate) mod password_set_in_build;
+pub(crate) mod pipe_to_shell;
+pub(crate) mod root_user_last;
+pub(crate) mod secret_material;
+pub(crate) mod setuid_added;
+pub(crate) mod ssh_server;
+pub(crate) mod sudo_in_run;
+pub(crate) mod tls_verification_disabled;
+pub(crate) mod update_alone;
+pub(crate) mod workdir_in_system_dir;
+pub(crate) mod world_writable_sensitive;
