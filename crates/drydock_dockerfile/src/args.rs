@@ -28,6 +28,8 @@ pub(crate) struct LineParser<'a> {
     pub(crate) line: &'a LogicalLine,
     pub(crate) escape: char,
     pub(crate) errors: &'a mut Vec<SyntaxError>,
+    /// The keyword of the instruction being parsed: errors about missing arguments point at it.
+    pub(crate) keyword: Option<TextRange>,
 }
 
 impl<'a> LineParser<'a> {
@@ -43,6 +45,10 @@ impl<'a> LineParser<'a> {
     }
 
     fn error(&mut self, range: TextRange, message: impl Into<String>) {
+        let range = match self.keyword {
+            Some(keyword) if range.is_empty() => keyword,
+            _ => range,
+        };
         self.errors.push(SyntaxError {
             range,
             message: message.into(),
@@ -62,6 +68,9 @@ impl<'a> LineParser<'a> {
             text: text[kw_start..kw_end].to_owned(),
         };
         let kind = InstructionKind::from_keyword(&keyword.text);
+        if !keyword.text.is_empty() {
+            self.keyword = Some(keyword.range);
+        }
         let rest_start = kw_end + text[kw_end..end].len()
             - text[kw_end..end].trim_start_matches(is_split_ws).len();
         let (args_start, flags) = self.extract_flags(rest_start, end);
@@ -256,7 +265,7 @@ impl<'a> LineParser<'a> {
             }
             seen.push(&flag.name);
             match (ty, flag.value.as_deref()) {
-                (Bool, Some(v)) if v.is_empty() => self.error(
+                (Bool, Some("")) => self.error(
                     flag.range,
                     format!("missing a value on flag `--{}`", flag.name),
                 ),

@@ -267,6 +267,7 @@ impl Parser<'_> {
             line: &line,
             escape: self.escape,
             errors: &mut errors,
+            keyword: None,
         }
         .parse(0);
         self.errors = errors;

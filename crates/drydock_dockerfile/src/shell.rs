@@ -522,13 +522,12 @@ impl Walker<'_> {
                 | "while_statement"
                 | "for_statement"
                 | "case_statement"
-                | "function_definition" => {
-                    // A compound command inside a pipeline: its inner commands are not the
-                    // pipeline's direct members, but a `{ ...; } | x` still pipes; keep the
-                    // membership for the first level only.
-                    if kind != "list" {
-                        child_pipeline = None;
-                    }
+                | "function_definition"
+                    if kind != "list" =>
+                {
+                    // The commands inside a compound command are not members of an enclosing
+                    // pipeline (a `&&` list inside one still is).
+                    child_pipeline = None;
                 }
                 _ => {}
             }
@@ -559,12 +558,8 @@ impl Walker<'_> {
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
             match child.kind() {
-                "variable_assignment" if command.words.is_empty() || node.kind() == "command" => {
-                    if node.kind() == "declaration_command" {
-                        command.words.push(self.word(child));
-                    } else {
-                        command.assignments.push(self.word(child));
-                    }
+                "variable_assignment" if node.kind() == "command" => {
+                    command.assignments.push(self.word(child));
                 }
                 "file_redirect" | "herestring_redirect" => {
                     if let Some(dest) = child.child_by_field_name("destination") {
@@ -579,9 +574,19 @@ impl Walker<'_> {
                     command.words.push(self.word(child));
                 }
                 _ if child.is_named() && child.kind() != "comment" => {
-                    command.words.push(self.word(child))
+                    command.words.push(self.word(child));
                 }
                 _ => {}
+            }
+        }
+        // `cmd > file` parses as a redirected statement around the command: its redirects are
+        // the command's.
+        if let Some(parent) = node.parent().filter(|p| p.kind() == "redirected_statement") {
+            let mut cursor = parent.walk();
+            for child in parent.children_by_field_name("redirect", &mut cursor) {
+                if let Some(dest) = child.child_by_field_name("destination") {
+                    command.redirects.push(self.word(dest));
+                }
             }
         }
         command

@@ -76,16 +76,16 @@ pub struct Pragma {
 }
 
 /// Parses `text` (the part after `#`) as a pragma; `None` when it is an ordinary comment.
-fn parse_pragma_text(
-    text: &str,
-    base: usize,
-) -> Option<(
-    Flavor,
-    Scope,
-    Vec<(String, TextRange)>,
-    Option<String>,
-    bool,
-)> {
+/// The pieces of a pragma comment, before its codes are looked up.
+struct ParsedPragma {
+    flavor: Flavor,
+    scope: Scope,
+    codes: Vec<(String, TextRange)>,
+    reason: Option<String>,
+    well_formed: bool,
+}
+
+fn parse_pragma_text(text: &str, base: usize) -> Option<ParsedPragma> {
     let trimmed_start = text.len() - text.trim_start_matches([' ', '\t']).len();
     let rest = &text[trimmed_start..];
     let (flavor, rest, offset) = if let Some(r) = rest.strip_prefix("drydock") {
@@ -166,13 +166,13 @@ fn parse_pragma_text(
     if codes.is_empty() {
         well_formed = false;
     }
-    Some((
+    Some(ParsedPragma {
         flavor,
         scope,
         codes,
-        reason.filter(|r| !r.is_empty()),
+        reason: reason.filter(|r| !r.is_empty()),
         well_formed,
-    ))
+    })
 }
 
 /// Finds every pragma of a Dockerfile and what it covers.
@@ -187,7 +187,13 @@ pub fn pragmas(file: &Dockerfile, index: &LineIndex) -> Vec<Pragma> {
         };
         let after_hash = usize::from(comment.range.start()) + 1;
         let body = &text[after_hash..usize::from(comment.range.end())];
-        let Some((flavor, scope, codes, reason, well_formed)) = parse_pragma_text(body, after_hash)
+        let Some(ParsedPragma {
+            flavor,
+            scope,
+            codes,
+            reason,
+            well_formed,
+        }) = parse_pragma_text(body, after_hash)
         else {
             continue;
         };
@@ -400,9 +406,18 @@ fn remove_code_fix(pragma: &Pragma, index: usize) -> Fix {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> Option<(Flavor, Scope, Vec<String>, Option<String>, bool)> {
-        parse_pragma_text(text, 0)
-            .map(|(f, s, c, r, w)| (f, s, c.into_iter().map(|(t, _)| t).collect(), r, w))
+    type Parts = (Flavor, Scope, Vec<String>, Option<String>, bool);
+
+    fn parse(text: &str) -> Option<Parts> {
+        parse_pragma_text(text, 0).map(|p| {
+            (
+                p.flavor,
+                p.scope,
+                p.codes.into_iter().map(|(t, _)| t).collect(),
+                p.reason,
+                p.well_formed,
+            )
+        })
     }
 
     #[test]

@@ -212,7 +212,7 @@ impl Configuration {
                     }
                     Value::Null => {}
                     other => {
-                        problems.push(format!("override: expected a mapping, found `{other}`"))
+                        problems.push(format!("override: expected a mapping, found `{other}`"));
                     }
                 },
                 "trustedRegistries" => config.trusted_registries = list(v, key, &mut problems),
@@ -230,14 +230,14 @@ impl Configuration {
                     }
                     Value::Null => {}
                     other => {
-                        problems.push(format!("label-schema: expected a mapping, found `{other}`"))
+                        problems.push(format!("label-schema: expected a mapping, found `{other}`"));
                     }
                 },
                 "strict-labels" => config.strict_labels = boolean(v, key, &mut problems),
                 "no-fail" => config.no_fail = boolean(v, key, &mut problems),
                 "no-color" => config.no_color = boolean(v, key, &mut problems),
                 "disable-ignore-pragma" => {
-                    config.disable_ignore_pragma = boolean(v, key, &mut problems)
+                    config.disable_ignore_pragma = boolean(v, key, &mut problems);
                 }
                 "failure-threshold" => match v.as_str().and_then(Threshold::parse) {
                     Some(t) => config.failure_threshold = Some(t),
@@ -246,7 +246,7 @@ impl Configuration {
                 "format" => match v {
                     Value::String(s) => config.formats.push(s.clone()),
                     other => {
-                        problems.push(format!("format: expected a format name, found `{other}`"))
+                        problems.push(format!("format: expected a format name, found `{other}`"));
                     }
                 },
                 "formats" => config.formats.extend(list(v, key, &mut problems)),

@@ -60,10 +60,11 @@ fn plain_scalar(text: &str) -> Value {
         _ => {}
     }
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = text.parse::<i64>() {
-            return Value::Number(i.into());
-        }
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = text.parse::<i64>()
+    {
+        return Value::Number(i.into());
     }
     if let Some(oct) = text.strip_prefix("0o")
         && let Ok(i) = i64::from_str_radix(oct, 8)
@@ -88,13 +89,20 @@ fn plain_scalar(text: &str) -> Value {
 }
 
 /// The node at a serde path (`a.b[2].c`), for locating errors.
-fn node_at<'a>(root: &'a Node, path: &serde_path_to_error::Path) -> &'a Node {
+/// The value, or the key itself when `key_wanted` (an unknown field) or the value is empty.
+fn node_at<'a>(root: &'a Node, path: &serde_path_to_error::Path, key_wanted: bool) -> &'a Node {
     let mut node = root;
-    for segment in path {
+    let segments: Vec<_> = path.iter().collect();
+    for (i, segment) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
         let next = match segment {
-            serde_path_to_error::Segment::Map { key } => node
-                .entry(key)
-                .map(|(k, v)| if v.range.is_empty() { k } else { v }),
+            serde_path_to_error::Segment::Map { key } => node.entry(key).map(|(k, v)| {
+                if (last && key_wanted) || v.range.is_empty() {
+                    k
+                } else {
+                    v
+                }
+            }),
             serde_path_to_error::Segment::Seq { index } => {
                 node.as_sequence().and_then(|items| items.get(*index))
             }
@@ -127,12 +135,12 @@ pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Located> {
     serde_path_to_error::deserialize(deserializer).map_err(|err| {
         let path = err.path().clone();
         let inner = err.into_inner().to_string();
-        let range = doc
-            .root
-            .as_ref()
-            .map_or_else(TextRange::default, |root| node_at(root, &path).range);
+        let unknown_field = inner.starts_with("unknown field");
+        let range = doc.root.as_ref().map_or_else(TextRange::default, |root| {
+            node_at(root, &path, unknown_field).range
+        });
         let at = path.to_string();
-        let message = if at == "." {
+        let message = if at == "." || unknown_field {
             inner
         } else {
             format!("{at}: {inner}")

@@ -1,4 +1,3 @@
-#![allow(dead_code)] // Used by the DS rules that land next; remove when they all do.
 //! Helpers shared by Dockerfile rules: RUN scripts, package installs, ENV/ARG pairs.
 
 use drydock_dockerfile::model::Model;
@@ -35,7 +34,6 @@ pub(crate) enum Manager {
 
 /// A package-install command and the words naming packages.
 pub(crate) struct Install<'a> {
-    pub(crate) manager: Manager,
     pub(crate) packages: Vec<&'a ShellWord>,
 }
 
@@ -106,7 +104,7 @@ pub(crate) fn install(command: &Command) -> Option<Install<'_>> {
             packages.push(w);
         }
     }
-    Some(Install { manager, packages })
+    Some(Install { packages })
 }
 
 /// The package name without a version or release suffix (`openssh-server=1:9.2` ->
@@ -201,17 +199,4 @@ pub(crate) fn unquote(text: &str) -> String {
         return text[1..text.len() - 1].to_owned();
     }
     text.to_owned()
-}
-
-/// The first physical line of an instruction (for instruction-level findings).
-pub(crate) fn first_line(model: &Model, instruction: &Instruction) -> TextRange {
-    instruction.first_line_range(model.text())
-}
-
-/// `ShellWord` ranges of the words of a command, from its first word to its last.
-pub(crate) fn command_span(command: &Command) -> TextRange {
-    match (command.words.first(), command.words.last()) {
-        (Some(a), Some(b)) => a.range.cover(b.range),
-        _ => command.range,
-    }
 }
