@@ -1,0 +1,40 @@
+use crate::declare_rule;
+use crate::rule::{DockerfileContext, Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// TODO(helper): document DL3022.
+    ///
+    /// ## Why is this bad?
+    /// TODO
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM debian:12
+    /// ```
+    pub(crate) CopyFromUnknownStage {
+        code: "DL3022",
+        name: "copy-from-unknown-stage",
+        aliases: [],
+        category: Correctness,
+        severity: Warning,
+        default_enabled: true,
+        fix: None,
+        target: Dockerfile,
+    }
+}
+
+impl Rule for CopyFromUnknownStage {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
+        let _ = ctx;
+    }
+}

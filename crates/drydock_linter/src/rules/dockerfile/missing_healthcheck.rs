@@ -1,0 +1,40 @@
+use crate::declare_rule;
+use crate::rule::{DockerfileContext, Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// TODO(helper): document DL3057.
+    ///
+    /// ## Why is this bad?
+    /// TODO
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM debian:12
+    /// ```
+    pub(crate) MissingHealthcheck {
+        code: "DL3057",
+        name: "missing-healthcheck",
+        aliases: [],
+        category: BestPractice,
+        severity: Info,
+        default_enabled: false,
+        fix: None,
+        target: Dockerfile,
+    }
+}
+
+impl Rule for MissingHealthcheck {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
+        let _ = ctx;
+    }
+}

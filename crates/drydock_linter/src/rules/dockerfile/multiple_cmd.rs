@@ -1,0 +1,40 @@
+use crate::declare_rule;
+use crate::rule::{DockerfileContext, Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// TODO(helper): document DL4003.
+    ///
+    /// ## Why is this bad?
+    /// TODO
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM debian:12
+    /// ```
+    pub(crate) MultipleCmd {
+        code: "DL4003",
+        name: "multiple-cmd",
+        aliases: [],
+        category: Correctness,
+        severity: Warning,
+        default_enabled: true,
+        fix: None,
+        target: Dockerfile,
+    }
+}
+
+impl Rule for MultipleCmd {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
+        let _ = ctx;
+    }
+}
