@@ -7,6 +7,7 @@
 //! # expect: DS101 3:6      a finding of the folder's rule starting at line 3, column 6
 //! # expect: none           the rule must stay silent
 //! # fixture: target=build  (optional) lint as a compose service building stage `build`
+//! # fixture: trusted-registries=docker.io,*.example.com label-schema=version:semver strict-labels
 //! ```
 //!
 //! For every fixture the test checks the expectations against the rule's findings (only the
@@ -20,7 +21,7 @@ use std::path::{Path, PathBuf};
 use drydock_linter::fix::fix_dockerfile;
 use drydock_linter::registry;
 use drydock_linter::rule::FixAvailability;
-use drydock_linter::settings::Settings;
+use drydock_linter::settings::{Options, Settings};
 use drydock_linter::{DockerfileInput, lint_dockerfile};
 use drydock_tests::repo_root;
 use drydock_text::SourceText;
@@ -30,19 +31,42 @@ struct Fixture {
     rule: String,
     expected: Vec<(String, u32, u32)>,
     target: Option<String>,
+    options: Options,
 }
 
-fn parse_expectations(path: &Path, text: &str) -> (Vec<(String, u32, u32)>, Option<String>) {
+/// `# fixture:` options: `target=STAGE`, `trusted-registries=a,b`,
+/// `label-schema=name:type,name:type`, `strict-labels`.
+fn parse_options(path: &Path, rest: &str, target: &mut Option<String>, options: &mut Options) {
+    for option in rest.split_whitespace() {
+        let (key, value) = option.split_once('=').unwrap_or((option, ""));
+        match key {
+            "target" => *target = Some(value.to_owned()),
+            "trusted-registries" => {
+                options.trusted_registries = value.split(',').map(str::to_owned).collect()
+            }
+            "label-schema" => {
+                for item in value.split(',') {
+                    let (label, ty) = item.split_once(':').unwrap_or((item, "text"));
+                    options.label_schema.insert(label.to_owned(), ty.to_owned());
+                }
+            }
+            "strict-labels" => options.strict_labels = true,
+            other => panic!("{}: unknown fixture option `{other}`", path.display()),
+        }
+    }
+}
+
+fn parse_expectations(
+    path: &Path,
+    text: &str,
+) -> (Vec<(String, u32, u32)>, Option<String>, Options) {
     let mut expected = Vec::new();
     let mut saw_block = false;
     let mut target = None;
+    let mut options = Options::default();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("# fixture:") {
-            for option in rest.split_whitespace() {
-                if let Some(t) = option.strip_prefix("target=") {
-                    target = Some(t.to_owned());
-                }
-            }
+            parse_options(path, rest, &mut target, &mut options);
         }
         let Some(rest) = line.strip_prefix("# expect:") else {
             continue;
@@ -67,7 +91,7 @@ fn parse_expectations(path: &Path, text: &str) -> (Vec<(String, u32, u32)>, Opti
     }
     assert!(saw_block, "{}: no `# expect:` block", path.display());
     expected.sort();
-    (expected, target)
+    (expected, target, options)
 }
 
 fn fixtures() -> Vec<Fixture> {
@@ -103,12 +127,13 @@ fn fixtures() -> Vec<Fixture> {
             .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
         {
             let text = std::fs::read_to_string(&path).expect("fixture text");
-            let (expected, target) = parse_expectations(&path, &text);
+            let (expected, target, options) = parse_expectations(&path, &text);
             out.push(Fixture {
                 path,
                 rule: rule.clone(),
                 expected,
                 target,
+                options,
             });
         }
     }
@@ -145,7 +170,8 @@ fn rule_fixtures() {
         let id = registry::find(&fixture.rule)
             .unwrap_or_else(|| panic!("fixtures/dockerfile/{}: no such rule", fixture.rule));
         let meta = id.meta();
-        let settings = Settings::only(&[id]);
+        let mut settings = Settings::only(&[id]);
+        settings.options = fixture.options.clone();
         let bytes = std::fs::read(&fixture.path).expect("fixture bytes");
         let input = DockerfileInput {
             path: None,
