@@ -20,5 +20,6 @@ pub mod interpolate;
 pub mod merge;
 pub mod model;
 pub mod project;
+pub mod schema;
 pub mod tree;
 pub mod yaml;

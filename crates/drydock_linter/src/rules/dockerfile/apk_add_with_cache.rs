@@ -1,22 +1,40 @@
 use crate::declare_rule;
+use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::hadolint::{commands, has_cache_mount, runs};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3019.
+    /// Reports an `apk add` without `--no-cache`, in `RUN` and `ONBUILD RUN`.
+    ///
+    /// A command counts when it is named exactly `apk` and has an `add` argument anywhere; it
+    /// passes with a `--no-cache` flag anywhere among its arguments. A `RUN` with a
+    /// `--mount=type=cache` (or `tmpfs`) whose target contains `/var/cache/apk` is not
+    /// reported. An `rm -rf /var/cache/apk/*` later in the `RUN` does not count, as in
+    /// hadolint.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Without `--no-cache`, apk keeps what it downloads, at least the package index (often
+    /// fetched with `apk update` or `--update`), under `/var/cache/apk`, and that stays in the
+    /// layer. `apk add --no-cache` fetches a fresh index, uses it and keeps nothing, with no
+    /// `apk update` and no cleanup needed.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM alpine:3.20
+    /// RUN apk update && apk add curl=8.12.1-r0
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM alpine:3.20
+    /// RUN apk add --no-cache curl=8.12.1-r0
     /// ```
+    ///
+    /// ## Fix safety
+    /// The fix inserts `--no-cache` after the `add` word (when that word is written plainly).
+    /// It is unsafe: a later `apk add` without `--update` or `--no-cache` may rely on the
+    /// package index this one would have left behind, and then fails.
     pub(crate) ApkAddWithCache {
         code: "DL3019",
         name: "apk-add-with-cache",
@@ -24,7 +42,7 @@ declare_rule! {
         category: BestPractice,
         severity: Info,
         default_enabled: true,
-        fix: None,
+        fix: Sometimes,
         target: Dockerfile,
     }
 }
@@ -35,6 +53,31 @@ impl Rule for ApkAddWithCache {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let model = ctx.model;
+        let text = ctx.text();
+        for run in runs(model) {
+            if has_cache_mount(model, run.instruction, "/var/cache/apk") {
+                continue;
+            }
+            for cmd in commands(run.script) {
+                if !cmd.has_any_arg(&["apk"], &["add"]) || cmd.has_flag("no-cache") {
+                    continue;
+                }
+                let (Some(name), Some(add)) =
+                    (cmd.name_word(), cmd.args.iter().find(|w| w.value == "add"))
+                else {
+                    continue;
+                };
+                let d = ctx
+                    .report(name.range.cover(add.range), "`apk add` without `--no-cache` leaves the package cache in the image")
+                    .help("use `apk add --no-cache` (it needs no `apk update` and leaves nothing behind), or a cache mount for `/var/cache/apk`");
+                if &text[add.range] == "add" {
+                    d.fix(Fix::unsafe_(
+                        "Add `--no-cache`",
+                        vec![Edit::insert(add.range.end(), " --no-cache")],
+                    ));
+                }
+            }
+        }
     }
 }

@@ -1,22 +1,42 @@
 use crate::declare_rule;
+use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::hadolint::{commands, runs};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3015.
+    /// Reports an `apt-get install` that also installs the recommended packages, in `RUN` and
+    /// `ONBUILD RUN`.
+    ///
+    /// A command counts when it is named exactly `apt-get` and has an `install` argument
+    /// anywhere. It passes with a `--no-install-recommends` flag anywhere among its arguments,
+    /// or with the exact argument `APT::Install-Recommends=false` (as in
+    /// `-o APT::Install-Recommends=false`). Settings in apt configuration files are not seen.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// By default apt installs every package *recommended* by the ones requested: documentation,
+    /// optional tools, whole desktop stacks at times. They make the image larger and widen its
+    /// attack surface for nothing the build asked for.
     ///
     /// ## Example
     /// ```dockerfile
     /// FROM debian:12
+    /// RUN apt-get update && apt-get install -y curl=7.88.1-10+deb12u12 \
+    ///     && rm -rf /var/lib/apt/lists/*
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
     /// FROM debian:12
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u12 \
+    ///     && rm -rf /var/lib/apt/lists/*
     /// ```
+    ///
+    /// ## Fix safety
+    /// The fix inserts `--no-install-recommends` after the `install` word (when that word is
+    /// written plainly). It is unsafe: fewer packages get installed, and the image may rely on
+    /// one that was only recommended (a CA bundle, a locale, a helper binary); add those to the
+    /// package list.
     pub(crate) AptInstallRecommends {
         code: "DL3015",
         name: "apt-install-recommends",
@@ -24,7 +44,7 @@ declare_rule! {
         category: BestPractice,
         severity: Info,
         default_enabled: true,
-        fix: None,
+        fix: Sometimes,
         target: Dockerfile,
     }
 }
@@ -35,6 +55,37 @@ impl Rule for AptInstallRecommends {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let text = ctx.text();
+        for run in runs(ctx.model) {
+            for cmd in commands(run.script) {
+                if !cmd.has_any_arg(&["apt-get"], &["install"])
+                    || cmd.has_flag("no-install-recommends")
+                    || cmd.has_arg("APT::Install-Recommends=false")
+                {
+                    continue;
+                }
+                let (Some(name), Some(install)) = (
+                    cmd.name_word(),
+                    cmd.args.iter().find(|w| w.value == "install"),
+                ) else {
+                    continue;
+                };
+                let d = ctx
+                    .report(
+                        name.range.cover(install.range),
+                        "`apt-get install` without `--no-install-recommends` also installs recommended packages",
+                    )
+                    .help("add `--no-install-recommends` and name every package the image needs");
+                if &text[install.range] == "install" {
+                    d.fix(Fix::unsafe_(
+                        "Add `--no-install-recommends`",
+                        vec![Edit::insert(
+                            install.range.end(),
+                            " --no-install-recommends",
+                        )],
+                    ));
+                }
+            }
+        }
     }
 }

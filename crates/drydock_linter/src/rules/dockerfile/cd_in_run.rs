@@ -1,22 +1,38 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::hadolint::{commands, runs};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3003.
+    /// Reports `cd` used as a command in a `RUN` instruction: anywhere in the script, in an
+    /// `&&` chain, a subshell, `$(...)` or a heredoc script. The name must be exactly `cd`.
+    /// `ONBUILD RUN` is not checked. Each `cd` is reported at its position.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// A `cd` only lasts for the rest of its `RUN`; the next instruction starts again in the
+    /// `WORKDIR`. Scripts full of `cd` are harder to read and easy to get wrong when steps are
+    /// moved around. `WORKDIR` sets the directory for all later instructions (and creates it),
+    /// and shows in the image's configuration.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM golang:1.22
+    /// COPY . /src
+    /// RUN cd /src && go build -o /usr/local/bin/app .
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM golang:1.22
+    /// WORKDIR /src
+    /// COPY . .
+    /// RUN go build -o /usr/local/bin/app .
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// Each `cd` is reported at its own position (hadolint reports the RUN's first line).
+    /// Scripts in heredocs are checked as the shell runs them, including those hadolint cannot
+    /// parse or reads differently.
     pub(crate) CdInRun {
         code: "DL3003",
         name: "cd-in-run",
@@ -35,6 +51,24 @@ impl Rule for CdInRun {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        for run in runs(ctx.model).filter(|r| !r.onbuild) {
+            for cmd in commands(run.script) {
+                if cmd.name() != "cd" {
+                    continue;
+                }
+                let Some(word) = cmd.name_word() else {
+                    continue;
+                };
+                let target = cmd.args_no_flags().first().map(|w| w.value.clone());
+                let help = match target {
+                    Some(dir) if !dir.is_empty() && !dir.contains('$') => {
+                        format!("set the directory with `WORKDIR {dir}` before this step")
+                    }
+                    _ => "set the directory with `WORKDIR` before this step".to_owned(),
+                };
+                ctx.report(word.range, "`cd` only changes the directory for the rest of this `RUN`")
+                    .help(help);
+            }
+        }
     }
 }

@@ -1,22 +1,48 @@
+use drydock_dockerfile::model::Model;
+use drydock_dockerfile::{Instruction, InstructionKind};
+
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::hadolint::commands;
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3059.
+    /// Reports a `RUN` that directly follows another `RUN` when both are single commands that
+    /// could simply be chained.
+    ///
+    /// Only comment and blank lines may sit between the two; any other instruction (`FROM`,
+    /// `ENV`, `ONBUILD RUN`, ...) ends the sequence. Both `RUN`s must have the same
+    /// `--mount`, `--network` and `--security` options (mount options are compared by their
+    /// values, in any order), and each must run at most one simple command: `RUN a && b`, a
+    /// pipe `a | b` or a command substitution `a $(b)` count as two, so such a `RUN` is never
+    /// part of a finding. A command whose name is not a literal word (`$CMD arg`) does not
+    /// count, as in hadolint. `ONBUILD` instructions are not checked. The finding points at the
+    /// second `RUN`'s keyword; a third consecutive `RUN` is reported too.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Each `RUN` adds a layer and a build step. Consecutive single-command steps are usually
+    /// one logical step split for no reason: merging them makes the image smaller and the
+    /// build faster, and keeps related commands (such as an update and the install that needs
+    /// it) in the same cached layer.
     ///
     /// ## Example
     /// ```dockerfile
     /// FROM debian:12
+    /// RUN mkdir -p /srv/app
+    /// RUN chown 10001 /srv/app
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
     /// FROM debian:12
+    /// RUN mkdir -p /srv/app \
+    ///     && chown 10001 /srv/app
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// The finding points at the second `RUN`'s keyword (hadolint reports its first line, which
+    /// is the same line). Scripts in heredocs are counted as the shell runs them, including
+    /// those hadolint cannot parse or reads differently.
     pub(crate) ConsecutiveRun {
         code: "DL3059",
         name: "consecutive-run",
@@ -29,12 +55,96 @@ declare_rule! {
     }
 }
 
+/// What the rule remembers of the previous `RUN`.
+struct Previous {
+    index: usize,
+    options: Vec<String>,
+    commands: usize,
+}
+
 impl Rule for ConsecutiveRun {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let model = ctx.model;
+        let mut findings = Vec::new();
+        let mut previous: Option<Previous> = None;
+        for (index, instruction) in model.instructions() {
+            if instruction.kind != InstructionKind::Run {
+                previous = None;
+                continue;
+            }
+            let current = Previous {
+                index,
+                options: run_options(model, instruction),
+                commands: command_count(model, index),
+            };
+            match &previous {
+                Some(prev)
+                    if prev.options == current.options
+                        && prev.commands <= 1
+                        && current.commands <= 1 =>
+                {
+                    findings.push((index, prev.index));
+                }
+                _ => previous = Some(current),
+            }
+        }
+        for (index, prev) in findings {
+            let keyword = model.instruction(index).keyword.range;
+            let prev_keyword = model.instruction(prev).keyword.range;
+            ctx.report(keyword, "`RUN` with a single command right after another one")
+                .label(prev_keyword, "the previous `RUN`")
+                .help("chain the commands in one `RUN` with `&&` to save a layer and a build step");
+        }
     }
+}
+
+/// The number of simple commands hadolint counts in a `RUN` (those with a literal name).
+fn command_count(model: &Model, index: usize) -> usize {
+    model.shell(index).map_or(0, |script| {
+        commands(script)
+            .filter(|c| c.name_word().is_some_and(|w| w.literal))
+            .count()
+    })
+}
+
+/// The `RUN` options as comparable strings: each mount with its fields normalised and sorted,
+/// then the other options; sorted, as hadolint compares them as a set.
+fn run_options(model: &Model, run: &Instruction) -> Vec<String> {
+    let text = model.text();
+    let mut out: Vec<String> = run
+        .flags
+        .iter()
+        .map(|flag| {
+            if flag.name != "mount" {
+                return format!("--{}={}", flag.name, flag.value.as_deref().unwrap_or_default());
+            }
+            let mut fields: Vec<(String, String)> = flag
+                .fields(text)
+                .into_iter()
+                .map(|f| {
+                    let key = match f.key.as_str() {
+                        "dst" | "destination" => "target".to_owned(),
+                        "src" => "source".to_owned(),
+                        "ro" => "readonly".to_owned(),
+                        _ => f.key,
+                    };
+                    (key, f.value)
+                })
+                .collect();
+            if !fields.iter().any(|(k, _)| k == "type") {
+                fields.push(("type".to_owned(), "bind".to_owned()));
+            }
+            fields.sort();
+            fields.dedup_by(|a, b| a.0 == b.0);
+            let parts: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("--mount={}", parts.join(","))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }

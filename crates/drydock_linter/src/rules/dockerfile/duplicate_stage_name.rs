@@ -3,20 +3,36 @@ use crate::rule::{DockerfileContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3024.
+    /// Reports a stage name (`FROM image AS <name>`) already used by an earlier stage. Names
+    /// are compared case-insensitively: `AS Build` and `AS build` are the same stage for
+    /// BuildKit.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// BuildKit rejects a Dockerfile with two stages of the same name. Older builders silently
+    /// used the last one, so `COPY --from=<name>` and `--target <name>` referred to a different
+    /// stage than the reader expects.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM node:22 AS build
+    /// RUN npm ci
+    ///
+    /// FROM node:22 AS build
+    /// RUN npm run build
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM node:22 AS deps
+    /// RUN npm ci
+    ///
+    /// FROM deps AS build
+    /// RUN npm run build
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// hadolint compares stage names case-sensitively (`AS Build` then `AS build` passes);
+    /// here they are compared as BuildKit does, ignoring case.
     pub(crate) DuplicateStageName {
         code: "DL3024",
         name: "duplicate-stage-name",
@@ -35,6 +51,20 @@ impl Rule for DuplicateStageName {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let stages = ctx.model.stages();
+        for (i, stage) in stages.iter().enumerate() {
+            let Some(name) = &stage.name else {
+                continue;
+            };
+            let earlier = stages[..i]
+                .iter()
+                .filter_map(|s| s.name.as_ref())
+                .find(|n| n.lower == name.lower);
+            if let Some(earlier) = earlier {
+                ctx.report(name.range, format!("stage name `{}` is already used by an earlier stage", name.text))
+                    .label(earlier.range, "first used here")
+                    .help("give every stage a unique name");
+            }
+        }
     }
 }

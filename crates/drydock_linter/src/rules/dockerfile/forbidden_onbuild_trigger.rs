@@ -1,21 +1,27 @@
+use drydock_dockerfile::InstructionKind;
+
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3043.
+    /// Reports `ONBUILD ONBUILD`, `ONBUILD FROM` and `ONBUILD MAINTAINER`. The finding points at
+    /// the wrapped keyword.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// These three cannot be triggers: Docker refuses them, so the image cannot be built (or,
+    /// with older builders, every image built on top of it fails).
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM node:22
+    /// ONBUILD FROM node:22-slim
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM node:22
+    /// ONBUILD COPY . /app/
     /// ```
     pub(crate) ForbiddenOnbuildTrigger {
         code: "DL3043",
@@ -35,6 +41,20 @@ impl Rule for ForbiddenOnbuildTrigger {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        for (_, outer) in ctx.model.instructions_of(InstructionKind::Onbuild) {
+            let Some(inner) = outer.onbuild_inner() else {
+                continue;
+            };
+            if matches!(
+                inner.kind,
+                InstructionKind::Onbuild | InstructionKind::From | InstructionKind::Maintainer
+            ) {
+                ctx.report(
+                    inner.keyword.range,
+                    format!("`ONBUILD {}` is not allowed", inner.keyword.text),
+                )
+                .help("`ONBUILD`, `FROM` and `MAINTAINER` cannot be triggers; move the instruction out of `ONBUILD`");
+            }
+        }
     }
 }

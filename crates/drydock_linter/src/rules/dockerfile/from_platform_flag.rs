@@ -1,21 +1,29 @@
+use drydock_dockerfile::InstructionKind;
+
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3029.
+    /// Reports `FROM --platform=<value>` unless the value, as written, contains
+    /// `BUILDPLATFORM` or `TARGETPLATFORM` (`$BUILDPLATFORM`, `${TARGETPLATFORM:-linux/amd64}`
+    /// and quoted forms pass). A fixed platform such as `--platform=linux/amd64` is reported,
+    /// and so is a platform taken from another variable (`--platform=$PLATFORM`).
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// A fixed platform makes the image build for that platform whatever the builder is asked
+    /// for: a multi-platform build (`--platform linux/amd64,linux/arm64`) silently produces the
+    /// same architecture twice, and builds on other machines run under emulation. Derive the
+    /// platform from `BUILDPLATFORM` (for cross-compiling stages) or leave it to the builder.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM --platform=linux/amd64 golang:1.23 AS build
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM --platform=$BUILDPLATFORM golang:1.23 AS build
     /// ```
     pub(crate) FromPlatformFlag {
         code: "DL3029",
@@ -35,6 +43,20 @@ impl Rule for FromPlatformFlag {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let text = ctx.text();
+        for (_, instruction) in ctx.model.instructions_of(InstructionKind::From) {
+            let Some(flag) = instruction.flag("platform") else {
+                continue;
+            };
+            let Some(value_range) = flag.value_range else {
+                continue;
+            };
+            let value = &text[value_range];
+            if value.contains("BUILDPLATFORM") || value.contains("TARGETPLATFORM") {
+                continue;
+            }
+            ctx.report(flag.range, format!("`FROM --platform={value}` fixes the stage's platform"))
+                .help("drop the flag to build for the requested platform, or use `--platform=$BUILDPLATFORM` for a stage that cross-compiles");
+        }
     }
 }

@@ -1,21 +1,29 @@
+use drydock_dockerfile::InstructionKind;
+
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL4003.
+    /// Reports every `CMD` after the first one of the same stage. The count restarts at each
+    /// `FROM` (instructions before the first `FROM` count as one more stage); `ONBUILD CMD` is
+    /// not counted.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Only the last `CMD` of an image takes effect; the earlier ones are dead code, and often a
+    /// sign that two commands were meant to run (which needs a script or a process manager).
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM python:3.12-slim
+    /// CMD ["python", "migrate.py"]
+    /// CMD ["python", "app.py"]
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM python:3.12-slim
+    /// CMD ["python", "app.py"]
     /// ```
     pub(crate) MultipleCmd {
         code: "DL4003",
@@ -35,6 +43,23 @@ impl Rule for MultipleCmd {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let mut first = None;
+        for (_, instruction) in ctx.model.instructions() {
+            match instruction.kind {
+                InstructionKind::From => first = None,
+                InstructionKind::Cmd => match first {
+                    None => first = Some(instruction.keyword.range),
+                    Some(earlier) => {
+                        ctx.report(
+                            instruction.keyword.range,
+                            "another `CMD` in the same stage: only the last one takes effect",
+                        )
+                        .label(earlier, "first `CMD` of the stage")
+                        .help("keep a single `CMD` per stage; run several commands from a script");
+                    }
+                },
+                _ => {}
+            }
+        }
     }
 }

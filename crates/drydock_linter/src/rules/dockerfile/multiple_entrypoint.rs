@@ -1,21 +1,29 @@
+use drydock_dockerfile::InstructionKind;
+
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL4004.
+    /// Reports every `ENTRYPOINT` after the first one of the same stage. The count restarts at
+    /// each `FROM` (instructions before the first `FROM` count as one more stage);
+    /// `ONBUILD ENTRYPOINT` is not counted.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Only the last `ENTRYPOINT` of an image takes effect; the earlier ones are dead code that
+    /// misleads the reader about what the container runs.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM alpine:3.20
+    /// ENTRYPOINT ["/bin/sh"]
+    /// ENTRYPOINT ["/usr/local/bin/app"]
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM alpine:3.20
+    /// ENTRYPOINT ["/usr/local/bin/app"]
     /// ```
     pub(crate) MultipleEntrypoint {
         code: "DL4004",
@@ -35,6 +43,23 @@ impl Rule for MultipleEntrypoint {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let mut first = None;
+        for (_, instruction) in ctx.model.instructions() {
+            match instruction.kind {
+                InstructionKind::From => first = None,
+                InstructionKind::Entrypoint => match first {
+                    None => first = Some(instruction.keyword.range),
+                    Some(earlier) => {
+                        ctx.report(
+                            instruction.keyword.range,
+                            "another `ENTRYPOINT` in the same stage: only the last one takes effect",
+                        )
+                        .label(earlier, "first `ENTRYPOINT` of the stage")
+                        .help("keep a single `ENTRYPOINT` per stage");
+                    }
+                },
+                _ => {}
+            }
+        }
     }
 }

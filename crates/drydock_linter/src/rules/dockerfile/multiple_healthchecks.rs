@@ -1,21 +1,29 @@
+use drydock_dockerfile::InstructionKind;
+
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3012.
+    /// Reports every `HEALTHCHECK` after the first one of the same stage. `HEALTHCHECK NONE`
+    /// counts like any other. The count restarts at each `FROM` (instructions before the first
+    /// `FROM` count as one more stage); `ONBUILD HEALTHCHECK` is not counted.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Only the last `HEALTHCHECK` of an image takes effect; the earlier ones are dead code that
+    /// misleads the reader about how the container is checked.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM nginx:1.27
+    /// HEALTHCHECK CMD curl -f http://localhost/ || exit 1
+    /// HEALTHCHECK --interval=5s CMD curl -f http://localhost/health || exit 1
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM nginx:1.27
+    /// HEALTHCHECK --interval=5s CMD curl -f http://localhost/health || exit 1
     /// ```
     pub(crate) MultipleHealthchecks {
         code: "DL3012",
@@ -35,6 +43,23 @@ impl Rule for MultipleHealthchecks {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let mut first = None;
+        for (_, instruction) in ctx.model.instructions() {
+            match instruction.kind {
+                InstructionKind::From => first = None,
+                InstructionKind::Healthcheck => match first {
+                    None => first = Some(instruction.keyword.range),
+                    Some(earlier) => {
+                        ctx.report(
+                            instruction.keyword.range,
+                            "another `HEALTHCHECK` in the same stage: only the last one takes effect",
+                        )
+                        .label(earlier, "first `HEALTHCHECK` of the stage")
+                        .help("keep a single `HEALTHCHECK` per stage");
+                    }
+                },
+                _ => {}
+            }
+        }
     }
 }

@@ -1,30 +1,40 @@
+use drydock_dockerfile::{Args, InstructionKind};
+
 use crate::declare_rule;
+use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3065.
+    /// Reports `FROM --platform=$TARGETPLATFORM` and `FROM --platform=${TARGETPLATFORM}`,
+    /// written exactly so (a quoted value or a default such as `${TARGETPLATFORM:-x}` is not
+    /// reported).
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// A stage is built for the target platform by default; the flag repeats the default and
+    /// suggests to the reader that something special happens.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM --platform=$TARGETPLATFORM alpine:3.20
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM alpine:3.20
     /// ```
+    ///
+    /// ## Fix safety
+    /// The fix deletes the flag. It is safe, and offered only when no global `ARG` redefines
+    /// `TARGETPLATFORM` (then the flag would not be the default any more).
     pub(crate) RedundantTargetPlatform {
         code: "DL3065",
         name: "redundant-target-platform",
-        aliases: [],
+        aliases: ["RedundantTargetPlatform"],
         category: BestPractice,
         severity: Warning,
         default_enabled: true,
-        fix: None,
+        fix: Sometimes,
         target: Dockerfile,
     }
 }
@@ -35,6 +45,34 @@ impl Rule for RedundantTargetPlatform {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let model = ctx.model;
+        let text = ctx.text();
+        let redefined = model.global_args().iter().any(|&i| match &model.instruction(i).args {
+            Args::Arg(decls) => decls.iter().any(|d| d.name.text == "TARGETPLATFORM"),
+            _ => false,
+        });
+        for (_, instruction) in model.instructions_of(InstructionKind::From) {
+            let Some(flag) = instruction.flag("platform") else {
+                continue;
+            };
+            let Some(value_range) = flag.value_range else {
+                continue;
+            };
+            let value = &text[value_range];
+            if value != "$TARGETPLATFORM" && value != "${TARGETPLATFORM}" {
+                continue;
+            }
+            let diagnostic = ctx
+                .report(flag.range, format!("`--platform={value}` is the default platform of a stage"))
+                .help("remove the flag");
+            diagnostic.unnecessary();
+            if !redefined {
+                // The flag and the blanks after it, on its line.
+                let end = usize::from(flag.range.end());
+                let blanks = text[end..].len() - text[end..].trim_start_matches([' ', '\t']).len();
+                let range = drydock_text::range(usize::from(flag.range.start()), end + blanks);
+                diagnostic.fix(Fix::safe("Remove `--platform`", vec![Edit::delete(range)]));
+            }
+        }
     }
 }

@@ -1,22 +1,44 @@
+use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
+
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::invalid_label_key::unquote_pair_word;
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3064.
+    /// Reports `ARG` and `ENV` variables whose name suggests they carry a secret, as hadolint
+    /// does. A name is reported when either
+    ///
+    /// - its uppercased form is one of 48 well-known secret variables of CI systems and cloud
+    ///   tools (`AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`, `NPM_TOKEN`, `DOCKER_PASSWORD`,
+    ///   `POSTGRES_PASSWORD`, `OPENAI_API_KEY`, `VAULT_TOKEN`, ...), or
+    /// - its lowercased form contains `api_key`, `client_key`, `password`, `private`,
+    ///   `secret`, `token` or `username`.
+    ///
+    /// Every key of an `ENV` is checked (quotes removed). Of an `ARG`, only the first name is
+    /// checked, as hadolint's parser reads `ARG A=1 B=2` as the single variable `A` with the
+    /// default `1 B=2`. `ONBUILD ARG` and `ONBUILD ENV` are checked too.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Build arguments and environment variables are recorded in the image: `ENV` values are in
+    /// its configuration and `ARG` values show up in `docker history` and in the build cache
+    /// of every layer that uses them. Anyone who can pull the image can read them.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM node:22
+    /// ARG NPM_TOKEN
+    /// RUN echo "//registry.npmjs.org/:_authToken=${NPM_TOKEN}" > ~/.npmrc && npm ci
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM node:22
+    /// RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// Each matching name is reported at the name (hadolint reports the instruction once).
     pub(crate) SecretNameInArgOrEnv {
         code: "DL3064",
         name: "secret-name-in-arg-or-env",
@@ -29,12 +51,161 @@ declare_rule! {
     }
 }
 
+/// Secret variables hadolint knows by name (compared with the uppercased name).
+const KNOWN_SECRET_NAMES: [&str; 48] = [
+    "ACCESS_TOKEN",
+    "APPLICATION_KEY",
+    "APP_SECRET",
+    "AUTH_TOKEN",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "BITTREX_API_KEY",
+    "BITTREX_API_SECRET",
+    "CF_PASSWORD",
+    "CF_USERNAME",
+    "CIRCLE_TOKEN",
+    "CI_DEPLOY_PASSWORD",
+    "CI_DEPLOY_USER",
+    "DOCKERHUB_PASSWORD",
+    "DOCKER_EMAIL",
+    "DOCKER_PASSWORD",
+    "DOCKER_USERNAME",
+    "FACEBOOK_ACCESS_TOKEN",
+    "FACEBOOK_APP_ID",
+    "FACEBOOK_APP_SECRET",
+    "FIREBASE_API_TOKEN",
+    "FIREBASE_TOKEN",
+    "FOSSA_API_KEY",
+    "GH_ENTERPRISE_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_ENTERPRISE_TOKEN",
+    "GITHUB_TOKEN",
+    "HEROKU_API_KEY",
+    "HEROKU_API_USER",
+    "NPM_AUTH_TOKEN",
+    "NPM_TOKEN",
+    "OKTA_AUTHN_GROUPID",
+    "OKTA_CLIENT_ORGURL",
+    "OKTA_CLIENT_TOKEN",
+    "OKTA_OAUTH2_CLIENTID",
+    "OKTA_OAUTH2_CLIENTSECRET",
+    "OPENAI_API_KEY",
+    "OS_PASSWORD",
+    "OS_USERNAME",
+    "POSTGRES_PASSWORD",
+    "SLACK_TOKEN",
+    "STRIPE_API_KEY",
+    "STRIPE_DEVICE_NAME",
+    "TRAVIS_OS_NAME",
+    "TRAVIS_SECURE_ENV_VARS",
+    "TRAVIS_SUDO",
+    "VAULT_CLIENT_KEY",
+    "VAULT_TOKEN",
+];
+
+/// Parts of a lowercased name that make it look secret.
+const SECRET_PARTS: [&str; 7] = [
+    "api_key",
+    "client_key",
+    "password",
+    "private",
+    "secret",
+    "token",
+    "username",
+];
+
+/// Why a name looks secret, if it does.
+fn secret_reason(name: &str) -> Option<String> {
+    let upper = name.to_uppercase();
+    if KNOWN_SECRET_NAMES.contains(&upper.as_str()) {
+        return Some("a well-known secret variable".to_owned());
+    }
+    let lower = name.to_lowercase();
+    SECRET_PARTS
+        .iter()
+        .find(|part| lower.contains(*part))
+        .map(|part| format!("its name contains `{part}`"))
+}
+
+/// The names hadolint checks in one `ARG` or `ENV`, with their words and hadolint's reading of
+/// the name.
+fn checked_names<'a>(instruction: &'a Instruction, escape: char) -> Vec<(&'a Word, String)> {
+    match (&instruction.args, instruction.kind) {
+        (Args::Arg(decls), InstructionKind::Arg) => decls
+            .first()
+            .map(|d| (&d.name, d.name.text.clone()))
+            .into_iter()
+            .collect(),
+        (Args::KeyValues(kv), InstructionKind::Env) => kv
+            .pairs
+            .iter()
+            .map(|p| (&p.key, unquote_pair_word(&p.key.text, escape)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 impl Rule for SecretNameInArgOrEnv {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        let model = ctx.model;
+        let escape = model.file().escape();
+        for (_, outer) in model.instructions() {
+            let instruction = match outer.kind {
+                InstructionKind::Onbuild => match outer.onbuild_inner() {
+                    Some(inner) => inner,
+                    None => continue,
+                },
+                _ => outer,
+            };
+            let keyword = instruction.kind.keyword();
+            for (word, name) in checked_names(instruction, escape) {
+                let Some(reason) = secret_reason(&name) else {
+                    continue;
+                };
+                let range = if word.range.is_empty() {
+                    instruction.keyword.range
+                } else {
+                    word.range
+                };
+                let help = if instruction.kind == InstructionKind::Arg {
+                    "pass secrets with `RUN --mount=type=secret` instead of build arguments"
+                } else {
+                    "do not bake secrets into the image: pass them at run time or use `RUN --mount=type=secret` during the build"
+                };
+                ctx.report(
+                    range,
+                    format!("`{keyword} {name}` may hold a secret: {reason}"),
+                )
+                .help(help);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        for secret in [
+            "github_token",
+            "AWS_ACCESS_KEY_ID",
+            "DB_PASSWORD",
+            "MyApiKey_api_key",
+            "private_repo",
+            "TRAVIS_SUDO",
+            "user_secret",
+            "GIT_USERNAME",
+        ] {
+            assert!(secret_reason(secret).is_some(), "{secret}");
+        }
+        for fine in ["PATH", "APIKEY", "PASSWD", "TOKN", "HOME", "KEY"] {
+            assert!(secret_reason(fine).is_none(), "{fine}");
+        }
     }
 }

@@ -1,22 +1,35 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::invalid_label_key::label_pairs;
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3050.
+    /// Only active with `strict-labels`. Reports every `LABEL` key (quotes removed) that is not
+    /// a label of the configured `label-schema`. With `strict-labels` and no schema at all,
+    /// every label is reported, as in hadolint. `ONBUILD LABEL` is not checked.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// A strict label schema is a contract: images carry exactly the metadata the schema
+    /// describes. Extra keys are usually typos of schema labels (`org.opencontainers.image.url`
+    /// vs `...image.source`) or leftovers that tooling will never read.
     ///
     /// ## Example
     /// ```dockerfile
+    /// # label-schema: org.opencontainers.image.version: semver; strict-labels: true
     /// FROM debian:12
+    /// LABEL org.opencontainers.image.version=1.2.3 build-host=ci-runner-7
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
+    /// # label-schema: org.opencontainers.image.version: semver; strict-labels: true
     /// FROM debian:12
+    /// LABEL org.opencontainers.image.version=1.2.3
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// Each key outside the schema is reported at the key (hadolint reports the `LABEL`
+    /// instruction once).
     pub(crate) SuperfluousLabel {
         code: "DL3050",
         name: "superfluous-label",
@@ -35,6 +48,20 @@ impl Rule for SuperfluousLabel {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        if !ctx.options.strict_labels {
+            return;
+        }
+        for pair in label_pairs(ctx.model) {
+            if ctx.options.label_schema.contains_key(&pair.key) {
+                continue;
+            }
+            let range = if pair.pair.key.range.is_empty() {
+                pair.pair.range
+            } else {
+                pair.pair.key.range
+            };
+            ctx.report(range, format!("label `{}` is not in the label schema", pair.key))
+                .help("remove the label, or add it to `label-schema` in the configuration");
+        }
     }
 }

@@ -1,21 +1,34 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::hadolint::{commands, runs};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3018.
+    /// Reports each package of an `apk add` that is not pinned to a version, in `RUN` and
+    /// `ONBUILD RUN`.
+    ///
+    /// A command counts when it is named exactly `apk` and has an `add` argument anywhere. Its
+    /// packages are the arguments that are not flags (words starting with `-`), other than
+    /// `add`, after dropping the word that follows `-t`, `--virtual`, `--repository` or `-X`
+    /// (unless written with an inline `=value`). Values of other options are not dropped. A
+    /// package is pinned when it contains `=`, `~`, `>` or `<` (`curl=8.5.0-r0`, `curl~8.5`,
+    /// `curl>8`), or ends with `.apk`. Anything else is reported, including variables.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Without a version, the package installed depends on the day the image is built: a
+    /// rebuild can silently pick up a new major version or a regression, and two builds of the
+    /// same Dockerfile stop being comparable.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM alpine:3.20
+    /// RUN apk add --no-cache curl
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM alpine:3.20
+    /// RUN apk add --no-cache curl=8.12.1-r0
     /// ```
     pub(crate) UnpinnedApkPackage {
         code: "DL3018",
@@ -29,12 +42,42 @@ declare_rule! {
     }
 }
 
+/// hadolint's notion of a pinned apk package.
+fn is_pinned(package: &str) -> bool {
+    package.contains(['=', '~', '>', '<']) || package.ends_with(".apk")
+}
+
 impl Rule for UnpinnedApkPackage {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        for run in runs(ctx.model) {
+            for cmd in commands(run.script) {
+                if !cmd.has_any_arg(&["apk"], &["add"]) {
+                    continue;
+                }
+                let packages = cmd
+                    .drop_flag_arg(&["t", "virtual", "repository", "X"])
+                    .args_no_flags();
+                for word in packages.into_iter().filter(|w| w.value != "add") {
+                    if is_pinned(&word.value) {
+                        continue;
+                    }
+                    ctx.report(
+                        word.range,
+                        format!(
+                            "apk package `{}` is installed without a pinned version",
+                            word.value
+                        ),
+                    )
+                    .help(format!(
+                        "pin it as `{}=<version>`, or to a release series with `{}~<major.minor>`",
+                        word.value, word.value
+                    ));
+                }
+            }
+        }
     }
 }

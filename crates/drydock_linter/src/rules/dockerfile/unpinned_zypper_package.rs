@@ -1,21 +1,34 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::hadolint::{commands, runs};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3037.
+    /// Reports each package of a `zypper install` that is not pinned to a version, in `RUN`
+    /// and `ONBUILD RUN`.
+    ///
+    /// A command counts when it is named exactly `zypper` and has an `install` or `in` argument
+    /// anywhere. Its packages are the arguments that are not flags (words starting with `-`),
+    /// other than `install` and `in`; values of options are not dropped, as in hadolint
+    /// (`--from repo` makes `repo` a package). A package is pinned when it contains `=`, `>`
+    /// or `<` (`curl=8.6.0`, `curl>=8`), or ends with `.rpm`. Anything else is reported,
+    /// including variables.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Without a version, the package installed depends on the day the image is built: a
+    /// rebuild can silently pick up a new version or a regression, and two builds of the same
+    /// Dockerfile stop being comparable.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM opensuse/leap:15.6
+    /// RUN zypper --non-interactive install curl && zypper clean --all
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM opensuse/leap:15.6
+    /// RUN zypper --non-interactive install curl=8.6.0 && zypper clean --all
     /// ```
     pub(crate) UnpinnedZypperPackage {
         code: "DL3037",
@@ -29,12 +42,39 @@ declare_rule! {
     }
 }
 
+/// hadolint's notion of a pinned zypper package.
+fn is_pinned(package: &str) -> bool {
+    package.contains(['=', '>', '<']) || package.ends_with(".rpm")
+}
+
 impl Rule for UnpinnedZypperPackage {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        for run in runs(ctx.model) {
+            for cmd in commands(run.script) {
+                if !cmd.has_any_arg(&["zypper"], &["install", "in"]) {
+                    continue;
+                }
+                for word in cmd.args_no_flags() {
+                    if matches!(word.value.as_str(), "install" | "in") || is_pinned(&word.value) {
+                        continue;
+                    }
+                    ctx.report(
+                        word.range,
+                        format!(
+                            "zypper package `{}` is installed without a pinned version",
+                            word.value
+                        ),
+                    )
+                    .help(format!(
+                        "pin it as `{}=<version>` (or a range such as `{}>=<version>`)",
+                        word.value, word.value
+                    ));
+                }
+            }
+        }
     }
 }

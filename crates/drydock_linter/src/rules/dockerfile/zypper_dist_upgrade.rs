@@ -1,21 +1,29 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::hadolint::{commands, runs};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document DL3035.
+    /// Reports `zypper dist-upgrade` (or its short form `zypper dup`) in `RUN` and
+    /// `ONBUILD RUN`: a command named exactly `zypper` with a `dist-upgrade` or `dup` argument
+    /// anywhere.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// A distribution upgrade inside a build moves the image to whatever the repositories
+    /// offer on the day of the build, possibly a new release with different libraries, so the
+    /// result depends on the build date and no longer matches the base image's tag. Pick a
+    /// base image with the release you want instead, and install specific updates if needed.
     ///
     /// ## Example
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM opensuse/leap:15.5
+    /// RUN zypper --non-interactive dist-upgrade && zypper clean --all
     /// ```
     ///
     /// Use instead:
     /// ```dockerfile
-    /// FROM debian:12
+    /// FROM opensuse/leap:15.6
+    /// RUN zypper --non-interactive patch && zypper clean --all
     /// ```
     pub(crate) ZypperDistUpgrade {
         code: "DL3035",
@@ -35,6 +43,25 @@ impl Rule for ZypperDistUpgrade {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let _ = ctx;
+        for run in runs(ctx.model) {
+            for cmd in commands(run.script) {
+                if cmd.name() != "zypper" {
+                    continue;
+                }
+                let (Some(name), Some(word)) = (
+                    cmd.name_word(),
+                    cmd.args
+                        .iter()
+                        .find(|w| matches!(w.value.as_str(), "dist-upgrade" | "dup")),
+                ) else {
+                    continue;
+                };
+                ctx.report(
+                    name.range.cover(word.range),
+                    format!("`zypper {}` upgrades the whole distribution during the build", word.value),
+                )
+                .help("use a base image of the release you want; for fixes, use `zypper patch` or update specific packages");
+            }
+        }
     }
 }
