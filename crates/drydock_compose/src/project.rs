@@ -75,6 +75,8 @@ pub enum Problem {
     Yaml { origin: Origin, message: String, related: Option<Origin> },
     /// Interpolation errors (CMP103).
     Interpolation { origin: Origin, error: crate::interpolate::InterpError },
+    /// A variable without a default that is defined nowhere drydock looks (CMP103, warning).
+    UnsetVariable { origin: Origin, name: String, span: (usize, usize) },
     /// An env file could not be parsed.
     EnvFile { origin: Origin, message: String },
     /// `extends` cannot be resolved or forms a cycle (CMP111).
@@ -327,6 +329,7 @@ impl Loader<'_> {
             self.project.problems.push(match p {
                 TreeProblem::Yaml { origin, message, related } => Problem::Yaml { origin, message, related },
                 TreeProblem::Interpolation { origin, error } => Problem::Interpolation { origin, error },
+                TreeProblem::UnsetVariable { origin, name, span } => Problem::UnsetVariable { origin, name, span },
             });
         }
         let value = value.unwrap_or_else(|| Value {

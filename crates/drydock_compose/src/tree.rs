@@ -183,6 +183,15 @@ pub enum TreeProblem {
         /// The error.
         error: InterpError,
     },
+    /// `$VAR` / `${VAR}` (no default) of a variable defined nowhere drydock looks.
+    UnsetVariable {
+        /// The scalar holding the reference.
+        origin: Origin,
+        /// The variable.
+        name: String,
+        /// Byte span of the reference in the scalar's text.
+        span: (usize, usize),
+    },
 }
 
 /// Most values alias expansion may create before giving up (a billion-laughs document).
@@ -283,6 +292,13 @@ impl<'a> Resolver<'a> {
                 let out = interpolate::interpolate(&s.value, self.vars);
                 for error in out.errors {
                     self.problems.push(TreeProblem::Interpolation { origin: self.origin(node.range), error });
+                }
+                for r in out.refs.iter().filter(|r| !r.defined && r.modifier.is_none()) {
+                    self.problems.push(TreeProblem::UnsetVariable {
+                        origin: self.origin(node.range),
+                        name: r.name.clone(),
+                        span: r.span,
+                    });
                 }
                 ValueKind::Scalar(Scalar { raw: s.value.clone(), value: out.value, unknown: out.unknown, style: s.style })
             }

@@ -521,3 +521,87 @@ mod tests {
         );
     }
 }
+
+/// A `#` comment in a YAML file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// From `#` to the end of the line's content.
+    pub range: TextRange,
+    /// Whether the comment is alone on its line (otherwise it trails a value).
+    pub own_line: bool,
+}
+
+/// The comments of `text`. A `#` starts a comment at the start of a line or after whitespace,
+/// outside quoted and block scalars (whose ranges come from the parsed document).
+#[must_use]
+pub fn comments(text: &str, doc: &Document) -> Vec<Comment> {
+    // Ranges where `#` is content, not a comment.
+    let mut content: Vec<TextRange> = Vec::new();
+    let mut stack: Vec<&Node> = doc.root.iter().collect();
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Scalar(s) if matches!(s.style, Style::Literal | Style::Folded) => {
+                content.push(block_scalar_extent(text, node.range));
+            }
+            NodeKind::Scalar(s) if s.style != Style::Plain => content.push(node.range),
+            NodeKind::Scalar(_) | NodeKind::Alias(_) => {}
+            NodeKind::Sequence(items) => stack.extend(items),
+            NodeKind::Mapping(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+        }
+    }
+    content.sort_by_key(|r| r.start());
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    while line_start < bytes.len() {
+        let line_end = text[line_start..].find('\n').map_or(bytes.len(), |i| line_start + i);
+        let mut i = line_start;
+        while i < line_end {
+            if bytes[i] == b'#' && (i == line_start || matches!(bytes[i - 1], b' ' | b'\t')) {
+                let at = drydock_text::size(i);
+                let inside = content.iter().any(|r| r.start() <= at && at < r.end());
+                if !inside {
+                    let end = text[i..line_end].trim_end_matches('\r').len() + i;
+                    let own_line = text[line_start..i].trim().is_empty();
+                    out.push(Comment { range: drydock_text::range(i, end), own_line });
+                    break;
+                }
+            }
+            i += 1;
+        }
+        line_start = line_end + 1;
+    }
+    out
+}
+
+/// The bytes of a block scalar (`|` / `>`): from its indicator through the following lines that
+/// are blank or indented deeper than the line holding the indicator.
+fn block_scalar_extent(text: &str, range: TextRange) -> TextRange {
+    let start = usize::from(range.start());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = text[line_start..].len() - text[line_start..].trim_start_matches(' ').len();
+    let mut end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let mut pos = end + 1;
+    while pos < text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line = &text[pos..line_end];
+        let this_indent = line.len() - line.trim_start_matches(' ').len();
+        if !line.trim().is_empty() && this_indent <= indent {
+            break;
+        }
+        end = line_end;
+        pos = line_end + 1;
+    }
+    drydock_text::range(start, end.max(usize::from(range.end())))
+}
+
+#[cfg(test)]
+mod comment_tests {
+    #[test]
+    fn comments_outside_scalars() {
+        let text = "# top\na: 1 # trailing\nb: \"x # not\" # yes\nc: |\n  # content\nd: e#f\n";
+        let doc = super::parse(text);
+        let found: Vec<(&str, bool)> = super::comments(text, &doc).iter().map(|c| (&text[c.range], c.own_line)).collect();
+        assert_eq!(found, [("# top", true), ("# trailing", false), ("# yes", false)]);
+    }
+}

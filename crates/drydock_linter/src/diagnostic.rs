@@ -152,6 +152,9 @@ pub struct Label {
     pub range: TextRange,
     /// What this place has to do with the finding.
     pub message: String,
+    /// The file the label is in, when it is not the finding's file (compose projects span
+    /// several files).
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// Extra meaning editors can show (LSP diagnostic tags).
@@ -216,6 +219,7 @@ impl Diagnostic {
         self.labels.push(Label {
             range,
             message: message.into(),
+            file: None,
         });
         self
     }
@@ -229,6 +233,12 @@ impl Diagnostic {
     /// Sets this finding's severity (for rules whose specification varies it per finding).
     pub fn severity(&mut self, severity: Severity) -> &mut Self {
         self.severity = severity;
+        self
+    }
+
+    /// Adds a secondary label in another file.
+    pub fn label_in(&mut self, file: std::path::PathBuf, range: TextRange, message: impl Into<String>) -> &mut Self {
+        self.labels.push(Label { range, message: message.into(), file: Some(file) });
         self
     }
 

@@ -68,8 +68,11 @@ impl Rule for CopyEntireFilesystem {
                 continue;
             }
             if let Some(source) = sources.iter().find(|s| is_root(&s.text)) {
-                ctx.report(source.range, "`COPY --from` copies the entire filesystem of another stage to `/`")
-                    .help("copy only the files and directories the image needs");
+                ctx.report(
+                    source.range,
+                    "`COPY --from` copies the entire filesystem of another stage to `/`",
+                )
+                .help("copy only the files and directories the image needs");
             }
         }
     }

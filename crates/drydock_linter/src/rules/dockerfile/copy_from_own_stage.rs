@@ -66,9 +66,12 @@ impl Rule for CopyFromOwnStage {
             if value.to_lowercase() != name.lower {
                 continue;
             }
-            ctx.report(value_range, format!("`COPY --from={value}` copies from its own stage"))
-                .label(name.range, "the stage this `COPY` belongs to")
-                .help("copy from another stage, or use a plain `COPY` for files of the build context");
+            ctx.report(
+                value_range,
+                format!("`COPY --from={value}` copies from its own stage"),
+            )
+            .label(name.range, "the stage this `COPY` belongs to")
+            .help("copy from another stage, or use a plain `COPY` for files of the build context");
         }
     }
 }

@@ -86,7 +86,10 @@ impl Rule for CopyFromUnknownStage {
             match instruction.kind {
                 InstructionKind::From => {
                     count += 1;
-                    if let Some(name) = model.stage_of(index).and_then(|s| model.stages()[s].name.as_ref()) {
+                    if let Some(name) = model
+                        .stage_of(index)
+                        .and_then(|s| model.stages()[s].name.as_ref())
+                    {
                         aliases.push(name.lower.clone());
                     }
                 }

@@ -31,9 +31,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// The fix inserts `-y` after the subcommand (when it is written plainly). It is safe: a
-    /// build cannot answer the prompt, so the only builds whose outcome changes are those that
-    /// would have failed (`microdnf` accepts `-y` too).
+    /// The fix inserts `-y` after the subcommand (when it is written plainly and there is no
+    /// `--assumeno`). It is safe: a build cannot answer the prompt, so the only builds whose
+    /// outcome changes are those that would have failed (`microdnf` accepts `-y` too).
     pub(crate) DnfWithoutYes {
         code: "DL3038",
         name: "dnf-without-yes",
@@ -80,7 +80,7 @@ impl Rule for DnfWithoutYes {
                         ),
                     )
                     .help("add `-y` so it does not wait for an answer the build cannot give");
-                if text[sub.range] == sub.value {
+                if text[sub.range] == sub.value && !cmd.has_flag("assumeno") {
                     d.fix(Fix::safe(
                         "Add `-y`",
                         vec![Edit::insert(sub.range.end(), " -y")],

@@ -61,9 +61,15 @@ impl Rule for DuplicateStageName {
                 .filter_map(|s| s.name.as_ref())
                 .find(|n| n.lower == name.lower);
             if let Some(earlier) = earlier {
-                ctx.report(name.range, format!("stage name `{}` is already used by an earlier stage", name.text))
-                    .label(earlier.range, "first used here")
-                    .help("give every stage a unique name");
+                ctx.report(
+                    name.range,
+                    format!(
+                        "stage name `{}` is already used by an earlier stage",
+                        name.text
+                    ),
+                )
+                .label(earlier.range, "first used here")
+                .help("give every stage a unique name");
             }
         }
     }

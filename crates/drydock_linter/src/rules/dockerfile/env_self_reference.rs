@@ -140,11 +140,16 @@ impl Rule for EnvSelfReference {
                                 continue;
                             }
                             let word = &kv.pairs[j].value;
-                            let (start, end) = (usize::from(word.range.start()), usize::from(word.range.end()));
+                            let (start, end) = (
+                                usize::from(word.range.start()),
+                                usize::from(word.range.end()),
+                            );
                             let range = text
                                 .get(start..end)
                                 .and_then(|raw| reference(raw, key))
-                                .map_or(word.range, |(s, e)| drydock_text::range(start + s, start + e));
+                                .map_or(word.range, |(s, e)| {
+                                    drydock_text::range(start + s, start + e)
+                                });
                             let definition: TextRange = kv.pairs[i].key.range;
                             ctx.report(
                                 range,

@@ -78,8 +78,10 @@ impl Rule for LatestTag {
                         continue;
                     };
                     // Point at the tag when the word is written on one line as its text.
-                    let (word_start, word_end) =
-                        (usize::from(word.range.start()), usize::from(word.range.end()));
+                    let (word_start, word_end) = (
+                        usize::from(word.range.start()),
+                        usize::from(word.range.end()),
+                    );
                     if ctx.text().get(word_start..word_end) == Some(word.text.as_str()) {
                         drydock_text::range(word_start + start, word_start + end)
                     } else {

@@ -80,7 +80,10 @@ impl Rule for MaintainerDeprecated {
             if let Args::Text(word) = &instruction.args {
                 diagnostic.fix(Fix::unsafe_(
                     "Replace `MAINTAINER` with a `maintainer` label",
-                    vec![Edit::replace(instruction.range, label_for(&word.text, escape))],
+                    vec![Edit::replace(
+                        instruction.range,
+                        label_for(&word.text, escape),
+                    )],
                 ));
             }
         }

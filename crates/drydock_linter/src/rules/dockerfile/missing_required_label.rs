@@ -1,5 +1,5 @@
 use drydock_dockerfile::model::{Model, Stage};
-use drydock_dockerfile::{Args, InstructionKind};
+use drydock_dockerfile::InstructionKind;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};

@@ -90,7 +90,9 @@ impl Rule for PipeWithoutPipefail {
                 continue;
             }
             let pipe = match &run.instruction.args {
-                Args::Exec(exec) => exec_form_pipe(exec),
+                // Where drydock's shell view sees the pipe too (`sh -c` scripts), point at it.
+                Args::Exec(exec) => exec_form_pipe(exec)
+                    .map(|element| run.script.pipes.first().copied().unwrap_or(element)),
                 _ => run.script.pipes.first().copied(),
             };
             if let Some(range) = pipe {

@@ -48,14 +48,17 @@ declare_rule! {
 fn out_of_range(word: &str) -> Vec<(usize, usize)> {
     // An optional `/tcp` or `/udp` suffix (any case).
     let body = match word.rsplit_once('/') {
-        Some((body, proto)) if matches!(proto.to_ascii_lowercase().as_str(), "tcp" | "udp" | "sctp") => {
+        Some((body, proto))
+            if matches!(proto.to_ascii_lowercase().as_str(), "tcp" | "udp" | "sctp") =>
+        {
             body
         }
         Some(_) => return Vec::new(),
         None => word,
     };
     let is_number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let too_big = |s: &str| s.trim_start_matches('0').len() > 5 || s.parse::<u32>().is_ok_and(|n| n > 65535);
+    let too_big =
+        |s: &str| s.trim_start_matches('0').len() > 5 || s.parse::<u32>().is_ok_and(|n| n > 65535);
     let (first, second) = match body.split_once('-') {
         Some((a, b)) => (a, Some(b)),
         None => (body, None),
@@ -90,7 +93,8 @@ impl Rule for PortOutOfRange {
             };
             for word in words {
                 let start = usize::from(word.range.start());
-                let exact = text.get(start..usize::from(word.range.end())) == Some(word.text.as_str());
+                let exact =
+                    text.get(start..usize::from(word.range.end())) == Some(word.text.as_str());
                 for (s, e) in out_of_range(&word.text) {
                     let range = if exact {
                         drydock_text::range(start + s, start + e)

@@ -47,10 +47,13 @@ impl Rule for RedundantTargetPlatform {
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let text = ctx.text();
-        let redefined = model.global_args().iter().any(|&i| match &model.instruction(i).args {
-            Args::Arg(decls) => decls.iter().any(|d| d.name.text == "TARGETPLATFORM"),
-            _ => false,
-        });
+        let redefined = model
+            .global_args()
+            .iter()
+            .any(|&i| match &model.instruction(i).args {
+                Args::Arg(decls) => decls.iter().any(|d| d.name.text == "TARGETPLATFORM"),
+                _ => false,
+            });
         for (_, instruction) in model.instructions_of(InstructionKind::From) {
             let Some(flag) = instruction.flag("platform") else {
                 continue;
@@ -63,7 +66,10 @@ impl Rule for RedundantTargetPlatform {
                 continue;
             }
             let diagnostic = ctx
-                .report(flag.range, format!("`--platform={value}` is the default platform of a stage"))
+                .report(
+                    flag.range,
+                    format!("`--platform={value}` is the default platform of a stage"),
+                )
                 .help("remove the flag");
             diagnostic.unnecessary();
             if !redefined {

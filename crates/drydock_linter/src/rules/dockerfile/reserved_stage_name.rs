@@ -49,8 +49,11 @@ impl Rule for ReservedStageName {
                 continue;
             };
             if matches!(name.lower.as_str(), "scratch" | "context") {
-                ctx.report(name.range, format!("stage name `{}` is reserved", name.text))
-                    .help("choose another name; `scratch` and `context` have a built-in meaning");
+                ctx.report(
+                    name.range,
+                    format!("stage name `{}` is reserved", name.text),
+                )
+                .help("choose another name; `scratch` and `context` have a built-in meaning");
             }
         }
     }

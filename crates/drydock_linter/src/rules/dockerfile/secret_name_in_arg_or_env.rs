@@ -129,7 +129,7 @@ fn secret_reason(name: &str) -> Option<String> {
 
 /// The names hadolint checks in one `ARG` or `ENV`, with their words and hadolint's reading of
 /// the name.
-fn checked_names<'a>(instruction: &'a Instruction, escape: char) -> Vec<(&'a Word, String)> {
+fn checked_names(instruction: &Instruction, escape: char) -> Vec<(&Word, String)> {
     match (&instruction.args, instruction.kind) {
         (Args::Arg(decls), InstructionKind::Arg) => decls
             .first()

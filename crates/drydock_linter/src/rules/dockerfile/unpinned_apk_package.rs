@@ -65,17 +65,27 @@ impl Rule for UnpinnedApkPackage {
                     if is_pinned(&word.value) {
                         continue;
                     }
-                    ctx.report(
-                        word.range,
-                        format!(
-                            "apk package `{}` is installed without a pinned version",
-                            word.value
-                        ),
-                    )
-                    .help(format!(
-                        "pin it as `{}=<version>`, or to a release series with `{}~<major.minor>`",
-                        word.value, word.value
-                    ));
+                    let (message, help) = if word.literal {
+                        (
+                            format!(
+                                "apk package `{}` is installed without a pinned version",
+                                word.value
+                            ),
+                            format!(
+                                "pin it as `{0}=<version>`, or to a release series with `{0}~<major.minor>`",
+                                word.value
+                            ),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "`{}` may install apk packages without pinned versions",
+                                word.raw
+                            ),
+                            "list the packages here, each pinned as `name=<version>`".to_owned(),
+                        )
+                    };
+                    ctx.report(word.range, message).help(help);
                 }
             }
         }

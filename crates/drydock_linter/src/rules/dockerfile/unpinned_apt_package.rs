@@ -71,17 +71,27 @@ impl Rule for UnpinnedAptPackage {
                     if is_pinned(&word.value) {
                         continue;
                     }
-                    ctx.report(
-                        word.range,
-                        format!(
-                            "apt package `{}` is installed without a pinned version",
-                            word.value
-                        ),
-                    )
-                    .help(format!(
-                        "pin it as `{}=<version>` (`apt-cache policy {}` lists the versions)",
-                        word.value, word.value
-                    ));
+                    let (message, help) = if word.literal {
+                        (
+                            format!(
+                                "apt package `{}` is installed without a pinned version",
+                                word.value
+                            ),
+                            format!(
+                                "pin it as `{0}=<version>` (`apt-cache policy {0}` lists the versions)",
+                                word.value
+                            ),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "`{}` may install apt packages without pinned versions",
+                                word.raw
+                            ),
+                            "list the packages here, each pinned as `name=<version>`".to_owned(),
+                        )
+                    };
+                    ctx.report(word.range, message).help(help);
                 }
             }
         }

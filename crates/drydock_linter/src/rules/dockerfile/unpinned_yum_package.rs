@@ -242,24 +242,29 @@ fn check_run(ctx: &mut DockerfileContext<'_>, vars: &Vars, index: usize) {
             let text = hadolint_text(word);
             if module {
                 if !text.contains(':') {
+                    let name = if word.literal { &word.value } else { &word.raw };
                     ctx.report(
                         word.range,
-                        format!("yum module `{}` is installed without a stream", word.value),
+                        format!("yum module `{name}` is installed without a stream"),
                     )
-                    .help(format!(
-                        "name the stream to install: `{}:<stream>`",
-                        word.value
-                    ));
+                    .help(format!("name the stream to install: `{name}:<stream>`"));
                 }
             } else if !is_pinned(vars, &text) {
-                ctx.report(
-                    word.range,
-                    format!(
-                        "yum package `{}` is installed without a pinned version",
-                        word.value
-                    ),
-                )
-                .help(format!("pin it as `{}-<version>`", word.value));
+                let (message, help) = if word.literal {
+                    (
+                        format!(
+                            "yum package `{}` is installed without a pinned version",
+                            word.value
+                        ),
+                        format!("pin it as `{}-<version>`", word.value),
+                    )
+                } else {
+                    (
+                        format!("yum package `{}` is not pinned to a version this file declares", word.raw),
+                        "take the version from a variable declared by `ARG` or `ENV` (`name-${VERSION}`), or write it out as `name-<version>`".to_owned(),
+                    )
+                };
+                ctx.report(word.range, message).help(help);
             }
         }
     }

@@ -62,17 +62,27 @@ impl Rule for UnpinnedZypperPackage {
                     if matches!(word.value.as_str(), "install" | "in") || is_pinned(&word.value) {
                         continue;
                     }
-                    ctx.report(
-                        word.range,
-                        format!(
-                            "zypper package `{}` is installed without a pinned version",
-                            word.value
-                        ),
-                    )
-                    .help(format!(
-                        "pin it as `{}=<version>` (or a range such as `{}>=<version>`)",
-                        word.value, word.value
-                    ));
+                    let (message, help) = if word.literal {
+                        (
+                            format!(
+                                "zypper package `{}` is installed without a pinned version",
+                                word.value
+                            ),
+                            format!(
+                                "pin it as `{0}=<version>` (or a range such as `{0}>=<version>`)",
+                                word.value
+                            ),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "`{}` may install zypper packages without pinned versions",
+                                word.raw
+                            ),
+                            "list the packages here, each pinned as `name=<version>`".to_owned(),
+                        )
+                    };
+                    ctx.report(word.range, message).help(help);
                 }
             }
         }

@@ -31,9 +31,9 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// The fix inserts `-y` after the subcommand (when it is written plainly). It is safe: a
-    /// build cannot answer the prompt, so the only builds whose outcome changes are those that
-    /// would have failed.
+    /// The fix inserts `-y` after the subcommand (when it is written plainly and there is no
+    /// `--assumeno`). It is safe: a build cannot answer the prompt, so the only builds whose
+    /// outcome changes are those that would have failed.
     pub(crate) YumWithoutYes {
         code: "DL3030",
         name: "yum-without-yes",
@@ -78,7 +78,7 @@ impl Rule for YumWithoutYes {
                         ),
                     )
                     .help("add `-y` so yum does not wait for an answer the build cannot give");
-                if text[sub.range] == sub.value {
+                if text[sub.range] == sub.value && !cmd.has_flag("assumeno") {
                     d.fix(Fix::safe(
                         "Add `-y`",
                         vec![Edit::insert(sub.range.end(), " -y")],
