@@ -169,3 +169,99 @@ mod tests {
         assert!(overlaps(r(2, 2), r(0, 4)));
     }
 }
+
+/// A file system that returns edited contents for some files and reads the rest from `base`.
+pub struct OverlayFs<'a> {
+    /// Where unedited files come from.
+    pub base: &'a dyn drydock_compose::project::FileSystem,
+    /// Edited contents by path.
+    pub files: std::collections::HashMap<std::path::PathBuf, Vec<u8>>,
+}
+
+impl drydock_compose::project::FileSystem for OverlayFs<'_> {
+    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        match self.files.get(path) {
+            Some(bytes) => Ok(bytes.clone()),
+            None => self.base.read(path),
+        }
+    }
+
+    fn is_file(&self, path: &std::path::Path) -> bool {
+        self.files.contains_key(path) || self.base.is_file(path)
+    }
+}
+
+/// The outcome of fixing a compose project: new contents of the files that changed.
+#[derive(Debug, Default)]
+pub struct ComposeFixOutcome {
+    /// `(path, original bytes, fixed bytes)` of every changed file.
+    pub changed: Vec<(std::path::PathBuf, Vec<u8>, Vec<u8>)>,
+    /// Number of fixes applied.
+    pub applied: usize,
+    /// Whether the last round found nothing more to fix.
+    pub converged: bool,
+}
+
+/// Lints and fixes a compose project (only files in `focus`, or every compose file of the
+/// project) until no fix applies. A round that would add YAML errors is thrown away.
+#[must_use]
+pub fn fix_compose(
+    options: &drydock_compose::project::LoadOptions,
+    fs: &dyn drydock_compose::project::FileSystem,
+    focus: Option<&[std::path::PathBuf]>,
+    settings: &Settings,
+    unsafe_fixes: bool,
+) -> ComposeFixOutcome {
+    use drydock_compose::project::{self, SourceKind};
+    let mut overlay = OverlayFs { base: fs, files: std::collections::HashMap::new() };
+    let mut originals: Vec<(std::path::PathBuf, Vec<u8>)> = Vec::new();
+    let mut applied = 0;
+    let mut converged = false;
+    for _ in 0..MAX_ROUNDS {
+        let loaded = project::load(options, &overlay);
+        let focus_ids: Vec<u32> = (0..loaded.files.len())
+            .filter(|&i| matches!(loaded.files[i].kind, SourceKind::Compose(_)))
+            .filter(|&i| focus.is_none_or(|f| f.contains(&loaded.files[i].path)))
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        let input = crate::compose::ComposeInput { fs: &overlay, focus: Some(&focus_ids) };
+        let diagnostics = crate::compose::lint_project(&loaded, &input, settings);
+        let yaml_errors = loaded.problems.len();
+        let mut any = false;
+        let mut next_files = overlay.files.clone();
+        for &id in &focus_ids {
+            let in_file: Vec<Diagnostic> = diagnostics.iter().filter(|d| d.file == id).map(|d| d.diagnostic.clone()).collect();
+            let fixes = select_fixes(&in_file, unsafe_fixes);
+            if fixes.is_empty() {
+                continue;
+            }
+            let path = loaded.path(id).to_owned();
+            let current = loaded.file(id).source.to_bytes();
+            if !originals.iter().any(|(p, _)| *p == path) {
+                originals.push((path.clone(), current.clone()));
+            }
+            let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
+            next_files.insert(path, apply_edits(&current, &edits, uses_crlf(&current)));
+            applied += fixes.len();
+            any = true;
+        }
+        if !any {
+            converged = true;
+            break;
+        }
+        let candidate = OverlayFs { base: fs, files: next_files.clone() };
+        let reloaded = project::load(options, &candidate);
+        if reloaded.problems.len() > yaml_errors {
+            break;
+        }
+        overlay.files = next_files;
+    }
+    let changed = originals
+        .into_iter()
+        .filter_map(|(path, original)| {
+            let fixed = overlay.files.get(&path)?.clone();
+            (fixed != original).then_some((path, original, fixed))
+        })
+        .collect();
+    ComposeFixOutcome { changed, applied, converged }
+}

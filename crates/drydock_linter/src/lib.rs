@@ -12,6 +12,7 @@
 //! **Architecture invariant:** rules never fail (no `Result`), and this crate knows nothing about
 //! the LSP or output formats.
 
+pub mod compose;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;

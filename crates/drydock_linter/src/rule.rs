@@ -188,6 +188,11 @@ pub trait Rule: Sync + Send + std::fmt::Debug {
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let _ = ctx;
     }
+
+    /// Checks a compose project. The default does nothing (a Dockerfile-only or engine rule).
+    fn check_compose(&self, ctx: &mut crate::compose::ComposeContext<'_>) {
+        let _ = ctx;
+    }
 }
 
 /// What a Dockerfile rule sees, and where it reports.

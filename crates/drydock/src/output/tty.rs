@@ -40,7 +40,7 @@ pub fn render(path: &Path, text: &str, diagnostics: &[Diagnostic], color: bool) 
             (),
             d.range.start().into()..d.range.end().into(),
         )];
-        for label in &d.labels {
+        for label in d.labels.iter().filter(|l| l.file.is_none()) {
             labels.push(
                 Label::new(
                     LabelStyle::Secondary,
@@ -50,7 +50,11 @@ pub fn render(path: &Path, text: &str, diagnostics: &[Diagnostic], color: bool) 
                 .with_message(&label.message),
             );
         }
-        let mut notes = Vec::new();
+        let mut notes: Vec<String> = d
+            .labels
+            .iter()
+            .filter_map(|l| l.file.as_ref().map(|f| format!("note: {} ({})", l.message, f.display())))
+            .collect();
         if let Some(help) = &d.help {
             notes.push(format!("help: {help}"));
         }

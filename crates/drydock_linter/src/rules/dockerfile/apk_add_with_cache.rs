@@ -35,6 +35,12 @@ declare_rule! {
     /// The fix inserts `--no-cache` after the `add` word (when that word is written plainly).
     /// It is unsafe: a later `apk add` without `--update` or `--no-cache` may rely on the
     /// package index this one would have left behind, and then fails.
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) ApkAddWithCache {
         code: "DL3019",
         name: "apk-add-with-cache",

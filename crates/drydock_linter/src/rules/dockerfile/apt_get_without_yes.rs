@@ -38,6 +38,12 @@ declare_rule! {
     /// The fix inserts `-y` after the `install` word (when that word is written plainly). It is
     /// safe: a build cannot answer the prompt, so the only builds whose outcome changes are
     /// those that would have failed.
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) AptGetWithoutYes {
         code: "DL3014",
         name: "apt-get-without-yes",

@@ -37,6 +37,12 @@ declare_rule! {
     /// written plainly). It is unsafe: fewer packages get installed, and the image may rely on
     /// one that was only recommended (a CA bundle, a locale, a helper binary); add those to the
     /// package list.
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) AptInstallRecommends {
         code: "DL3015",
         name: "apt-install-recommends",

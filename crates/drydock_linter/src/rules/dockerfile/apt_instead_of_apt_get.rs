@@ -8,8 +8,10 @@ use crate::rules::dockerfile::hadolint::{Cmd, commands, runs};
 declare_rule! {
     /// ## What it does
     /// Reports every command named exactly `apt` in `RUN` and `ONBUILD RUN`, whatever its
-    /// subcommand. `apt-get`, `apt-cache`, a path such as `/usr/bin/apt` and the word `apt` as an
-    /// argument (`apt-get install apt`) are not reported.
+    /// subcommand.
+    ///
+    /// `apt-get`, `apt-cache`, a path such as `/usr/bin/apt` and the word `apt` as an argument
+    /// (`apt-get install apt`) are not reported.
     ///
     /// ## Why is this bad?
     /// `apt` is the front end for people at a terminal: its output and defaults may change
@@ -43,6 +45,12 @@ declare_rule! {
     /// There is no fix for `upgrade` and `full-upgrade` (they behave differently in
     /// `apt-get`), for `list`, `search`, `show` and `edit-sources` (use `apt-cache` or other
     /// tools), nor for other or missing subcommands.
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) AptInsteadOfAptGet {
         code: "DL3027",
         name: "apt-instead-of-apt-get",

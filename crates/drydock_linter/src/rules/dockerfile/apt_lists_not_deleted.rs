@@ -44,8 +44,12 @@ declare_rule! {
     /// ```
     ///
     /// ## Differences from hadolint
-    /// Stage names are compared case-insensitively, as BuildKit does (it lowercases them):
-    /// `FROM Builder` uses the stage `AS builder`.
+    /// - Stage names are compared case-insensitively, as BuildKit does (it lowercases them):
+    ///   `FROM Builder` uses the stage `AS builder`.
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) AptListsNotDeleted {
         code: "DL3009",
         name: "apt-lists-not-deleted",

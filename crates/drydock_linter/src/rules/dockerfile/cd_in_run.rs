@@ -66,8 +66,11 @@ impl Rule for CdInRun {
                     }
                     _ => "set the directory with `WORKDIR` before this step".to_owned(),
                 };
-                ctx.report(word.range, "`cd` only changes the directory for the rest of this `RUN`")
-                    .help(help);
+                ctx.report(
+                    word.range,
+                    "`cd` only changes the directory for the rest of this `RUN`",
+                )
+                .help(help);
             }
         }
     }

@@ -57,7 +57,6 @@ declare_rule! {
 
 /// What the rule remembers of the previous `RUN`.
 struct Previous {
-    index: usize,
     options: Vec<String>,
     commands: usize,
 }
@@ -77,7 +76,6 @@ impl Rule for ConsecutiveRun {
                 continue;
             }
             let current = Previous {
-                index,
                 options: run_options(model, instruction),
                 commands: command_count(model, index),
             };
@@ -87,7 +85,8 @@ impl Rule for ConsecutiveRun {
                         && prev.commands <= 1
                         && current.commands <= 1 =>
                 {
-                    findings.push((index, prev.index));
+                    // The instruction right before is the previous `RUN` (anything else resets).
+                    findings.push((index, index - 1));
                 }
                 _ => previous = Some(current),
             }
@@ -95,16 +94,19 @@ impl Rule for ConsecutiveRun {
         for (index, prev) in findings {
             let keyword = model.instruction(index).keyword.range;
             let prev_keyword = model.instruction(prev).keyword.range;
-            ctx.report(keyword, "`RUN` with a single command right after another one")
-                .label(prev_keyword, "the previous `RUN`")
-                .help("chain the commands in one `RUN` with `&&` to save a layer and a build step");
+            ctx.report(
+                keyword,
+                "`RUN` with a single command right after another one",
+            )
+            .label(prev_keyword, "the previous `RUN`")
+            .help("chain the commands in one `RUN` with `&&` to save a layer and a build step");
         }
     }
 }
 
 /// The number of simple commands hadolint counts in a `RUN` (those with a literal name).
 fn command_count(model: &Model, index: usize) -> usize {
-    model.shell(index).map_or(0, |script| {
+    model.shell(index).filter(|s| !s.has_error).map_or(0, |script| {
         commands(script)
             .filter(|c| c.name_word().is_some_and(|w| w.literal))
             .count()
@@ -120,7 +122,11 @@ fn run_options(model: &Model, run: &Instruction) -> Vec<String> {
         .iter()
         .map(|flag| {
             if flag.name != "mount" {
-                return format!("--{}={}", flag.name, flag.value.as_deref().unwrap_or_default());
+                return format!(
+                    "--{}={}",
+                    flag.name,
+                    flag.value.as_deref().unwrap_or_default()
+                );
             }
             let mut fields: Vec<(String, String)> = flag
                 .fields(text)

@@ -170,9 +170,9 @@ fn is_archive(path: &str) -> bool {
 fn is_extract(cmd: &Cmd<'_>) -> bool {
     let name = cmd.name();
     if name == "tar" {
-        return cmd.arg_values().any(|a| {
-            a == "--extract" || a == "--get" || (a.starts_with('-') && a.contains('x'))
-        });
+        return cmd
+            .arg_values()
+            .any(|a| a == "--extract" || a == "--get" || (a.starts_with('-') && a.contains('x')));
     }
     UNPACKERS.contains(&name)
 }

@@ -33,6 +33,12 @@ declare_rule! {
     /// FROM fedora:40
     /// RUN dnf install -y httpd-2.4.62 && dnf clean all
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) DnfCacheNotCleaned {
         code: "DL3040",
         name: "dnf-cache-not-cleaned",

@@ -34,6 +34,12 @@ declare_rule! {
     /// The fix inserts `-y` after the subcommand (when it is written plainly and there is no
     /// `--assumeno`). It is safe: a build cannot answer the prompt, so the only builds whose
     /// outcome changes are those that would have failed (`microdnf` accepts `-y` too).
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) DnfWithoutYes {
         code: "DL3038",
         name: "dnf-without-yes",

@@ -51,7 +51,7 @@ impl Rule for ForbiddenOnbuildTrigger {
             ) {
                 ctx.report(
                     inner.keyword.range,
-                    format!("`ONBUILD {}` is not allowed", inner.keyword.text),
+                    format!("`ONBUILD {}` is not allowed", inner.kind.keyword()),
                 )
                 .help("`ONBUILD`, `FROM` and `MAINTAINER` cannot be triggers; move the instruction out of `ONBUILD`");
             }

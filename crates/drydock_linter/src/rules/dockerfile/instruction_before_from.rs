@@ -50,7 +50,7 @@ impl Rule for InstructionBeforeFrom {
                 _ => {
                     ctx.report(
                         instruction.keyword.range,
-                        format!("`{}` before the first `FROM`", instruction.keyword.text),
+                        format!("`{}` before the first `FROM`", instruction.kind.keyword()),
                     )
                     .help("start the Dockerfile with `FROM` (only `ARG` may come before it); move this instruction into a stage");
                 }

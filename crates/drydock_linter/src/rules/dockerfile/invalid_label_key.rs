@@ -190,7 +190,13 @@ fn problem(key: &str) -> Option<String> {
         ));
     }
     if let Some(bad) = key.chars().find(|&c| !is_key_char(c)) {
-        return Some(format!("label key `{key}` contains `{bad}`"));
+        return Some(if bad.is_ascii_uppercase() {
+            format!("label key `{key}` contains the uppercase letter `{bad}`")
+        } else if bad.is_whitespace() {
+            format!("label key `{key}` contains a blank")
+        } else {
+            format!("label key `{key}` contains `{bad}`")
+        });
     }
     if key
         .chars()

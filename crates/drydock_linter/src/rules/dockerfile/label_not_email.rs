@@ -4,16 +4,17 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
-    /// For each label of type `email` in the configured `label-schema`, reports a `LABEL`
-    /// value that is not an RFC 5322 `addr-spec` as hadolint's e-mail validator reads it:
-    /// a local part of dot-separated atoms (letters, digits and ``!#$%&'*+/=?^_`{|}~-``) or
-    /// quoted strings, `@`, then a domain of dot-separated labels (letters, digits and inner
-    /// hyphens, at most 63 characters each, 253 in all, an optional final dot) or a bracketed
-    /// domain literal. Comments in parentheses and folding blanks around the parts are allowed,
-    /// as the RFC allows them. The local part may have at most 64 characters and the address
-    /// 254. A display name (`Jane <jane@example.com>`), several addresses, non-ASCII
-    /// characters and empty values are reported. Values are read with quotes removed;
-    /// `ONBUILD LABEL` is not checked.
+    /// For each label of type `email` in the configured `label-schema`, reports a `LABEL` value
+    /// that is not an RFC 5322 `addr-spec` as hadolint's e-mail validator reads it: a local part of
+    /// dot-separated atoms (letters, digits and ``!#$%&'*+/=?^_`{|}~-``) or quoted strings, `@`,
+    /// then a domain of dot-separated labels (letters, digits and inner hyphens, at most 63
+    /// characters each, 253 in all, an optional final dot) or a bracketed domain literal. Comments
+    /// in parentheses and folding blanks around the parts are allowed, as the RFC allows them. The
+    /// local part may have at most 64 characters and the address 254. A display name (`Jane
+    /// <jane@example.com>`), several addresses, non-ASCII characters and empty values are reported.
+    /// Values are read as hadolint reads them: quotes are removed in the `key=value` form but kept
+    /// in the legacy `LABEL key value` form (`LABEL version "1.0.0"` is reported); `ONBUILD LABEL`
+    /// is not checked.
     ///
     /// ## Why is this bad?
     /// Maintainer and contact labels are read by people and by tools that notify owners; a
@@ -134,7 +135,12 @@ impl Email<'_> {
             return None;
         }
         let b = self.at(i + 1)?;
-        (matches!(b, 0x21..=0x7e) || is_wsp(b) || b == b'\n' || b == b'\r' || is_obs_no_ws_ctl(b) || b == 0)
+        (matches!(b, 0x21..=0x7e)
+            || is_wsp(b)
+            || b == b'\n'
+            || b == b'\r'
+            || is_obs_no_ws_ctl(b)
+            || b == 0)
             .then_some(i + 2)
     }
 

@@ -4,11 +4,12 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
-    /// For each label of type `hash` in the configured `label-schema`, reports a `LABEL` value
-    /// that is not a git commit hash: exactly 7 or exactly 40 characters, all lowercase
-    /// hexadecimal (`0-9a-f`). Uppercase hex digits, other abbreviation lengths, 64-character
-    /// SHA-256 object names and empty values are reported. Values are read with quotes
-    /// removed; `ONBUILD LABEL` is not checked.
+    /// For each label of type `hash` in the configured `label-schema`, reports a `LABEL` value that
+    /// is not a git commit hash: exactly 7 or exactly 40 characters, all lowercase hexadecimal
+    /// (`0-9a-f`). Uppercase hex digits, other abbreviation lengths, 64-character SHA-256 object
+    /// names and empty values are reported. Values are read as hadolint reads them: quotes are
+    /// removed in the `key=value` form but kept in the legacy `LABEL key value` form (`LABEL
+    /// version "1.0.0"` is reported); `ONBUILD LABEL` is not checked.
     ///
     /// ## Why is this bad?
     /// `org.opencontainers.image.revision` ties an image to the commit it was built from;

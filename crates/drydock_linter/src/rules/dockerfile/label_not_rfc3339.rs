@@ -4,15 +4,16 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
-    /// For each label of type `rfc3339` in the configured `label-schema`, reports a `LABEL`
-    /// value that is not an RFC 3339 date-time as hadolint's parser accepts it:
-    /// `YYYY-MM-DDTHH:MM:SS`, an optional fraction (`.` and digits), then `Z` or a numeric
-    /// offset `+HH:MM`/`-HHMM`. The date must exist (`2023-02-29` does not), hours go up to
-    /// 23, minutes up to 59 and seconds up to 60. As in hadolint, `T` and `Z` may be lowercase,
-    /// the year may have any number of digits (and a leading `-`), the offset's hours are not
-    /// range-checked, and blanks around the value are ignored. A date alone, a missing offset
-    /// or a space instead of `T` is reported, and so is an empty value. Values are read with
-    /// quotes removed; `ONBUILD LABEL` is not checked.
+    /// For each label of type `rfc3339` in the configured `label-schema`, reports a `LABEL` value
+    /// that is not an RFC 3339 date-time as hadolint's parser accepts it: `YYYY-MM-DDTHH:MM:SS`, an
+    /// optional fraction (`.` and digits), then `Z` or a numeric offset `+HH:MM`/`-HHMM`. The date
+    /// must exist (`2023-02-29` does not), hours go up to 23, minutes up to 59 and seconds up to
+    /// 60. As in hadolint, `T` and `Z` may be lowercase, the year may have any number of digits
+    /// (and a leading `-`), the offset's hours are not range-checked, and blanks around the value
+    /// are ignored. A date alone, a missing offset or a space instead of `T` is reported, and so is
+    /// an empty value. Values are read as hadolint reads them: quotes are removed in the
+    /// `key=value` form but kept in the legacy `LABEL key value` form (`LABEL version "1.0.0"` is
+    /// reported); `ONBUILD LABEL` is not checked.
     ///
     /// ## Why is this bad?
     /// `org.opencontainers.image.created` and similar labels are parsed by registries and
@@ -106,7 +107,10 @@ impl Cursor<'_> {
     }
 
     fn skip_ascii_spaces(&mut self) {
-        while self.peek().is_some_and(|b| b == b' ' || (b'\t'..=b'\r').contains(&b)) {
+        while self
+            .peek()
+            .is_some_and(|b| b == b' ' || (b'\t'..=b'\r').contains(&b))
+        {
             self.i += 1;
         }
     }

@@ -4,15 +4,16 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
-    /// For each label of type `semver` in the configured `label-schema`, reports a `LABEL`
-    /// value that is not a semantic version as hadolint's SemVer parser reads it:
-    /// `MAJOR.MINOR.PATCH` (three runs of digits), optionally `-` and pre-release identifiers,
-    /// optionally `+` and build identifiers, each identifier made of `0-9A-Za-z-` and separated
-    /// by single dots. A `v` prefix (`v1.2.3`), a missing part (`1.2`), blanks, empty
-    /// identifiers (`1.0.0-a..b`) and empty values are reported. Like hadolint (and unlike
-    /// the letter of SemVer 2.0.0), it accepts leading zeros (`01.2.3`), an empty pre-release
-    /// or build part (`1.0.0-`, `1.0.0+`) and a trailing dot after an identifier
-    /// (`1.0.0-rc.`). Values are read with quotes removed; `ONBUILD LABEL` is not checked.
+    /// For each label of type `semver` in the configured `label-schema`, reports a `LABEL` value
+    /// that is not a semantic version as hadolint's SemVer parser reads it: `MAJOR.MINOR.PATCH`
+    /// (three runs of digits), optionally `-` and pre-release identifiers, optionally `+` and build
+    /// identifiers, each identifier made of `0-9A-Za-z-` and separated by single dots. A `v` prefix
+    /// (`v1.2.3`), a missing part (`1.2`), blanks, empty identifiers (`1.0.0-a..b`) and empty
+    /// values are reported. Like hadolint (and unlike the letter of SemVer 2.0.0), it accepts
+    /// leading zeros (`01.2.3`), an empty pre-release or build part (`1.0.0-`, `1.0.0+`) and a
+    /// trailing dot after an identifier (`1.0.0-rc.`). Values are read as hadolint reads them:
+    /// quotes are removed in the `key=value` form but kept in the legacy `LABEL key value` form
+    /// (`LABEL version "1.0.0"` is reported); `ONBUILD LABEL` is not checked.
     ///
     /// ## Why is this bad?
     /// `org.opencontainers.image.version` is compared and sorted by registries and deployment
@@ -144,8 +145,18 @@ mod tests {
             assert!(is_semver(ok), "{ok}");
         }
         for bad in [
-            "", "1", "1.2", "v1.2.3", "1.2.3.4", "1.0.0-a..b", "1.0.0+a+b", "1.0.0 ", " 1.0.0",
-            "1.0.0-é", "1.0.0_x", "latest",
+            "",
+            "1",
+            "1.2",
+            "v1.2.3",
+            "1.2.3.4",
+            "1.0.0-a..b",
+            "1.0.0+a+b",
+            "1.0.0 ",
+            " 1.0.0",
+            "1.0.0-é",
+            "1.0.0_x",
+            "latest",
         ] {
             assert!(!is_semver(bad), "{bad}");
         }

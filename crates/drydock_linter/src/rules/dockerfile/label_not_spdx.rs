@@ -4,13 +4,14 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
-    /// For each label of type `spdx` in the configured `label-schema`, reports a `LABEL` value
-    /// that is not a single SPDX license identifier of the SPDX License List 3.23 (the list
-    /// hadolint's license parser knows): `MIT`, `Apache-2.0`, `BSD-3-Clause`,
-    /// `GPL-3.0-or-later`, ... Identifiers are case-sensitive (`mit` is reported), trailing
-    /// blanks are ignored, and license expressions (`MIT OR Apache-2.0`), `+` suffixes,
-    /// deprecated suffix-less GNU identifiers (`GPL-2.0`), `LicenseRef-...` references and
-    /// empty values are reported. Values are read with quotes removed; `ONBUILD LABEL` is not
+    /// For each label of type `spdx` in the configured `label-schema`, reports a `LABEL` value that
+    /// is not a single SPDX license identifier of the SPDX License List 3.23 (the list hadolint's
+    /// license parser knows): `MIT`, `Apache-2.0`, `BSD-3-Clause`, `GPL-3.0-or-later`, ...
+    /// Identifiers are case-sensitive (`mit` is reported), trailing blanks are ignored, and license
+    /// expressions (`MIT OR Apache-2.0`), `+` suffixes, deprecated suffix-less GNU identifiers
+    /// (`GPL-2.0`), `LicenseRef-...` references and empty values are reported. Values are read as
+    /// hadolint reads them: quotes are removed in the `key=value` form but kept in the legacy
+    /// `LABEL key value` form (`LABEL version "1.0.0"` is reported); `ONBUILD LABEL` is not
     /// checked.
     ///
     /// ## Why is this bad?
@@ -694,10 +695,26 @@ mod tests {
 
     #[test]
     fn ids() {
-        for ok in ["MIT", "Apache-2.0", "BSD-3-Clause", "GPL-3.0-or-later", "0BSD", "MIT  "] {
+        for ok in [
+            "MIT",
+            "Apache-2.0",
+            "BSD-3-Clause",
+            "GPL-3.0-or-later",
+            "0BSD",
+            "MIT  ",
+        ] {
             assert!(is_spdx_id(ok), "{ok}");
         }
-        for bad in ["", "mit", "MIT OR Apache-2.0", "GPL-2.0", "GPL-2.0+", "Apache 2", " MIT", "LicenseRef-x"] {
+        for bad in [
+            "",
+            "mit",
+            "MIT OR Apache-2.0",
+            "GPL-2.0",
+            "GPL-2.0+",
+            "Apache 2",
+            " MIT",
+            "LicenseRef-x",
+        ] {
             assert!(!is_spdx_id(bad), "{bad}");
         }
     }

@@ -4,16 +4,17 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
-    /// For each label of type `url` in the configured `label-schema`, reports a `LABEL` value
-    /// that is not an absolute URI as RFC 3986 defines it (the grammar of hadolint's URI
-    /// parser): a scheme (`[A-Za-z][A-Za-z0-9+.-]*`) and `:`, then either `//` with an
-    /// authority (user info, a host that is a registered name, an IPv4 address or a bracketed
-    /// IPv6/IPvFuture literal, and an optional numeric port) and a path, or a path, then an
-    /// optional `?query` and `#fragment`. Only unreserved characters, sub-delimiters, the
-    /// separators each part allows and `%XX` escapes are accepted, so blanks, `{`, `"`, a bare
-    /// `%` or non-ASCII characters make the value invalid, and so does a missing scheme
-    /// (`github.com/org/repo`). An empty value is reported too. Values are read with quotes
-    /// removed; `ONBUILD LABEL` is not checked.
+    /// For each label of type `url` in the configured `label-schema`, reports a `LABEL` value that
+    /// is not an absolute URI as RFC 3986 defines it (the grammar of hadolint's URI parser): a
+    /// scheme (`[A-Za-z][A-Za-z0-9+.-]*`) and `:`, then either `//` with an authority (user info, a
+    /// host that is a registered name, an IPv4 address or a bracketed IPv6/IPvFuture literal, and
+    /// an optional numeric port) and a path, or a path, then an optional `?query` and `#fragment`.
+    /// Only unreserved characters, sub-delimiters, the separators each part allows and `%XX`
+    /// escapes are accepted, so blanks, `{`, `"`, a bare `%` or non-ASCII characters make the value
+    /// invalid, and so does a missing scheme (`github.com/org/repo`). An empty value is reported
+    /// too, and so is a host name longer than 255 characters. Values are read as hadolint reads
+    /// them: quotes are removed in the `key=value` form but kept in the legacy `LABEL key value`
+    /// form (`LABEL version "1.0.0"` is reported); `ONBUILD LABEL` is not checked.
     ///
     /// ## Why is this bad?
     /// Tools follow URL labels (`org.opencontainers.image.source`, `...url`, `...documentation`)
@@ -267,7 +268,10 @@ impl Uri<'_> {
         // reg-name: at most 255 name characters.
         let mut j = i;
         for _ in 0..255 {
-            if self.at(j).is_some_and(|b| is_unreserved(b) || is_sub_delim(b)) {
+            if self
+                .at(j)
+                .is_some_and(|b| is_unreserved(b) || is_sub_delim(b))
+            {
                 j += 1;
                 continue;
             }

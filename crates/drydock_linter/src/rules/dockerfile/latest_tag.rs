@@ -72,6 +72,7 @@ impl Rule for LatestTag {
             let Some(word) = &stage.image else {
                 continue;
             };
+            let mut expanded = String::new();
             let range = match resolve_from_image(model, stage.from, word) {
                 FromImage::Raw | FromImage::Unknown => {
                     let Some((start, end)) = latest_tag(&word.text) else {
@@ -92,12 +93,13 @@ impl Rule for LatestTag {
                     if stage.parent.is_some() || latest_tag(&text).is_none() {
                         continue;
                     }
+                    expanded = format!(" (`{text}`)");
                     word.range
                 }
             };
             ctx.report(
                 range,
-                format!("base image `{}` is pinned to the `latest` tag", word.text),
+                format!("base image `{}`{expanded} is pinned to the `latest` tag", word.text),
             )
             .help("pin a version tag (`node:22.11`) or a digest, so every build starts from the same image");
         }

@@ -58,8 +58,11 @@ impl Rule for LnBinSh {
                 let Some(word) = cmd.args.iter().find(|w| w.value == "/bin/sh") else {
                     continue;
                 };
-                ctx.report(word.range, "`ln` replaces `/bin/sh`, the shell of every later build step")
-                    .help("use the `SHELL` instruction to run build steps with another shell");
+                ctx.report(
+                    word.range,
+                    "`ln` replaces `/bin/sh`, the shell of every later build step",
+                )
+                .help("use the `SHELL` instruction to run build steps with another shell");
             }
         }
     }

@@ -1,5 +1,5 @@
-use drydock_dockerfile::model::{Model, Stage};
 use drydock_dockerfile::InstructionKind;
+use drydock_dockerfile::model::{Model, Stage};
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
@@ -240,7 +240,10 @@ impl Rule for MissingRequiredLabel {
                 let from = model.instruction(stage.from);
                 ctx.report(
                     from.keyword.range,
-                    format!("{} does not set the required label `{label}`", describe(stage)),
+                    format!(
+                        "{} does not set the required label `{label}`",
+                        describe(stage)
+                    ),
                 )
                 .help(format!(
                     "add `LABEL {label}=...` to this stage (or to the stage it builds on)"
@@ -259,7 +262,10 @@ mod tests {
         assert_eq!(hadolint_image_name("debian:12"), "debian");
         assert_eq!(hadolint_image_name("builder"), "builder");
         assert_eq!(hadolint_image_name("ghcr.io/org/app:1"), "org/app");
-        assert_eq!(hadolint_image_name("docker.io/library/x@sha256:ab"), "library/x");
+        assert_eq!(
+            hadolint_image_name("docker.io/library/x@sha256:ab"),
+            "library/x"
+        );
         assert_eq!(hadolint_image_name("localhost:5000/foo"), "localhost");
         assert_eq!(hadolint_image_name("build.stage"), "build.stage");
         assert_eq!(hadolint_image_name("${REG:-a.b}/x:1"), "${REG:-a.b}/x");

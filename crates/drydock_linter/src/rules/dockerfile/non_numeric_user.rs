@@ -77,6 +77,17 @@ impl Rule for NonNumericUser {
                     if from_arg {
                         continue;
                     }
+                    if !blanks.is_empty()
+                        && word
+                            .text
+                            .split(':')
+                            .next()
+                            .is_some_and(|u| u.bytes().all(|b| b.is_ascii_digit()))
+                    {
+                        ctx.report(word.range, format!("`USER {}` ends with blanks, so its user ID is not read as a number", word.text))
+                            .help("remove the blanks at the end of the line (hadolint reads them as part of the user ID)");
+                        continue;
+                    }
                     ctx.report(word.range, format!("`USER {}` is not a numeric user ID", word.text))
                         .help("use the numeric UID (and GID), e.g. `USER 10001:10001`, so the runtime can verify the user without the image's `/etc/passwd`");
                 }

@@ -53,9 +53,10 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix safety
-    /// The fix adds `--no-cache-dir` right after `install`. It is safe: it only stops pip from
-    /// writing its download cache, and the installed packages are the same. There is no fix
-    /// when `install` is written in an unusual way (quoted, escaped or a JSON element).
+    /// The fix adds `--no-cache-dir` right after `install` (in the exec form, as a new element
+    /// after `"install"`). It is safe: it only stops pip from writing its download cache, and
+    /// the installed packages are the same. There is no fix when `install` is written in an
+    /// unusual way (quoted or escaped).
     ///
     /// ## Differences from hadolint
     /// The finding points at the command (`pip install`) instead of the RUN's first line.
@@ -74,7 +75,9 @@ declare_rule! {
     }
 }
 
-const TRUTHY: [&str; 10] = ["1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES"];
+const TRUTHY: [&str; 10] = [
+    "1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES",
+];
 
 /// A stage's identity for the `ENV` memory: its name, or its image name; `None` for the
 /// `ONBUILD` sequence, which has no stages.
@@ -161,23 +164,42 @@ fn check_run(ctx: &mut DockerfileContext<'_>, model: &Model, index: usize, run: 
         let range = match install {
             Some(install)
                 if install.range.start() >= name.range.end()
-                    && !text[TextRange::new(name.range.start(), install.range.end())].contains('\n') =>
+                    && !text[TextRange::new(name.range.start(), install.range.end())]
+                        .contains('\n') =>
             {
                 name.range.cover(install.range)
             }
             _ => name.range,
         };
-        let shown = &text[range];
+        // The command as it reads up to `install` (`pip install`, `python3 -m pip install`).
+        let mut shown = cmd.name().to_owned();
+        for word in cmd.args.iter().take_while(|w| Some(*w) != install) {
+            shown.push(' ');
+            shown.push_str(&word.value);
+        }
+        if install.is_some() {
+            shown.push_str(" install");
+        }
         let diagnostic = ctx
-            .report(range, format!("`{shown}` without `--no-cache-dir` keeps pip's download cache in the image"))
+            .report(
+                range,
+                format!(
+                    "`{shown}` without `--no-cache-dir` keeps pip's download cache in the image"
+                ),
+            )
             .help("add `--no-cache-dir`, or set `ENV PIP_NO_CACHE_DIR=1` for the stage");
-        if let Some(install) = install
-            && &text[install.range] == "install"
-        {
-            diagnostic.fix(Fix::safe(
-                "Add `--no-cache-dir`",
-                vec![Edit::insert(install.range.end(), " --no-cache-dir")],
-            ));
+        let edit = match install.map(|w| (w, &text[w.range])) {
+            Some((install, "install")) => {
+                Some(Edit::insert(install.range.end(), " --no-cache-dir"))
+            }
+            // An exec-form element: add another element.
+            Some((install, "\"install\"")) if matches!(&run.args, Args::Exec(exec) if exec.elements.iter().any(|e| e.range == install.range)) => {
+                Some(Edit::insert(install.range.end(), ", \"--no-cache-dir\""))
+            }
+            _ => None,
+        };
+        if let Some(edit) = edit {
+            diagnostic.fix(Fix::safe("Add `--no-cache-dir`", vec![edit]));
         }
     }
 }

@@ -93,6 +93,7 @@ impl Rule for PipeWithoutPipefail {
                 // Where drydock's shell view sees the pipe too (`sh -c` scripts), point at it.
                 Args::Exec(exec) => exec_form_pipe(exec)
                     .map(|element| run.script.pipes.first().copied().unwrap_or(element)),
+                _ if run.script.has_error => None,
                 _ => run.script.pipes.first().copied(),
             };
             if let Some(range) = pipe {
@@ -100,7 +101,12 @@ impl Rule for PipeWithoutPipefail {
             }
         }
         for range in findings {
-            ctx.report(range, "pipe `|` without `pipefail`: a failure before the last command goes unnoticed")
+            let operator = if &model.text()[range] == "|&" {
+                "|&"
+            } else {
+                "|"
+            };
+            ctx.report(range, format!("pipe `{operator}` without `pipefail`: a failure before the last command goes unnoticed"))
                 .help("set a shell with pipefail before this step, e.g. `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` (`/bin/ash` on Alpine)");
         }
     }

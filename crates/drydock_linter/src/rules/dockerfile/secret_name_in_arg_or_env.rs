@@ -118,7 +118,7 @@ const SECRET_PARTS: [&str; 7] = [
 fn secret_reason(name: &str) -> Option<String> {
     let upper = name.to_uppercase();
     if KNOWN_SECRET_NAMES.contains(&upper.as_str()) {
-        return Some("a well-known secret variable".to_owned());
+        return Some(format!("`{upper}` is a well-known secret variable"));
     }
     let lower = name.to_lowercase();
     SECRET_PARTS

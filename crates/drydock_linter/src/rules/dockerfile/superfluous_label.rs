@@ -60,8 +60,11 @@ impl Rule for SuperfluousLabel {
             } else {
                 pair.pair.key.range
             };
-            ctx.report(range, format!("label `{}` is not in the label schema", pair.key))
-                .help("remove the label, or add it to `label-schema` in the configuration");
+            ctx.report(
+                range,
+                format!("label `{}` is not in the label schema", pair.key),
+            )
+            .help("remove the label, or add it to `label-schema` in the configuration");
         }
     }
 }

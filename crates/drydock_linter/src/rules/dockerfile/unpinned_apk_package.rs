@@ -30,6 +30,12 @@ declare_rule! {
     /// FROM alpine:3.20
     /// RUN apk add --no-cache curl=8.12.1-r0
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) UnpinnedApkPackage {
         code: "DL3018",
         name: "unpinned-apk-package",

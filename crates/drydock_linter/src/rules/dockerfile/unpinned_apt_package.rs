@@ -18,7 +18,7 @@ declare_rule! {
     ///
     /// `apt install` and `aptitude install` are not checked (see DL3027), and neither are
     /// commands written with a path (`/usr/bin/apt-get`) or behind a wrapper (`sudo apt-get`),
-    /// nor commands inside a quoted `sh -c "..."` string.
+    /// nor commands inside a quoted string (`RUN sh -c "apt-get install curl"`).
     ///
     /// ## Why is this bad?
     /// Without a version, the package installed depends on the day the image is built: a
@@ -38,6 +38,12 @@ declare_rule! {
     /// RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u12 \
     ///     && rm -rf /var/lib/apt/lists/*
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) UnpinnedAptPackage {
         code: "DL3008",
         name: "unpinned-apt-package",

@@ -72,7 +72,11 @@ impl Rule for UnpinnedGoPackage {
                     );
                 }
                 if cmd.has_any_arg(&["go"], &["install", "get"]) {
-                    let verb = if cmd.has_arg("install") { "install" } else { "get" };
+                    let verb = if cmd.has_arg("install") {
+                        "install"
+                    } else {
+                        "get"
+                    };
                     install_packages.extend(
                         cmd.args_no_flags()
                             .into_iter()
@@ -92,7 +96,9 @@ impl Rule for UnpinnedGoPackage {
                     continue;
                 }
                 let message = if package.ends_with("@latest") || package.ends_with("@none") {
-                    format!("`go {verb}` package `{package}` asks for a moving version, not a fixed one")
+                    format!(
+                        "`go {verb}` package `{package}` asks for a moving version, not a fixed one"
+                    )
                 } else {
                     format!("`go {verb}` package `{package}` is not pinned to a version")
                 };

@@ -132,7 +132,9 @@ impl Rule for UnpinnedPipPackage {
             for cmd in commands(run.script) {
                 if !cmd.is_pip_install()
                     || cmd.has_any_flag(&["constraint", "c"])
-                    || cmd.arg_values().any(|a| matches!(a, "-r" | "--requirement" | "."))
+                    || cmd
+                        .arg_values()
+                        .any(|a| matches!(a, "-r" | "--requirement" | "."))
                 {
                     continue;
                 }

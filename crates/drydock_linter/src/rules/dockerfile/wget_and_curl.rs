@@ -86,7 +86,11 @@ impl Rule for WgetAndCurl {
             let Some(run) = runs.next_if(|r| r.index == index) else {
                 continue;
             };
-            let seen = if run.onbuild { &mut onbuild } else { &mut stage };
+            let seen = if run.onbuild {
+                &mut onbuild
+            } else {
+                &mut stage
+            };
             let mut first = None;
             for cmd in commands(run.script) {
                 let name = cmd.name();

@@ -63,15 +63,17 @@ impl Rule for WgetProgressBar {
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         for run in runs(ctx.model) {
             for cmd in commands(run.script) {
-                if cmd.name() != "wget" || cmd.has_any_flag(&QUIET_FLAGS) || cmd.has_arg("-nv")
-                {
+                if cmd.name() != "wget" || cmd.has_any_flag(&QUIET_FLAGS) || cmd.has_arg("-nv") {
                     continue;
                 }
                 let Some(word) = cmd.name_word() else {
                     continue;
                 };
-                ctx.report(word.range, "`wget` prints its progress bar into the build log")
-                    .help("add `--progress=dot:giga`, or `-nv` (`--no-verbose`) or `-q` (`--quiet`)");
+                ctx.report(
+                    word.range,
+                    "`wget` prints its progress bar into the build log",
+                )
+                .help("add `--progress=dot:giga`, or `-nv` (`--no-verbose`) or `-q` (`--quiet`)");
             }
         }
     }

@@ -90,7 +90,9 @@ impl FromLine {
             _ => None,
         };
         Self {
-            platform: instruction.flag("platform").map(|f| f.value.clone().unwrap_or_default()),
+            platform: instruction
+                .flag("platform")
+                .map(|f| f.value.clone().unwrap_or_default()),
             image: words.first().map(|w| w.text.clone()).unwrap_or_default(),
             alias,
         }
@@ -117,7 +119,8 @@ struct Sequence {
 impl Sequence {
     fn from(&mut self, instruction: &Instruction) {
         let line = FromLine::of(instruction);
-        self.base_names.push(image_name(&line.image).to_ascii_lowercase());
+        self.base_names
+            .push(image_name(&line.image).to_ascii_lowercase());
         self.current = Some(line);
     }
 
@@ -136,7 +139,10 @@ impl Sequence {
         let base_names = self.base_names;
         self.pending.into_iter().filter(move |p| {
             Some(&p.stage) == current.as_ref()
-                || p.stage.alias.as_ref().is_some_and(|a| base_names.contains(a))
+                || p.stage
+                    .alias
+                    .as_ref()
+                    .is_some_and(|a| base_names.contains(a))
         })
     }
 }
@@ -173,7 +179,10 @@ impl Rule for YarnCacheNotCleaned {
             let diagnostic = if finding.clean_first {
                 ctx.report(finding.range, "`yarn install` runs after `yarn cache clean`, so its downloads stay in the image")
             } else {
-                ctx.report(finding.range, "`yarn install` without `yarn cache clean` keeps yarn's cache in the image")
+                ctx.report(
+                    finding.range,
+                    "`yarn install` without `yarn cache clean` keeps yarn's cache in the image",
+                )
             };
             diagnostic.help("clean the cache in the same `RUN`, after installing: `yarn install && yarn cache clean`");
         }

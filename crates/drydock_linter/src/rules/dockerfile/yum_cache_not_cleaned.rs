@@ -30,6 +30,12 @@ declare_rule! {
     /// FROM centos:7
     /// RUN yum install -y httpd-2.4.6 && yum clean all && rm -rf /var/cache/yum
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) YumCacheNotCleaned {
         code: "DL3032",
         name: "yum-cache-not-cleaned",

@@ -30,6 +30,12 @@ declare_rule! {
     /// FROM opensuse/leap:15.6
     /// RUN zypper --non-interactive install curl=8.6.0 && zypper clean --all
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) ZypperCacheNotCleaned {
         code: "DL3036",
         name: "zypper-cache-not-cleaned",

@@ -6,7 +6,7 @@ declare_rule! {
     /// ## What it does
     /// Reports `zypper dist-upgrade` (or its short form `zypper dup`) in `RUN` and
     /// `ONBUILD RUN`: a command named exactly `zypper` with a `dist-upgrade` or `dup` argument
-    /// anywhere.
+    /// anywhere (as in hadolint, `zypper install dup` counts too).
     ///
     /// ## Why is this bad?
     /// A distribution upgrade inside a build moves the image to whatever the repositories
@@ -25,6 +25,12 @@ declare_rule! {
     /// FROM opensuse/leap:15.6
     /// RUN zypper --non-interactive patch && zypper clean --all
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) ZypperDistUpgrade {
         code: "DL3035",
         name: "zypper-dist-upgrade",

@@ -36,6 +36,12 @@ declare_rule! {
     /// subcommand, where zypper expects it (when the command name is written plainly). It is
     /// safe: the non-interactive mode takes the answers a build without a terminal would get
     /// anyway.
+    ///
+    /// ## Differences from hadolint
+    /// - Scripts that hadolint only partly sees are checked: the `sh -c` script of an exec-form
+    ///   `RUN ["sh", "-c", "..."]` (hadolint joins the elements into one unquoted line, so it
+    ///   misses the script's first command) and a heredoc script fed to a shell,
+    ///   `RUN bash <<EOF` (hadolint keeps only the text before `<<`).
     pub(crate) ZypperWithoutNonInteractive {
         code: "DL3034",
         name: "zypper-without-non-interactive",

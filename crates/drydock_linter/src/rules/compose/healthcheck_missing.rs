@@ -1,0 +1,41 @@
+use crate::compose::ComposeContext;
+use crate::declare_rule;
+use crate::rule::{Rule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// TODO(helper): document CMP033.
+    ///
+    /// ## Why is this bad?
+    /// TODO
+    ///
+    /// ## Example
+    /// ```yaml
+    /// services: {}
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// services: {}
+    /// ```
+    pub(crate) HealthcheckMissing {
+        code: "CMP033",
+        name: "healthcheck-missing",
+        aliases: [],
+        category: BestPractice,
+        severity: Style,
+        default_enabled: false,
+        fix: None,
+        target: Compose,
+    }
+}
+
+impl Rule for HealthcheckMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
+        let _ = ctx;
+    }
+}
