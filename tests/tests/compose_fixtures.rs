@@ -104,7 +104,9 @@ fn compose_rule_fixtures() {
         let id = registry::find(&fixture.rule).unwrap_or_else(|| panic!("fixtures/compose/{}: no such rule", fixture.rule));
         let meta = id.meta();
         let settings = Settings::only(&[id]);
-        let options = LoadOptions { files: fixture.files.clone(), ..LoadOptions::default() };
+        // The fixture's folder is the project root: references outside it are not read.
+        let root = if fixture.path.is_dir() { fixture.path.clone() } else { fixture.path.parent().expect("parent").to_owned() };
+        let options = LoadOptions { files: fixture.files.clone(), root: Some(root), ..LoadOptions::default() };
         let loaded = project::load(&options, &RealFs);
         let (expected, saw) = expectations(fixture, &loaded);
         if !saw {

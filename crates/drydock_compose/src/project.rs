@@ -444,10 +444,15 @@ impl Loader<'_> {
 
     fn extend_service(&mut self, service: &Value, root: &Value, chain: &mut Vec<(PathBuf, String)>) -> Value {
         let Some(extends) = service.get("extends") else { return service.clone() };
-        let (target_name, file) = match &extends.kind {
-            ValueKind::Map(_) => (extends.get("service").and_then(Value::str), extends.get("file").and_then(Value::str)),
-            _ => (extends.str(), None),
+        let (target_value, file_value) = match &extends.kind {
+            ValueKind::Map(_) => (extends.get("service"), extends.get("file")),
+            _ => (Some(extends), None),
         };
+        let target_name = target_value.and_then(Value::str);
+        let file = file_value.and_then(Value::str);
+        // Problems point at the value to blame: the `file`, the `service`, or the whole `extends`.
+        let file_origin = file_value.map_or(extends.origin, |v| v.origin);
+        let target_origin = target_value.map_or(extends.origin, |v| v.origin);
         let Some(target_name) = target_name.map(str::to_owned) else {
             self.project.problems.push(Problem::Extends { origin: extends.origin, message: "`extends` needs a `service`".to_owned() });
             return service.clone();
@@ -457,14 +462,14 @@ impl Loader<'_> {
             Some(file) => {
                 let path = normalize(&here.parent().unwrap_or(Path::new(".")).join(file));
                 if !within(self.opts.root.as_deref(), &path) {
-                    self.project.problems.push(Problem::OutsideRoot { origin: extends.origin, path });
+                    self.project.problems.push(Problem::OutsideRoot { origin: file_origin, path });
                     return service.clone();
                 }
                 let tree = match self.project.file_id(&path) {
                     Some(id) => self.project.file_trees.iter().find(|(f, _)| *f == id).map(|(_, v)| v.clone()),
                     None => {
                         if !self.fs.is_file(&path) {
-                            self.project.problems.push(Problem::Extends { origin: extends.origin, message: format!("`extends` file `{file}` does not exist") });
+                            self.project.problems.push(Problem::Extends { origin: file_origin, message: format!("`extends` file `{file}` does not exist") });
                             return service.clone();
                         }
                         let env = self.project.env.clone();
@@ -480,12 +485,12 @@ impl Loader<'_> {
             None => (root.get("services").and_then(|s| s.get(&target_name)).cloned(), here.clone()),
         };
         let Some(base) = base else {
-            self.project.problems.push(Problem::Extends { origin: extends.origin, message: format!("`extends` names service `{target_name}`, which is not defined there") });
+            self.project.problems.push(Problem::Extends { origin: target_origin, message: format!("`extends` names service `{target_name}`, which is not defined there") });
             return service.clone();
         };
         if chain.iter().any(|(p, n)| *p == base_path && *n == target_name) {
             let cycle: Vec<String> = chain.iter().map(|(_, n)| n.clone()).chain(std::iter::once(target_name.clone())).collect();
-            self.project.problems.push(Problem::Extends { origin: extends.origin, message: format!("`extends` forms a cycle: {}", cycle.join(" -> ")) });
+            self.project.problems.push(Problem::Extends { origin: target_origin, message: format!("`extends` forms a cycle: {}", cycle.join(" -> ")) });
             return service.clone();
         }
         if chain.len() > 32 {

@@ -414,7 +414,7 @@ impl Validator<'_> {
                     Ty::Integer => st == ScalarType::Integer,
                     Ty::Boolean => st == ScalarType::Boolean,
                     Ty::Null => st == ScalarType::Null,
-                    Ty::Enum(values) => st == ScalarType::String && (s.raw.contains('$') || values.iter().any(|v| *v == s.value)),
+                    Ty::Enum(values) => st == ScalarType::String && (s.raw.contains('$') || values.contains(&s.value)),
                     _ => false,
                 }
             }
@@ -525,14 +525,10 @@ pub fn field_doc(path: &[&str]) -> Option<&'static Field> {
     for key in path {
         let resolved = {
             let mut t = &ty;
-            loop {
-                match t {
-                    Ty::Named(n) => match schema.types.get(n) {
-                        Some(TypeDef::Alias(inner)) => t = inner,
-                        _ => break,
-                    },
-                    _ => break,
-                }
+            while let Ty::Named(n) = t
+                && let Some(TypeDef::Alias(inner)) = schema.types.get(n)
+            {
+                t = inner;
             }
             t.clone()
         };

@@ -104,13 +104,25 @@ impl Rule for ConsecutiveRun {
     }
 }
 
-/// The number of simple commands hadolint counts in a `RUN` (those with a literal name).
+/// The number of simple commands hadolint counts in a `RUN` (those with a literal name). A
+/// script that is not valid shell syntax counts as having none, as hadolint's shell parser then
+/// gives up on it: one drydock's parser flags as an error, or one with a command argument
+/// starting with `(` (PowerShell's `Write-Host ('x' -f $y)`, which bash rejects).
 fn command_count(model: &Model, index: usize) -> usize {
-    model.shell(index).filter(|s| !s.has_error).map_or(0, |script| {
-        commands(script)
-            .filter(|c| c.name_word().is_some_and(|w| w.literal))
-            .count()
-    })
+    let Some(script) = model.shell(index) else {
+        return 0;
+    };
+    let invalid = script.has_error
+        || script
+            .commands
+            .iter()
+            .any(|c| c.args().iter().any(|w| w.raw.starts_with('(')));
+    if invalid {
+        return 0;
+    }
+    commands(script)
+        .filter(|c| c.name_word().is_some_and(|w| w.literal))
+        .count()
 }
 
 /// The `RUN` options as comparable strings: each mount with its fields normalised and sorted,

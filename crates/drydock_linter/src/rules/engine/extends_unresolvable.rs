@@ -3,19 +3,30 @@ use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document CMP111.
+    /// Reports an `extends` Compose cannot resolve: a `file` that does not exist, a `service`
+    /// that the file does not define, an `extends` without `service`, and chains that form a
+    /// cycle (`a` extends `b` extends `a`), including across files.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Compose stops with an error, and the service's inherited settings (its user, its
+    /// capabilities, its mounts) are not what the file suggests.
     ///
     /// ## Example
     /// ```yaml
-    /// services: {}
+    /// services:
+    ///   worker:
+    ///     extends:
+    ///       file: common.yaml
+    ///       service: base-wroker
     /// ```
     ///
     /// Use instead:
     /// ```yaml
-    /// services: {}
+    /// services:
+    ///   worker:
+    ///     extends:
+    ///       file: common.yaml
+    ///       service: base-worker
     /// ```
     pub(crate) ExtendsUnresolvable {
         code: "CMP111",

@@ -3,19 +3,23 @@ use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document CMP112.
+    /// Reports an `include` entry Compose cannot load: a local path that does not exist, a
+    /// file included twice (an include cycle), and an `env_file` or included file that cannot
+    /// be read.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Compose stops with an error, and none of the included services are checked.
     ///
     /// ## Example
     /// ```yaml
-    /// services: {}
+    /// include:
+    ///   - ./monitoring/compose.yml
     /// ```
     ///
     /// Use instead:
     /// ```yaml
-    /// services: {}
+    /// include:
+    ///   - ./monitoring/compose.yaml
     /// ```
     pub(crate) IncludeUnresolvable {
         code: "CMP112",

@@ -3,19 +3,28 @@ use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// TODO(helper): document CMP102.
+    /// Reports YAML that Compose cannot read: syntax errors, duplicate keys (both places are
+    /// shown), aliases that expand to more than 100,000 values (a "billion laughs" document),
+    /// nesting deeper than the parser's limit, and syntax errors in `.env` and `env_file` files.
+    /// Whatever could be read before the error is still checked.
     ///
     /// ## Why is this bad?
-    /// TODO
+    /// Compose refuses the file. A duplicate key is worse: YAML libraries disagree on which
+    /// occurrence wins, so the value you reviewed may not be the one that runs.
     ///
     /// ## Example
     /// ```yaml
-    /// services: {}
+    /// services:
+    ///   web:
+    ///     image: nginx:1.27
+    ///     image: nginx:latest
     /// ```
     ///
     /// Use instead:
     /// ```yaml
-    /// services: {}
+    /// services:
+    ///   web:
+    ///     image: nginx:1.27
     /// ```
     pub(crate) YamlInvalid {
         code: "CMP102",
