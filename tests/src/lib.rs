@@ -81,16 +81,51 @@ pub fn drydock_bin() -> &'static Path {
     })
 }
 
-/// Runs `drydock` with `args` in `dir`.
+/// Runs `drydock` with `args` in `dir`, without standard input, with colours off and `HOME`
+/// in `dir` (so no user configuration is read).
 #[must_use]
 pub fn run_drydock(dir: &Path, args: &[&str]) -> Output {
-    Command::new(drydock_bin())
+    run_drydock_with(dir, args, None, &[])
+}
+
+/// Runs the `drydock` binary in `dir` like [`run_drydock`], with `stdin` as its standard input
+/// and extra environment variables.
+///
+/// # Panics
+/// When the binary cannot be started.
+#[must_use]
+pub fn run_drydock_with(
+    dir: &Path,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(drydock_bin())
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("HADOLINT_IGNORE")
         .env("HOME", dir)
         .env("XDG_CONFIG_HOME", dir.join(".config"))
-        .output()
-        .expect("run drydock")
+        .envs(env.iter().copied())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run drydock");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write stdin");
+    }
+    child.wait_with_output().expect("wait for drydock")
 }

@@ -16,7 +16,7 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Lint Dockerfiles (and fix what can be fixed).
+    /// Lint Dockerfiles and compose files (and fix what can be fixed).
     Check(CheckArgs),
     /// Show a rule's documentation.
     Rule(RuleArgs),
@@ -108,6 +108,25 @@ pub struct CheckArgs {
     /// Paths to skip (globs, matched against paths relative to the folder walked).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+
+    /// Lint these compose files as one project, in this order (like `docker compose -f`).
+    #[arg(long, value_name = "FILE")]
+    pub compose_file: Vec<PathBuf>,
+
+    /// The compose project folder (like `docker compose --project-directory`; default: the
+    /// folder of the first compose file).
+    #[arg(long, value_name = "DIR")]
+    pub project_directory: Option<PathBuf>,
+
+    /// Read compose variables from these files instead of the project's `.env` (like
+    /// `docker compose --env-file`).
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Vec<PathBuf>,
+
+    /// Let the environment drydock runs in set compose variables, as it does for `docker
+    /// compose` (off by default, so results do not depend on the shell).
+    #[arg(long)]
+    pub env_from_process: bool,
 
     /// Use this configuration file instead of looking for `.drydock.yaml`.
     #[arg(long, short = 'c', value_name = "FILE")]

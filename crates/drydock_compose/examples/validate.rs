@@ -12,13 +12,19 @@ fn main() {
         let mut r = Resolver::new(0, &doc, &env);
         let Some(root) = r.resolve() else { continue };
         let errors = schema::validate(&root);
-        if !errors.is_empty() { with_errors += 1; }
+        if !errors.is_empty() {
+            with_errors += 1;
+        }
         for e in errors {
             let key: String = e.message.chars().take(70).collect();
             *by_msg.entry(key).or_default() += 1;
-            if std::env::var("SHOW").is_ok() { println!("{path}: {}", e.message); }
+            if std::env::var("SHOW").is_ok() {
+                println!("{path}: {}", e.message);
+            }
         }
     }
     println!("files={files} with_errors={with_errors}");
-    for (k, v) in by_msg { println!("{v:5} {k}"); }
+    for (k, v) in by_msg {
+        println!("{v:5} {k}");
+    }
 }

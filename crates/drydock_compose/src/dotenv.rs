@@ -44,7 +44,10 @@ impl EnvFile {
     /// The defined variables as an [`Environment`] (later entries win).
     #[must_use]
     pub fn to_environment(&self) -> Vec<(String, String)> {
-        self.entries.iter().filter_map(|e| e.value.clone().map(|v| (e.key.clone(), v))).collect()
+        self.entries
+            .iter()
+            .filter_map(|e| e.value.clone().map(|v| (e.key.clone(), v)))
+            .collect()
     }
 }
 
@@ -76,7 +79,9 @@ pub fn parse(text: &str, outer: &Environment) -> EnvFile {
             break;
         }
         // `export KEY=...`
-        if text[pos..].starts_with("export") && text[pos + 6..].starts_with(|c: char| c.is_whitespace() && c != '\n') {
+        if text[pos..].starts_with("export")
+            && text[pos + 6..].starts_with(|c: char| c.is_whitespace() && c != '\n')
+        {
             pos += 6;
             while text[pos..].starts_with(is_space) {
                 pos += text[pos..].chars().next().map_or(1, char::len_utf8);
@@ -110,7 +115,10 @@ pub fn parse(text: &str, outer: &Environment) -> EnvFile {
         let key = text[key_start..sep_at].trim_end();
         let key_range = drydock_text::range(key_start, key_start + key.len());
         if key.contains(' ') {
-            file.error = Some((key_range, "a variable name cannot contain a space".to_owned()));
+            file.error = Some((
+                key_range,
+                "a variable name cannot contain a space".to_owned(),
+            ));
             return file;
         }
         if sep_char == '\n' {
@@ -171,7 +179,10 @@ pub fn parse(text: &str, outer: &Environment) -> EnvFile {
                 }
                 let Some(end) = end else {
                     let line_end = text[pos..].find('\n').map_or(bytes.len(), |j| pos + j);
-                    file.error = Some((drydock_text::range(pos, line_end), "unterminated quoted value".to_owned()));
+                    file.error = Some((
+                        drydock_text::range(pos, line_end),
+                        "unterminated quoted value".to_owned(),
+                    ));
                     return file;
                 };
                 let (value, unknown) = if q == b'"' {
@@ -271,7 +282,10 @@ mod tests {
     use super::*;
 
     fn values(text: &str) -> Vec<(String, Option<String>)> {
-        let file = parse(text, &Environment::new(vec![("HOST".into(), "h".into())], false));
+        let file = parse(
+            text,
+            &Environment::new(vec![("HOST".into(), "h".into())], false),
+        );
         assert!(file.error.is_none(), "{:?}", file.error);
         file.entries.into_iter().map(|e| (e.key, e.value)).collect()
     }

@@ -133,7 +133,13 @@ fn closing_brace(text: &str, open: usize) -> Option<usize> {
     None
 }
 
-fn expand(text: &str, base: usize, vars: &dyn Vars, out: &mut Interpolated, depth: usize) -> String {
+fn expand(
+    text: &str,
+    base: usize,
+    vars: &dyn Vars,
+    out: &mut Interpolated,
+    depth: usize,
+) -> String {
     let bytes = text.as_bytes();
     let mut result = String::with_capacity(text.len());
     let mut i = 0;
@@ -157,22 +163,39 @@ fn expand(text: &str, base: usize, vars: &dyn Vars, out: &mut Interpolated, dept
                 }
                 let name = &text[i + 1..j];
                 let (value, defined) = lookup(name, vars, &text[start..j], out);
-                out.refs.push(VarRef { name: name.to_owned(), span: (base + start, base + j), modifier: None, defined });
+                out.refs.push(VarRef {
+                    name: name.to_owned(),
+                    span: (base + start, base + j),
+                    modifier: None,
+                    defined,
+                });
                 result.push_str(&value);
                 i = j;
             }
             Some(b'{') => {
                 let Some(close) = closing_brace(text, i + 1) else {
-                    out.errors.push(InterpError::Invalid { span: (base + start, base + text.len()) });
+                    out.errors.push(InterpError::Invalid {
+                        span: (base + start, base + text.len()),
+                    });
                     result.push_str(&text[start..]);
                     return result;
                 };
                 let inner = &text[i + 2..close];
                 let whole = &text[start..=close];
-                match braced(inner, base + i + 2, whole, (base + start, base + close + 1), vars, out, depth) {
+                match braced(
+                    inner,
+                    base + i + 2,
+                    whole,
+                    (base + start, base + close + 1),
+                    vars,
+                    out,
+                    depth,
+                ) {
                     Some(value) => result.push_str(&value),
                     None => {
-                        out.errors.push(InterpError::Invalid { span: (base + start, base + close + 1) });
+                        out.errors.push(InterpError::Invalid {
+                            span: (base + start, base + close + 1),
+                        });
                         result.push_str(whole);
                     }
                 }
@@ -223,15 +246,27 @@ fn braced(
     let rest = &inner[j..];
     if rest.is_empty() {
         let (value, defined) = lookup(name, vars, whole, out);
-        out.refs.push(VarRef { name: name.to_owned(), span, modifier: None, defined });
+        out.refs.push(VarRef {
+            name: name.to_owned(),
+            span,
+            modifier: None,
+            defined,
+        });
         return Some(value);
     }
-    let modifier: &'static str = [":-", ":?", ":+", "-", "?", "+"].into_iter().find(|m| rest.starts_with(m))?;
+    let modifier: &'static str = [":-", ":?", ":+", "-", "?", "+"]
+        .into_iter()
+        .find(|m| rest.starts_with(m))?;
     let word = &rest[modifier.len()..];
     let word_base = inner_base + j + modifier.len();
     let found = vars.get(name);
     let defined = matches!(found, Lookup::Set(_));
-    out.refs.push(VarRef { name: name.to_owned(), span, modifier: Some(modifier), defined });
+    out.refs.push(VarRef {
+        name: name.to_owned(),
+        span,
+        modifier: Some(modifier),
+        defined,
+    });
     if depth >= MAX_NESTING {
         out.unknown = true;
         return Some(whole.to_owned());
@@ -246,18 +281,39 @@ fn braced(
     let nested = |out: &mut Interpolated| expand(word, word_base, vars, out, depth + 1);
     Some(match modifier {
         ":-" | "-" => {
-            let use_default = if modifier == ":-" { empty_or_unset } else { unset };
-            if use_default { nested(out) } else { value.unwrap_or_default().to_owned() }
+            let use_default = if modifier == ":-" {
+                empty_or_unset
+            } else {
+                unset
+            };
+            if use_default {
+                nested(out)
+            } else {
+                value.unwrap_or_default().to_owned()
+            }
         }
         ":+" | "+" => {
-            let use_alt = if modifier == ":+" { !empty_or_unset } else { !unset };
+            let use_alt = if modifier == ":+" {
+                !empty_or_unset
+            } else {
+                !unset
+            };
             if use_alt { nested(out) } else { String::new() }
         }
         _ => {
-            let missing = if modifier == ":?" { empty_or_unset } else { unset };
+            let missing = if modifier == ":?" {
+                empty_or_unset
+            } else {
+                unset
+            };
             if missing {
                 let message = nested(out);
-                out.errors.push(InterpError::Required { name: name.to_owned(), message, span, maybe: absent_unknown });
+                out.errors.push(InterpError::Required {
+                    name: name.to_owned(),
+                    message,
+                    span,
+                    maybe: absent_unknown,
+                });
                 out.unknown = true;
                 whole.to_owned()
             } else {
@@ -300,7 +356,11 @@ impl Environment {
 
 impl Vars for Environment {
     fn get(&self, name: &str) -> Lookup<'_> {
-        self.vars.iter().rev().find(|(n, _)| n == name).map_or(Lookup::Absent, |(_, v)| Lookup::Set(v))
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map_or(Lookup::Absent, |(_, v)| Lookup::Set(v))
     }
 
     fn absent_is_unset(&self) -> bool {
@@ -313,7 +373,13 @@ mod tests {
     use super::*;
 
     fn env() -> Environment {
-        Environment::new(vec![("TAG".into(), "1.2".into()), ("EMPTY".into(), String::new())], false)
+        Environment::new(
+            vec![
+                ("TAG".into(), "1.2".into()),
+                ("EMPTY".into(), String::new()),
+            ],
+            false,
+        )
     }
 
     fn value(text: &str) -> (String, bool) {
@@ -325,14 +391,20 @@ mod tests {
     fn forms() {
         assert_eq!(value("nginx:$TAG"), ("nginx:1.2".into(), false));
         assert_eq!(value("nginx:${TAG}"), ("nginx:1.2".into(), false));
-        assert_eq!(value("nginx:${NOPE:-latest}"), ("nginx:latest".into(), false));
+        assert_eq!(
+            value("nginx:${NOPE:-latest}"),
+            ("nginx:latest".into(), false)
+        );
         assert_eq!(value("${EMPTY:-d}"), ("d".into(), false));
         assert_eq!(value("${EMPTY-d}"), (String::new(), false));
         assert_eq!(value("${TAG:+set}"), ("set".into(), false));
         assert_eq!(value("${NOPE+set}"), (String::new(), false));
         assert_eq!(value("${NOPE:-${TAG:-x}}"), ("1.2".into(), false));
         assert_eq!(value("${NOPE:-${ALSO:-deep}}"), ("deep".into(), false));
-        assert_eq!(value("$$HOME and $ alone and $1"), ("$HOME and $ alone and $1".into(), false));
+        assert_eq!(
+            value("$$HOME and $ alone and $1"),
+            ("$HOME and $ alone and $1".into(), false)
+        );
         assert_eq!(value("nginx:$NOPE"), ("nginx:$NOPE".into(), true));
         assert_eq!(value("${NOPE}"), ("${NOPE}".into(), true));
     }
@@ -341,15 +413,24 @@ mod tests {
     fn errors_and_refs() {
         let out = interpolate("a ${NOPE:?set it please} b", &env());
         assert_eq!(out.errors.len(), 1);
-        assert!(matches!(&out.errors[0], InterpError::Required { name, message, span: (2, 24), maybe: true } if name == "NOPE" && message == "set it please"));
+        assert!(
+            matches!(&out.errors[0], InterpError::Required { name, message, span: (2, 24), maybe: true } if name == "NOPE" && message == "set it please")
+        );
         let out = interpolate("${EMPTY:?}", &env());
-        assert!(matches!(&out.errors[0], InterpError::Required { maybe: false, .. }));
+        assert!(matches!(
+            &out.errors[0],
+            InterpError::Required { maybe: false, .. }
+        ));
         let out = interpolate("${EMPTY?}", &env());
         assert!(out.errors.is_empty());
         let out = interpolate("bad ${} and ${1X} and ${A", &env());
         assert_eq!(out.errors.len(), 3);
         let out = interpolate("$TAG ${NOPE:-$TAG}", &env());
-        let names: Vec<_> = out.refs.iter().map(|r| (r.name.as_str(), r.defined)).collect();
+        let names: Vec<_> = out
+            .refs
+            .iter()
+            .map(|r| (r.name.as_str(), r.defined))
+            .collect();
         assert_eq!(names, [("TAG", true), ("NOPE", false), ("TAG", true)]);
         assert_eq!(out.refs[1].span, (5, 18));
         // With the process environment consulted, absent means empty.

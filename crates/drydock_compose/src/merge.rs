@@ -23,8 +23,11 @@ enum Rule {
 fn service_rule(field: &str, rest: &[&str]) -> Rule {
     match (field, rest) {
         ("command" | "entrypoint", []) | ("healthcheck", ["test"]) => Rule::Replace,
-        ("environment" | "labels" | "annotations" | "sysctls" | "extra_hosts" | "dns" | "dns_opt" | "dns_search" | "env_file"
-        | "label_file" | "tmpfs", [])
+        (
+            "environment" | "labels" | "annotations" | "sysctls" | "extra_hosts" | "dns"
+            | "dns_opt" | "dns_search" | "env_file" | "label_file" | "tmpfs",
+            [],
+        )
         | ("build", ["args" | "labels" | "additional_contexts" | "extra_hosts"])
         | ("deploy", ["labels"]) => Rule::ByKey,
         ("ports", []) => Rule::Unique(port_key),
@@ -73,18 +76,35 @@ pub fn merge(base: Value, over: Value, path: &[&str]) -> Value {
                                 Some(merge(existing.value, entry.value, &child_path))
                             };
                             if let Some(value) = merged {
-                                entries.insert(i, Entry { key: entry.key, key_origin: existing.key_origin, value });
+                                entries.insert(
+                                    i,
+                                    Entry {
+                                        key: entry.key,
+                                        key_origin: existing.key_origin,
+                                        value,
+                                    },
+                                );
                             }
                         }
                         None if entry.value.tag == Some(Tag::Reset) => {}
                         None => entries.push(entry),
                     }
                 }
-                Value { origin: base.origin, via: base.via, tag: None, kind: ValueKind::Map(entries) }
+                Value {
+                    origin: base.origin,
+                    via: base.via,
+                    tag: None,
+                    kind: ValueKind::Map(entries),
+                }
             }
             (ValueKind::Seq(mut items), ValueKind::Seq(more)) => {
                 items.extend(more);
-                Value { origin: base.origin, via: base.via, tag: None, kind: ValueKind::Seq(items) }
+                Value {
+                    origin: base.origin,
+                    via: base.via,
+                    tag: None,
+                    kind: ValueKind::Seq(items),
+                }
             }
             (_, kind) => Value { kind, ..over },
         },
@@ -101,7 +121,10 @@ fn item_key(item: &Value) -> String {
 /// Normalises a list-or-mapping value into `(key, item)` pairs; a mapping stays a mapping.
 fn keyed(value: &Value) -> Vec<(String, Value)> {
     match &value.kind {
-        ValueKind::Map(entries) => entries.iter().map(|e| (e.key.clone(), e.value.clone())).collect(),
+        ValueKind::Map(entries) => entries
+            .iter()
+            .map(|e| (e.key.clone(), e.value.clone()))
+            .collect(),
         ValueKind::Seq(items) => items.iter().map(|i| (item_key(i), i.clone())).collect(),
         ValueKind::Scalar(_) => vec![(item_key(value), value.clone())],
     }
@@ -110,7 +133,8 @@ fn keyed(value: &Value) -> Vec<(String, Value)> {
 fn merge_by_key(base: &Value, over: &Value) -> Value {
     // Keep the base's form when both forms agree; a mixed pair becomes a mapping-shaped
     // sequence of the items (each keeps its own origin either way).
-    let both_maps = matches!(base.kind, ValueKind::Map(_)) && matches!(over.kind, ValueKind::Map(_));
+    let both_maps =
+        matches!(base.kind, ValueKind::Map(_)) && matches!(over.kind, ValueKind::Map(_));
     let mut pairs = keyed(base);
     for (key, item) in keyed(over) {
         match pairs.iter().position(|(k, _)| *k == key) {
@@ -130,20 +154,37 @@ fn merge_by_key(base: &Value, over: &Value) -> Value {
             pairs
                 .into_iter()
                 .map(|(key, value)| {
-                    let key_origin = key_origins.iter().rev().find(|(k, _)| *k == key).map_or(value.origin, |(_, o)| *o);
-                    Entry { key, key_origin, value }
+                    let key_origin = key_origins
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| *k == key)
+                        .map_or(value.origin, |(_, o)| *o);
+                    Entry {
+                        key,
+                        key_origin,
+                        value,
+                    }
                 })
                 .collect(),
         )
     } else {
         ValueKind::Seq(pairs.into_iter().map(|(_, v)| v).collect())
     };
-    Value { origin: base.origin, via: base.via, tag: None, kind }
+    Value {
+        origin: base.origin,
+        via: base.via,
+        tag: None,
+        kind,
+    }
 }
 
 fn merge_unique(base: &Value, over: Value, key: fn(&Value) -> String) -> Value {
-    let (ValueKind::Seq(mut items), ValueKind::Seq(more)) = (base.kind.clone(), over.kind.clone()) else {
-        return Value { kind: over.kind, ..over };
+    let (ValueKind::Seq(mut items), ValueKind::Seq(more)) = (base.kind.clone(), over.kind.clone())
+    else {
+        return Value {
+            kind: over.kind,
+            ..over
+        };
     };
     for item in more {
         let k = key(&item);
@@ -152,7 +193,12 @@ fn merge_unique(base: &Value, over: Value, key: fn(&Value) -> String) -> Value {
             None => items.push(item),
         }
     }
-    Value { origin: base.origin, via: base.via, tag: None, kind: ValueKind::Seq(items) }
+    Value {
+        origin: base.origin,
+        via: base.via,
+        tag: None,
+        kind: ValueKind::Seq(items),
+    }
 }
 
 /// A short-syntax `[IP:][PUBLISHED:]TARGET[/PROTO]` or long-syntax port's merge key.
@@ -160,7 +206,17 @@ fn port_key(item: &Value) -> String {
     match &item.kind {
         ValueKind::Map(_) => {
             let get = |k: &str| item.get(k).and_then(Value::str).unwrap_or("").to_owned();
-            format!("{}|{}|{}|{}", get("host_ip"), get("published"), get("target"), if get("protocol").is_empty() { "tcp".into() } else { get("protocol") })
+            format!(
+                "{}|{}|{}|{}",
+                get("host_ip"),
+                get("published"),
+                get("target"),
+                if get("protocol").is_empty() {
+                    "tcp".into()
+                } else {
+                    get("protocol")
+                }
+            )
         }
         _ => {
             let text = item.str().unwrap_or_default();
@@ -180,18 +236,30 @@ fn port_key(item: &Value) -> String {
 /// own target).
 fn target_key(item: &Value) -> String {
     match &item.kind {
-        ValueKind::Map(_) => item.get("target").and_then(Value::str).or_else(|| item.get("source").and_then(Value::str)).unwrap_or("").to_owned(),
+        ValueKind::Map(_) => item
+            .get("target")
+            .and_then(Value::str)
+            .or_else(|| item.get("source").and_then(Value::str))
+            .unwrap_or("")
+            .to_owned(),
         _ => {
             let text = item.str().unwrap_or_default();
             let parts = crate::model::split_volume(text);
-            parts.get(1).or_else(|| parts.first()).map_or_else(String::new, |s| (*s).to_owned())
+            parts
+                .get(1)
+                .or_else(|| parts.first())
+                .map_or_else(String::new, |s| (*s).to_owned())
         }
     }
 }
 
 fn device_key(item: &Value) -> String {
     match &item.kind {
-        ValueKind::Map(_) => item.get("target").and_then(Value::str).unwrap_or("").to_owned(),
+        ValueKind::Map(_) => item
+            .get("target")
+            .and_then(Value::str)
+            .unwrap_or("")
+            .to_owned(),
         _ => {
             let text = item.str().unwrap_or_default();
             let parts: Vec<&str> = text.split(':').collect();

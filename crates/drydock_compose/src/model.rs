@@ -25,7 +25,9 @@ impl Flag {
     /// Reads a boolean field.
     #[must_use]
     pub fn of(value: &Value) -> Self {
-        let Some(s) = value.scalar() else { return Flag::Invalid };
+        let Some(s) = value.scalar() else {
+            return Flag::Invalid;
+        };
         if s.unknown {
             return Flag::Unknown;
         }
@@ -48,9 +50,13 @@ impl Flag {
 /// Whether a boolean was written with a YAML 1.1 spelling Compose only accepts with a warning.
 #[must_use]
 pub fn is_yaml11_bool(value: &Value) -> bool {
-    value
-        .scalar()
-        .is_some_and(|s| !s.quoted() && matches!(s.value.to_ascii_lowercase().as_str(), "y" | "yes" | "on" | "n" | "no" | "off"))
+    value.scalar().is_some_and(|s| {
+        !s.quoted()
+            && matches!(
+                s.value.to_ascii_lowercase().as_str(),
+                "y" | "yes" | "on" | "n" | "no" | "off"
+            )
+    })
 }
 
 /// A string-valued list item or field with where it was written.
@@ -69,7 +75,11 @@ impl<'a> Text<'a> {
     #[must_use]
     pub fn of(value: &'a Value) -> Option<Self> {
         let s = value.scalar().filter(|s| !s.is_null())?;
-        Some(Self { text: &s.value, unknown: s.unknown, value })
+        Some(Self {
+            text: &s.value,
+            unknown: s.unknown,
+            value,
+        })
     }
 }
 
@@ -123,7 +133,13 @@ pub fn key_values(value: &Value) -> Vec<KeyValue<'_>> {
                     Some((k, v)) => (k, Some(v.to_owned())),
                     None => (s.value.as_str(), None),
                 };
-                Some(KeyValue { key, value, unknown: s.unknown, key_origin: item.origin, item })
+                Some(KeyValue {
+                    key,
+                    value,
+                    unknown: s.unknown,
+                    key_origin: item.origin,
+                    item,
+                })
             })
             .collect(),
         ValueKind::Scalar(_) => Vec::new(),
@@ -134,13 +150,18 @@ pub fn key_values(value: &Value) -> Vec<KeyValue<'_>> {
 #[must_use]
 pub fn normalize_cap(name: &str) -> String {
     let upper = name.trim().to_ascii_uppercase();
-    upper.strip_prefix("CAP_").map_or(upper.clone(), str::to_owned)
+    // Docker treats only `ALL` as every capability; `CAP_ALL` is an unknown capability.
+    match upper.strip_prefix("CAP_") {
+        Some(rest) if rest != "ALL" => rest.to_owned(),
+        _ => upper,
+    }
 }
 
 /// One `security_opt` item split into key and value (on the first `=`, else the first `:`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SecurityOpt<'a> {
-    /// `seccomp`, `apparmor`, `label`, `no-new-privileges`, `systempaths`, ...
+    /// `seccomp`, `apparmor`, `label`, `no-new-privileges`, `systempaths`, ... as written (Docker
+    /// compares keys case-sensitively).
     pub key: String,
     /// The value (empty for a bare key).
     pub value: String,
@@ -160,7 +181,11 @@ pub fn security_opts(value: &Value) -> Vec<SecurityOpt<'_>> {
                 (None, Some(c)) => (&text[..c], &text[c + 1..]),
                 (None, None) => (text, ""),
             };
-            SecurityOpt { key: key.trim().to_ascii_lowercase(), value: val.trim().to_owned(), item }
+            SecurityOpt {
+                key: key.trim().to_owned(),
+                value: val.trim().to_owned(),
+                item,
+            }
         })
         .collect()
 }
@@ -203,12 +228,22 @@ pub fn parse_short_port(text: &str) -> Option<(Option<String>, Option<String>, S
             Some((p, t)) => (Some(p.to_owned()), t.to_owned()),
             None => (None, after.to_owned()),
         };
-        return Some((Some(ip.to_owned()), published.filter(|p| !p.is_empty()), target, protocol));
+        return Some((
+            Some(ip.to_owned()),
+            published.filter(|p| !p.is_empty()),
+            target,
+            protocol,
+        ));
     }
     let parts: Vec<&str> = spec.rsplitn(3, ':').collect();
     Some(match parts.as_slice() {
         [target] => (None, None, (*target).to_owned(), protocol),
-        [target, published] => (None, Some((*published).to_owned()).filter(|p| !p.is_empty()), (*target).to_owned(), protocol),
+        [target, published] => (
+            None,
+            Some((*published).to_owned()).filter(|p| !p.is_empty()),
+            (*target).to_owned(),
+            protocol,
+        ),
         [target, published, ip] => (
             Some((*ip).to_owned()).filter(|i| !i.is_empty()),
             Some((*published).to_owned()).filter(|p| !p.is_empty()),
@@ -222,19 +257,24 @@ pub fn parse_short_port(text: &str) -> Option<(Option<String>, Option<String>, S
 /// Reads `ports`.
 #[must_use]
 pub fn ports(value: &Value) -> Vec<Port<'_>> {
-    let Some(items) = value.items() else { return Vec::new() };
+    let Some(items) = value.items() else {
+        return Vec::new();
+    };
     items
         .iter()
         .filter_map(|item| match &item.kind {
             ValueKind::Map(_) => {
                 let get = |k: &str| item.get(k).and_then(Text::of);
                 let target = get("target")?;
-                let unknown = ["target", "published", "host_ip", "protocol"].iter().any(|k| get(k).is_some_and(|t| t.unknown));
+                let unknown = ["target", "published", "host_ip", "protocol"]
+                    .iter()
+                    .any(|k| get(k).is_some_and(|t| t.unknown));
                 Some(Port {
                     host_ip: get("host_ip").map(|t| t.text.to_owned()),
                     published: get("published").map(|t| t.text.to_owned()),
                     target: target.text.to_owned(),
-                    protocol: get("protocol").map_or_else(|| "tcp".to_owned(), |t| t.text.to_ascii_lowercase()),
+                    protocol: get("protocol")
+                        .map_or_else(|| "tcp".to_owned(), |t| t.text.to_ascii_lowercase()),
                     long: true,
                     unknown,
                     item,
@@ -243,7 +283,15 @@ pub fn ports(value: &Value) -> Vec<Port<'_>> {
             _ => {
                 let text = Text::of(item)?;
                 let (host_ip, published, target, protocol) = parse_short_port(text.text)?;
-                Some(Port { host_ip, published, target, protocol, long: false, unknown: text.unknown, item })
+                Some(Port {
+                    host_ip,
+                    published,
+                    target,
+                    protocol,
+                    long: false,
+                    unknown: text.unknown,
+                    item,
+                })
             }
         })
         .collect()
@@ -327,7 +375,9 @@ pub fn is_bind_source(source: &str) -> bool {
 /// Reads a service's `volumes`.
 #[must_use]
 pub fn mounts(value: &Value) -> Vec<Mount<'_>> {
-    let Some(items) = value.items() else { return Vec::new() };
+    let Some(items) = value.items() else {
+        return Vec::new();
+    };
     items.iter().filter_map(mount).collect()
 }
 
@@ -344,8 +394,14 @@ fn mount(item: &Value) -> Option<Mount<'_>> {
                 Some("cluster") => MountKind::Cluster,
                 Some(_) => MountKind::Other,
             };
-            let unknown = ["type", "source", "target"].iter().any(|k| get(k).is_some_and(|t| t.unknown));
-            let propagation = item.get("bind").and_then(|b| b.get("propagation")).and_then(Text::of).map(|t| t.text.to_ascii_lowercase());
+            let unknown = ["type", "source", "target"]
+                .iter()
+                .any(|k| get(k).is_some_and(|t| t.unknown));
+            let propagation = item
+                .get("bind")
+                .and_then(|b| b.get("propagation"))
+                .and_then(Text::of)
+                .map(|t| t.text.to_ascii_lowercase());
             Some(Mount {
                 kind,
                 source: get("source").map(|t| t.text.to_owned()),
@@ -364,7 +420,11 @@ fn mount(item: &Value) -> Option<Mount<'_>> {
             let (source, target, options) = match parts.as_slice() {
                 [target] => (None, Some(*target), Vec::new()),
                 [source, target] => (Some(*source), Some(*target), Vec::new()),
-                [source, target, opts, ..] => (Some(*source), Some(*target), opts.split(',').map(str::trim).collect()),
+                [source, target, opts, ..] => (
+                    Some(*source),
+                    Some(*target),
+                    opts.split(',').map(str::trim).collect(),
+                ),
                 [] => return None,
             };
             let kind = match source {
@@ -373,7 +433,12 @@ fn mount(item: &Value) -> Option<Mount<'_>> {
             };
             let propagation = options
                 .iter()
-                .find(|o| matches!(**o, "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"))
+                .find(|o| {
+                    matches!(
+                        **o,
+                        "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate"
+                    )
+                })
                 .map(|o| (*o).to_owned());
             Some(Mount {
                 kind,
@@ -406,19 +471,37 @@ pub struct Device<'a> {
 /// Reads `devices`.
 #[must_use]
 pub fn devices(value: &Value) -> Vec<Device<'_>> {
-    let Some(items) = value.items() else { return Vec::new() };
+    let Some(items) = value.items() else {
+        return Vec::new();
+    };
     items
         .iter()
         .filter_map(|item| match &item.kind {
             ValueKind::Map(_) => {
                 let source = item.get("source").and_then(Text::of)?;
-                Some(Device { source: source.text.to_owned(), cdi: false, item, unknown: source.unknown })
+                Some(Device {
+                    source: source.text.to_owned(),
+                    cdi: false,
+                    item,
+                    unknown: source.unknown,
+                })
             }
             _ => {
                 let text = Text::of(item)?;
-                let cdi = !text.text.starts_with('/') && text.text.contains('=') && text.text.contains('/');
-                let source = if cdi { text.text.to_owned() } else { text.text.split(':').next().unwrap_or("").to_owned() };
-                Some(Device { source, cdi, item, unknown: text.unknown })
+                let cdi = !text.text.starts_with('/')
+                    && text.text.contains('=')
+                    && text.text.contains('/');
+                let source = if cdi {
+                    text.text.to_owned()
+                } else {
+                    text.text.split(':').next().unwrap_or("").to_owned()
+                };
+                Some(Device {
+                    source,
+                    cdi,
+                    item,
+                    unknown: text.unknown,
+                })
             }
         })
         .collect()
@@ -428,7 +511,9 @@ pub fn devices(value: &Value) -> Vec<Device<'_>> {
 #[must_use]
 pub fn parse_bytes(text: &str) -> Option<f64> {
     let lower = text.trim().to_ascii_lowercase();
-    let digits_end = lower.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(lower.len());
+    let digits_end = lower
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(lower.len());
     let number: f64 = lower[..digits_end].parse().ok()?;
     let unit = lower[digits_end..].trim();
     let factor = match unit {
@@ -450,20 +535,58 @@ mod tests {
     fn short_ports() {
         let p = |s: &str| parse_short_port(s).unwrap();
         assert_eq!(p("80"), (None, None, "80".into(), "tcp".into()));
-        assert_eq!(p("8080:80"), (None, Some("8080".into()), "80".into(), "tcp".into()));
-        assert_eq!(p("127.0.0.1:8080:80/udp"), (Some("127.0.0.1".into()), Some("8080".into()), "80".into(), "udp".into()));
-        assert_eq!(p("[::1]:6001:6001"), (Some("::1".into()), Some("6001".into()), "6001".into(), "tcp".into()));
-        assert_eq!(p("9090-9091:8080-8081"), (None, Some("9090-9091".into()), "8080-8081".into(), "tcp".into()));
-        assert_eq!(p("127.0.0.1::80"), (Some("127.0.0.1".into()), None, "80".into(), "tcp".into()));
+        assert_eq!(
+            p("8080:80"),
+            (None, Some("8080".into()), "80".into(), "tcp".into())
+        );
+        assert_eq!(
+            p("127.0.0.1:8080:80/udp"),
+            (
+                Some("127.0.0.1".into()),
+                Some("8080".into()),
+                "80".into(),
+                "udp".into()
+            )
+        );
+        assert_eq!(
+            p("[::1]:6001:6001"),
+            (
+                Some("::1".into()),
+                Some("6001".into()),
+                "6001".into(),
+                "tcp".into()
+            )
+        );
+        assert_eq!(
+            p("9090-9091:8080-8081"),
+            (
+                None,
+                Some("9090-9091".into()),
+                "8080-8081".into(),
+                "tcp".into()
+            )
+        );
+        assert_eq!(
+            p("127.0.0.1::80"),
+            (Some("127.0.0.1".into()), None, "80".into(), "tcp".into())
+        );
     }
 
     #[test]
     fn volume_split() {
-        assert_eq!(split_volume("/var/run/docker.sock:/var/run/docker.sock:ro"), ["/var/run/docker.sock", "/var/run/docker.sock", "ro"]);
+        assert_eq!(
+            split_volume("/var/run/docker.sock:/var/run/docker.sock:ro"),
+            ["/var/run/docker.sock", "/var/run/docker.sock", "ro"]
+        );
         assert_eq!(split_volume("C:\\data:/data"), ["C:\\data", "/data"]);
         assert_eq!(split_volume("data:/data"), ["data", "/data"]);
         assert_eq!(split_volume("/cache"), ["/cache"]);
-        assert!(is_bind_source("./src") && is_bind_source("~/x") && is_bind_source("C:\\x") && !is_bind_source("dbdata"));
+        assert!(
+            is_bind_source("./src")
+                && is_bind_source("~/x")
+                && is_bind_source("C:\\x")
+                && !is_bind_source("dbdata")
+        );
     }
 
     #[test]
@@ -472,5 +595,7 @@ mod tests {
         assert_eq!(parse_bytes("1.5GB"), Some(1.5 * 1024.0 * 1024.0 * 1024.0));
         assert_eq!(parse_bytes("lots"), None);
         assert_eq!(normalize_cap("cap_sys_admin"), "SYS_ADMIN");
+        assert_eq!(normalize_cap("all"), "ALL");
+        assert_eq!(normalize_cap("CAP_ALL"), "CAP_ALL");
     }
 }

@@ -14,10 +14,19 @@ use crate::tree::{Entry, FileId, Origin, Resolver, TreeProblem, Value, ValueKind
 use crate::yaml::{self, Document};
 
 /// Base file names Compose looks for, in order of preference.
-pub const BASE_NAMES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"];
+pub const BASE_NAMES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
 /// Override file names Compose adds automatically, in order of preference.
-pub const OVERRIDE_NAMES: [&str; 4] =
-    ["compose.override.yml", "compose.override.yaml", "docker-compose.override.yml", "docker-compose.override.yaml"];
+pub const OVERRIDE_NAMES: [&str; 4] = [
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
 
 /// Access to files (the CLI reads the disk; the LSP prefers open editor buffers).
 pub trait FileSystem: Sync {
@@ -38,7 +47,10 @@ impl FileSystem for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let meta = std::fs::metadata(path)?;
         if !meta.is_file() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ));
         }
         std::fs::read(path)
     }
@@ -72,11 +84,22 @@ pub struct SourceFile {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
     /// YAML syntax errors, duplicate keys, alias bombs, too deep nesting (CMP102).
-    Yaml { origin: Origin, message: String, related: Option<Origin> },
+    Yaml {
+        origin: Origin,
+        message: String,
+        related: Option<Origin>,
+    },
     /// Interpolation errors (CMP103).
-    Interpolation { origin: Origin, error: crate::interpolate::InterpError },
+    Interpolation {
+        origin: Origin,
+        error: crate::interpolate::InterpError,
+    },
     /// A variable without a default that is defined nowhere drydock looks (CMP103, warning).
-    UnsetVariable { origin: Origin, name: String, span: (usize, usize) },
+    UnsetVariable {
+        origin: Origin,
+        name: String,
+        span: (usize, usize),
+    },
     /// An env file could not be parsed.
     EnvFile { origin: Origin, message: String },
     /// `extends` cannot be resolved or forms a cycle (CMP111).
@@ -88,7 +111,11 @@ pub enum Problem {
     /// A reference outside the project root (not read; DY006).
     OutsideRoot { origin: Origin, path: PathBuf },
     /// A referenced file could not be read.
-    Unreadable { origin: Option<Origin>, path: PathBuf, message: String },
+    Unreadable {
+        origin: Option<Origin>,
+        path: PathBuf,
+        message: String,
+    },
 }
 
 /// A service of the merged project.
@@ -173,7 +200,10 @@ impl Project {
     /// The id of an already loaded file.
     #[must_use]
     pub fn file_id(&self, path: &Path) -> Option<FileId> {
-        self.files.iter().position(|f| f.path == path).and_then(|i| FileId::try_from(i).ok())
+        self.files
+            .iter()
+            .position(|f| f.path == path)
+            .and_then(|i| FileId::try_from(i).ok())
     }
 }
 
@@ -201,19 +231,34 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// (then only findings located in it are reported).
 #[must_use]
 pub fn project_files(path: &Path, fs: &dyn FileSystem) -> (Vec<PathBuf>, bool) {
-    let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_owned);
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
-    let base = BASE_NAMES.iter().map(|n| dir.join(n)).find(|p| fs.is_file(p));
+    let dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_owned);
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let base = BASE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| fs.is_file(p));
     let is_base = BASE_NAMES.contains(&name.as_str());
     if is_base {
         let mut files = vec![path.to_owned()];
-        if let Some(over) = OVERRIDE_NAMES.iter().map(|n| dir.join(n)).find(|p| fs.is_file(p)) {
+        if let Some(over) = OVERRIDE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| fs.is_file(p))
+        {
             files.push(over);
         }
         return (files, false);
     }
     let overlay = OVERRIDE_NAMES.contains(&name.as_str())
-        || ["compose.", "docker-compose."].iter().any(|prefix| name.starts_with(prefix));
+        || ["compose.", "docker-compose."]
+            .iter()
+            .any(|prefix| name.starts_with(prefix));
     match base {
         Some(base) if overlay && base != path => (vec![base, path.to_owned()], true),
         _ => (vec![path.to_owned()], false),
@@ -238,14 +283,29 @@ pub fn load(opts: &LoadOptions, fs: &dyn FileSystem) -> Project {
     let dir = opts
         .project_dir
         .clone()
-        .or_else(|| opts.files.first().and_then(|f| f.parent()).map(Path::to_owned))
+        .or_else(|| {
+            opts.files
+                .first()
+                .and_then(|f| f.parent())
+                .map(Path::to_owned)
+        })
         .unwrap_or_else(|| PathBuf::from("."));
-    let mut loader = Loader { fs, opts, project: Project { dir: dir.clone(), ..Project::default() }, include_depth: 0 };
+    let mut loader = Loader {
+        fs,
+        opts,
+        project: Project {
+            dir: dir.clone(),
+            ..Project::default()
+        },
+        include_depth: 0,
+    };
     loader.project.env = loader.environment(&dir, opts);
     let env = loader.project.env.clone();
     let mut merged: Option<Value> = None;
     for path in &opts.files {
-        let Some((id, value)) = loader.compose_file(path, &env, None) else { continue };
+        let Some((id, value)) = loader.compose_file(path, &env, None) else {
+            continue;
+        };
         loader.project.main_files.push(id);
         loader.project.file_trees.push((id, value.clone()));
         merged = Some(match merged {
@@ -266,14 +326,21 @@ impl Loader<'_> {
     fn read(&mut self, path: &Path, origin: Option<Origin>) -> Option<SourceText> {
         if !within(self.opts.root.as_deref(), path) {
             if let Some(origin) = origin {
-                self.project.problems.push(Problem::OutsideRoot { origin, path: path.to_owned() });
+                self.project.problems.push(Problem::OutsideRoot {
+                    origin,
+                    path: path.to_owned(),
+                });
             }
             return None;
         }
         match self.fs.read(path) {
             Ok(bytes) => Some(SourceText::from_bytes(bytes)),
             Err(e) => {
-                self.project.problems.push(Problem::Unreadable { origin, path: path.to_owned(), message: e.to_string() });
+                self.project.problems.push(Problem::Unreadable {
+                    origin,
+                    path: path.to_owned(),
+                    message: e.to_string(),
+                });
                 None
             }
         }
@@ -285,7 +352,11 @@ impl Loader<'_> {
         let outer = Environment::new(process.clone().unwrap_or_default(), process.is_some());
         let files: Vec<PathBuf> = if opts.env_files.is_empty() {
             let default = dir.join(".env");
-            if self.fs.is_file(&default) { vec![default] } else { Vec::new() }
+            if self.fs.is_file(&default) {
+                vec![default]
+            } else {
+                Vec::new()
+            }
         } else {
             opts.env_files.clone()
         };
@@ -304,36 +375,70 @@ impl Loader<'_> {
         Environment::new(vars, outer.complete)
     }
 
-    fn env_file(&mut self, path: &Path, outer: &Environment, origin: Option<Origin>) -> Option<FileId> {
+    fn env_file(
+        &mut self,
+        path: &Path,
+        outer: &Environment,
+        origin: Option<Origin>,
+    ) -> Option<FileId> {
         if let Some(id) = self.project.file_id(path) {
             return Some(id);
         }
         let source = self.read(path, origin)?;
         let parsed = dotenv::parse(source.text(), outer);
-        let id = self.project.add_file(path.to_owned(), source, SourceKind::Env(parsed.clone()));
+        let id = self
+            .project
+            .add_file(path.to_owned(), source, SourceKind::Env(parsed.clone()));
         if let Some((range, message)) = parsed.error {
-            self.project.problems.push(Problem::EnvFile { origin: Origin { file: id, range }, message });
+            self.project.problems.push(Problem::EnvFile {
+                origin: Origin { file: id, range },
+                message,
+            });
         }
         Some(id)
     }
 
-    fn compose_file(&mut self, path: &Path, env: &Environment, origin: Option<Origin>) -> Option<(FileId, Value)> {
+    fn compose_file(
+        &mut self,
+        path: &Path,
+        env: &Environment,
+        origin: Option<Origin>,
+    ) -> Option<(FileId, Value)> {
         let source = self.read(path, origin)?;
         let doc = yaml::parse(source.text());
-        let id = self.project.add_file(path.to_owned(), source, SourceKind::Compose(doc));
-        let SourceKind::Compose(doc) = &self.project.files[id as usize].kind else { return None };
+        let id = self
+            .project
+            .add_file(path.to_owned(), source, SourceKind::Compose(doc));
+        let SourceKind::Compose(doc) = &self.project.files[id as usize].kind else {
+            return None;
+        };
         let mut resolver = Resolver::new(id, doc, env);
         let value = resolver.resolve();
         let problems = std::mem::take(&mut resolver.problems);
         for p in problems {
             self.project.problems.push(match p {
-                TreeProblem::Yaml { origin, message, related } => Problem::Yaml { origin, message, related },
-                TreeProblem::Interpolation { origin, error } => Problem::Interpolation { origin, error },
-                TreeProblem::UnsetVariable { origin, name, span } => Problem::UnsetVariable { origin, name, span },
+                TreeProblem::Yaml {
+                    origin,
+                    message,
+                    related,
+                } => Problem::Yaml {
+                    origin,
+                    message,
+                    related,
+                },
+                TreeProblem::Interpolation { origin, error } => {
+                    Problem::Interpolation { origin, error }
+                }
+                TreeProblem::UnsetVariable { origin, name, span } => {
+                    Problem::UnsetVariable { origin, name, span }
+                }
             });
         }
         let value = value.unwrap_or_else(|| Value {
-            origin: Origin { file: id, range: TextRange::default() },
+            origin: Origin {
+                file: id,
+                range: TextRange::default(),
+            },
             via: Via::Direct,
             tag: None,
             kind: ValueKind::Map(Vec::new()),
@@ -347,62 +452,102 @@ impl Loader<'_> {
 
     /// `include:`: each entry is loaded as its own project and its resources are copied in.
     fn includes(&mut self, root: &mut Value, dir: &Path) {
-        let Some(items) = root.get("include").and_then(Value::items).map(<[Value]>::to_vec) else { return };
+        let Some(items) = root
+            .get("include")
+            .and_then(Value::items)
+            .map(<[Value]>::to_vec)
+        else {
+            return;
+        };
         if self.include_depth > 16 {
             if let Some(first) = items.first() {
-                self.project.problems.push(Problem::Include { origin: first.origin, message: "include nesting is deeper than 16 levels (a cycle?)".to_owned() });
+                self.project.problems.push(Problem::Include {
+                    origin: first.origin,
+                    message: "include nesting is deeper than 16 levels (a cycle?)".to_owned(),
+                });
             }
             return;
         }
         for item in items {
-            let (paths, project_dir, env_files): (Vec<&Value>, Option<&Value>, Vec<&Value>) = match &item.kind {
-                ValueKind::Map(_) => (
-                    match item.get("path") {
-                        Some(v) if v.items().is_some() => v.items().unwrap_or_default().iter().collect(),
-                        Some(v) => vec![v],
-                        None => Vec::new(),
-                    },
-                    item.get("project_directory"),
-                    match item.get("env_file") {
-                        Some(v) if v.items().is_some() => v.items().unwrap_or_default().iter().collect(),
-                        Some(v) => vec![v],
-                        None => Vec::new(),
-                    },
-                ),
-                _ => (vec![&item], None, Vec::new()),
-            };
+            let (paths, project_dir, env_files): (Vec<&Value>, Option<&Value>, Vec<&Value>) =
+                match &item.kind {
+                    ValueKind::Map(_) => (
+                        match item.get("path") {
+                            Some(v) if v.items().is_some() => {
+                                v.items().unwrap_or_default().iter().collect()
+                            }
+                            Some(v) => vec![v],
+                            None => Vec::new(),
+                        },
+                        item.get("project_directory"),
+                        match item.get("env_file") {
+                            Some(v) if v.items().is_some() => {
+                                v.items().unwrap_or_default().iter().collect()
+                            }
+                            Some(v) => vec![v],
+                            None => Vec::new(),
+                        },
+                    ),
+                    _ => (vec![&item], None, Vec::new()),
+                };
             for path_value in paths {
-                let Some(text) = path_value.str() else { continue };
+                let Some(text) = path_value.str() else {
+                    continue;
+                };
                 if path_value.scalar().is_some_and(|s| s.unknown) {
                     continue;
                 }
                 if text.contains("://") || text.starts_with("git@") || text.starts_with("oci:") {
-                    self.project.problems.push(Problem::RemoteInclude { origin: path_value.origin, location: text.to_owned() });
+                    self.project.problems.push(Problem::RemoteInclude {
+                        origin: path_value.origin,
+                        location: text.to_owned(),
+                    });
                     continue;
                 }
-                let base_dir = self.path_of(path_value.origin).parent().map_or_else(|| dir.to_owned(), Path::to_owned);
+                let base_dir = self
+                    .path_of(path_value.origin)
+                    .parent()
+                    .map_or_else(|| dir.to_owned(), Path::to_owned);
                 let path = normalize(&base_dir.join(text));
                 if self.project.file_id(&path).is_some() {
-                    self.project.problems.push(Problem::Include { origin: path_value.origin, message: format!("`{text}` is included more than once (an include cycle?)") });
+                    self.project.problems.push(Problem::Include {
+                        origin: path_value.origin,
+                        message: format!("`{text}` is included more than once (an include cycle?)"),
+                    });
                     continue;
                 }
                 if !self.fs.is_file(&path) && within(self.opts.root.as_deref(), &path) {
-                    self.project.problems.push(Problem::Include { origin: path_value.origin, message: format!("included file `{text}` does not exist") });
+                    self.project.problems.push(Problem::Include {
+                        origin: path_value.origin,
+                        message: format!("included file `{text}` does not exist"),
+                    });
                     continue;
                 }
                 // The included project's own folder and .env; the including project's variables win.
-                let sub_dir = project_dir
-                    .and_then(Value::str)
-                    .map_or_else(|| path.parent().map_or_else(|| base_dir.clone(), Path::to_owned), |d| normalize(&base_dir.join(d)));
+                let sub_dir = project_dir.and_then(Value::str).map_or_else(
+                    || {
+                        path.parent()
+                            .map_or_else(|| base_dir.clone(), Path::to_owned)
+                    },
+                    |d| normalize(&base_dir.join(d)),
+                );
                 let mut env = Environment::new(Vec::new(), self.project.env.complete);
                 let env_paths: Vec<PathBuf> = if env_files.is_empty() {
                     vec![sub_dir.join(".env")]
                 } else {
-                    env_files.iter().filter_map(|v| v.str()).map(|p| normalize(&base_dir.join(p))).collect()
+                    env_files
+                        .iter()
+                        .filter_map(|v| v.str())
+                        .map(|p| normalize(&base_dir.join(p)))
+                        .collect()
                 };
                 for env_path in env_paths {
                     if self.fs.is_file(&env_path)
-                        && let Some(id) = self.env_file(&env_path, &self.project.env.clone(), Some(path_value.origin))
+                        && let Some(id) = self.env_file(
+                            &env_path,
+                            &self.project.env.clone(),
+                            Some(path_value.origin),
+                        )
                         && let SourceKind::Env(file) = &self.project.file(id).kind
                     {
                         for (k, v) in file.to_environment() {
@@ -413,7 +558,11 @@ impl Loader<'_> {
                 for (k, v) in self.project.env.vars() {
                     env.set(k, v);
                 }
-                let Some((_, mut included)) = self.compose_file(&path, &env, Some(path_value.origin)) else { continue };
+                let Some((_, mut included)) =
+                    self.compose_file(&path, &env, Some(path_value.origin))
+                else {
+                    continue;
+                };
                 self.include_depth += 1;
                 self.includes(&mut included, &sub_dir);
                 self.include_depth -= 1;
@@ -424,11 +573,15 @@ impl Loader<'_> {
 
     /// Resolves `extends` for every service (cycles and missing targets are problems).
     fn extends(&mut self, root: &mut Value) {
-        let Some(ValueKind::Map(top)) = root.get("services").map(|s| s.kind.clone()) else { return };
+        let Some(ValueKind::Map(top)) = root.get("services").map(|s| s.kind.clone()) else {
+            return;
+        };
         let names: Vec<String> = top.iter().map(|e| e.key.clone()).collect();
         let mut resolved: Vec<(String, Value)> = Vec::new();
         for name in names {
-            let Some(entry) = top.iter().find(|e| e.key == name) else { continue };
+            let Some(entry) = top.iter().find(|e| e.key == name) else {
+                continue;
+            };
             let mut chain = vec![(self.path_of(entry.value.origin), name.clone())];
             let value = self.extend_service(&entry.value, root, &mut chain);
             resolved.push((name, value));
@@ -442,8 +595,15 @@ impl Loader<'_> {
         }
     }
 
-    fn extend_service(&mut self, service: &Value, root: &Value, chain: &mut Vec<(PathBuf, String)>) -> Value {
-        let Some(extends) = service.get("extends") else { return service.clone() };
+    fn extend_service(
+        &mut self,
+        service: &Value,
+        root: &Value,
+        chain: &mut Vec<(PathBuf, String)>,
+    ) -> Value {
+        let Some(extends) = service.get("extends") else {
+            return service.clone();
+        };
         let (target_value, file_value) = match &extends.kind {
             ValueKind::Map(_) => (extends.get("service"), extends.get("file")),
             _ => (Some(extends), None),
@@ -454,7 +614,10 @@ impl Loader<'_> {
         let file_origin = file_value.map_or(extends.origin, |v| v.origin);
         let target_origin = target_value.map_or(extends.origin, |v| v.origin);
         let Some(target_name) = target_name.map(str::to_owned) else {
-            self.project.problems.push(Problem::Extends { origin: extends.origin, message: "`extends` needs a `service`".to_owned() });
+            self.project.problems.push(Problem::Extends {
+                origin: extends.origin,
+                message: "`extends` needs a `service`".to_owned(),
+            });
             return service.clone();
         };
         let here = self.path_of(extends.origin);
@@ -462,14 +625,25 @@ impl Loader<'_> {
             Some(file) => {
                 let path = normalize(&here.parent().unwrap_or(Path::new(".")).join(file));
                 if !within(self.opts.root.as_deref(), &path) {
-                    self.project.problems.push(Problem::OutsideRoot { origin: file_origin, path });
+                    self.project.problems.push(Problem::OutsideRoot {
+                        origin: file_origin,
+                        path,
+                    });
                     return service.clone();
                 }
                 let tree = match self.project.file_id(&path) {
-                    Some(id) => self.project.file_trees.iter().find(|(f, _)| *f == id).map(|(_, v)| v.clone()),
+                    Some(id) => self
+                        .project
+                        .file_trees
+                        .iter()
+                        .find(|(f, _)| *f == id)
+                        .map(|(_, v)| v.clone()),
                     None => {
                         if !self.fs.is_file(&path) {
-                            self.project.problems.push(Problem::Extends { origin: file_origin, message: format!("`extends` file `{file}` does not exist") });
+                            self.project.problems.push(Problem::Extends {
+                                origin: file_origin,
+                                message: format!("`extends` file `{file}` does not exist"),
+                            });
                             return service.clone();
                         }
                         let env = self.project.env.clone();
@@ -480,26 +654,63 @@ impl Loader<'_> {
                         loaded.map(|(_, tree)| tree)
                     }
                 };
-                (tree.and_then(|t| t.get("services").and_then(|s| s.get(&target_name)).cloned()), path)
+                (
+                    tree.and_then(|t| t.get("services").and_then(|s| s.get(&target_name)).cloned()),
+                    path,
+                )
             }
-            None => (root.get("services").and_then(|s| s.get(&target_name)).cloned(), here.clone()),
+            None => (
+                root.get("services")
+                    .and_then(|s| s.get(&target_name))
+                    .cloned(),
+                here.clone(),
+            ),
         };
         let Some(base) = base else {
-            self.project.problems.push(Problem::Extends { origin: target_origin, message: format!("`extends` names service `{target_name}`, which is not defined there") });
+            self.project.problems.push(Problem::Extends {
+                origin: target_origin,
+                message: format!(
+                    "`extends` names service `{target_name}`, which is not defined there"
+                ),
+            });
             return service.clone();
         };
-        if chain.iter().any(|(p, n)| *p == base_path && *n == target_name) {
-            let cycle: Vec<String> = chain.iter().map(|(_, n)| n.clone()).chain(std::iter::once(target_name.clone())).collect();
-            self.project.problems.push(Problem::Extends { origin: target_origin, message: format!("`extends` forms a cycle: {}", cycle.join(" -> ")) });
+        if chain
+            .iter()
+            .any(|(p, n)| *p == base_path && *n == target_name)
+        {
+            let cycle: Vec<String> = chain
+                .iter()
+                .map(|(_, n)| n.clone())
+                .chain(std::iter::once(target_name.clone()))
+                .collect();
+            self.project.problems.push(Problem::Extends {
+                origin: target_origin,
+                message: format!("`extends` forms a cycle: {}", cycle.join(" -> ")),
+            });
             return service.clone();
         }
         if chain.len() > 32 {
-            self.project.problems.push(Problem::Extends { origin: extends.origin, message: "`extends` chain is longer than 32 services".to_owned() });
+            self.project.problems.push(Problem::Extends {
+                origin: extends.origin,
+                message: "`extends` chain is longer than 32 services".to_owned(),
+            });
             return service.clone();
         }
         chain.push((base_path.clone(), target_name.clone()));
-        let base_root = if base_path == here { root.clone() } else {
-            self.project.file_id(&base_path).and_then(|id| self.project.file_trees.iter().find(|(f, _)| *f == id).map(|(_, v)| v.clone())).unwrap_or_else(|| root.clone())
+        let base_root = if base_path == here {
+            root.clone()
+        } else {
+            self.project
+                .file_id(&base_path)
+                .and_then(|id| {
+                    self.project
+                        .file_trees
+                        .iter()
+                        .find(|(f, _)| *f == id)
+                        .map(|(_, v)| v.clone())
+                })
+                .unwrap_or_else(|| root.clone())
         };
         let base = self.extend_service(&base, &base_root, chain);
         chain.pop();
@@ -513,35 +724,62 @@ impl Loader<'_> {
     }
 
     fn services(&mut self) {
-        let Some(root) = &self.project.root else { return };
-        let Some(entries) = root.get("services").and_then(Value::entries) else { return };
+        let Some(root) = &self.project.root else {
+            return;
+        };
+        let Some(entries) = root.get("services").and_then(Value::entries) else {
+            return;
+        };
         let mut services = Vec::new();
         for entry in entries {
             let profiles = entry
                 .value
                 .get("profiles")
                 .and_then(Value::items)
-                .map(|items| items.iter().filter_map(Value::str).map(str::to_owned).collect())
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(Value::str)
+                        .map(str::to_owned)
+                        .collect()
+                })
                 .unwrap_or_default();
-            services.push(Service { name: entry.key.clone(), key: entry.key_origin, value: entry.value.clone(), profiles, env_files: Vec::new() });
+            services.push(Service {
+                name: entry.key.clone(),
+                key: entry.key_origin,
+                value: entry.value.clone(),
+                profiles,
+                env_files: Vec::new(),
+            });
         }
         let env = self.project.env.clone();
         for service in &mut services {
-            let Some(env_file) = service.value.get("env_file") else { continue };
-            let here = self.project.path(env_file.origin.file).parent().map_or_else(|| self.project.dir.clone(), Path::to_owned);
+            let Some(env_file) = service.value.get("env_file") else {
+                continue;
+            };
+            let here = self
+                .project
+                .path(env_file.origin.file)
+                .parent()
+                .map_or_else(|| self.project.dir.clone(), Path::to_owned);
             let items: Vec<(String, bool, Origin)> = match &env_file.kind {
                 ValueKind::Seq(items) => items
                     .iter()
                     .filter_map(|i| match &i.kind {
                         ValueKind::Map(_) => Some((
                             i.get("path")?.str()?.to_owned(),
-                            i.get("required").and_then(Value::str).is_none_or(|r| r != "false"),
+                            i.get("required")
+                                .and_then(Value::str)
+                                .is_none_or(|r| r != "false"),
                             i.origin,
                         )),
                         _ => Some((i.str()?.to_owned(), true, i.origin)),
                     })
                     .collect(),
-                _ => env_file.str().map(|s| vec![(s.to_owned(), true, env_file.origin)]).unwrap_or_default(),
+                _ => env_file
+                    .str()
+                    .map(|s| vec![(s.to_owned(), true, env_file.origin)])
+                    .unwrap_or_default(),
             };
             for (path, required, origin) in items {
                 let path = normalize(&here.join(path));
@@ -558,20 +796,34 @@ impl Loader<'_> {
 }
 
 fn root_entries_mut<'v>(root: &'v mut Value, key: &str) -> Option<&'v mut ValueKind> {
-    let ValueKind::Map(entries) = &mut root.kind else { return None };
-    entries.iter_mut().find(|e| e.key == key).map(|e| &mut e.value.kind)
+    let ValueKind::Map(entries) = &mut root.kind else {
+        return None;
+    };
+    entries
+        .iter_mut()
+        .find(|e| e.key == key)
+        .map(|e| &mut e.value.kind)
 }
 
 /// Copies services, networks, volumes, secrets and configs of an included project into `root`
 /// (a name already defined is kept: Compose only warns about the conflict).
 fn copy_resources(root: &mut Value, included: Value) {
-    let ValueKind::Map(included) = included.kind else { return };
-    let ValueKind::Map(entries) = &mut root.kind else { return };
+    let ValueKind::Map(included) = included.kind else {
+        return;
+    };
+    let ValueKind::Map(entries) = &mut root.kind else {
+        return;
+    };
     for section in included {
-        if !matches!(section.key.as_str(), "services" | "networks" | "volumes" | "secrets" | "configs" | "models") {
+        if !matches!(
+            section.key.as_str(),
+            "services" | "networks" | "volumes" | "secrets" | "configs" | "models"
+        ) {
             continue;
         }
-        let ValueKind::Map(items) = section.value.kind.clone() else { continue };
+        let ValueKind::Map(items) = section.value.kind.clone() else {
+            continue;
+        };
         match entries.iter_mut().find(|e| e.key == section.key) {
             Some(existing) => {
                 if let ValueKind::Map(existing_items) = &mut existing.value.kind {
@@ -596,7 +848,10 @@ mod tests {
 
     impl FileSystem for MemFs {
         fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-            self.0.get(path).map(|s| s.clone().into_bytes()).ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+            self.0
+                .get(path)
+                .map(|s| s.clone().into_bytes())
+                .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
         }
         fn is_file(&self, path: &Path) -> bool {
             self.0.contains_key(path)
@@ -604,34 +859,93 @@ mod tests {
     }
 
     fn fs(files: &[(&str, &str)]) -> MemFs {
-        MemFs(files.iter().map(|(p, t)| (PathBuf::from(p), (*t).to_owned())).collect())
+        MemFs(
+            files
+                .iter()
+                .map(|(p, t)| (PathBuf::from(p), (*t).to_owned()))
+                .collect(),
+        )
     }
 
     #[test]
     fn discovery() {
-        let fs = fs(&[("/p/compose.yaml", ""), ("/p/compose.override.yaml", ""), ("/p/docker-compose.prod.yml", ""), ("/q/stack.yml", "")]);
-        assert_eq!(project_files(Path::new("/p/compose.yaml"), &fs), (vec![PathBuf::from("/p/compose.yaml"), PathBuf::from("/p/compose.override.yaml")], false));
-        assert_eq!(project_files(Path::new("/p/compose.override.yaml"), &fs), (vec![PathBuf::from("/p/compose.yaml"), PathBuf::from("/p/compose.override.yaml")], true));
+        let fs = fs(&[
+            ("/p/compose.yaml", ""),
+            ("/p/compose.override.yaml", ""),
+            ("/p/docker-compose.prod.yml", ""),
+            ("/q/stack.yml", ""),
+        ]);
+        assert_eq!(
+            project_files(Path::new("/p/compose.yaml"), &fs),
+            (
+                vec![
+                    PathBuf::from("/p/compose.yaml"),
+                    PathBuf::from("/p/compose.override.yaml")
+                ],
+                false
+            )
+        );
+        assert_eq!(
+            project_files(Path::new("/p/compose.override.yaml"), &fs),
+            (
+                vec![
+                    PathBuf::from("/p/compose.yaml"),
+                    PathBuf::from("/p/compose.override.yaml")
+                ],
+                true
+            )
+        );
         assert!(project_files(Path::new("/p/docker-compose.prod.yml"), &fs).1);
-        assert_eq!(project_files(Path::new("/q/stack.yml"), &fs), (vec![PathBuf::from("/q/stack.yml")], false));
+        assert_eq!(
+            project_files(Path::new("/q/stack.yml"), &fs),
+            (vec![PathBuf::from("/q/stack.yml")], false)
+        );
     }
 
     #[test]
     fn override_env_and_extends() {
         let fs = fs(&[
             ("/p/.env", "TAG=1.25\nUSER_ID=1000\n"),
-            ("/p/compose.yaml", "services:\n  web:\n    image: nginx:${TAG}\n    cap_add: [NET_ADMIN]\n    environment:\n      A: 1\n  worker:\n    extends: web\n    user: ${USER_ID}\n"),
-            ("/p/compose.override.yaml", "services:\n  web:\n    cap_add: [SYS_TIME]\n    environment:\n      - B=2\n    privileged: true\n"),
+            (
+                "/p/compose.yaml",
+                "services:\n  web:\n    image: nginx:${TAG}\n    cap_add: [NET_ADMIN]\n    environment:\n      A: 1\n  worker:\n    extends: web\n    user: ${USER_ID}\n",
+            ),
+            (
+                "/p/compose.override.yaml",
+                "services:\n  web:\n    cap_add: [SYS_TIME]\n    environment:\n      - B=2\n    privileged: true\n",
+            ),
         ]);
-        let opts = LoadOptions { files: vec![PathBuf::from("/p/compose.yaml"), PathBuf::from("/p/compose.override.yaml")], ..LoadOptions::default() };
+        let opts = LoadOptions {
+            files: vec![
+                PathBuf::from("/p/compose.yaml"),
+                PathBuf::from("/p/compose.override.yaml"),
+            ],
+            ..LoadOptions::default()
+        };
         let project = load(&opts, &fs);
         assert!(project.problems.is_empty(), "{:?}", project.problems);
         let web = project.service("web").unwrap();
         assert_eq!(web.value.get("image").unwrap().str(), Some("nginx:1.25"));
-        let caps: Vec<&str> = web.value.get("cap_add").unwrap().items().unwrap().iter().filter_map(Value::str).collect();
+        let caps: Vec<&str> = web
+            .value
+            .get("cap_add")
+            .unwrap()
+            .items()
+            .unwrap()
+            .iter()
+            .filter_map(Value::str)
+            .collect();
         assert_eq!(caps, ["NET_ADMIN", "SYS_TIME"]);
-        assert_eq!(web.value.get("privileged").unwrap().origin.file, 2, "privileged comes from the override");
-        assert_eq!(project.path(web.key.file), Path::new("/p/compose.yaml"), "the service key is in the base file");
+        assert_eq!(
+            web.value.get("privileged").unwrap().origin.file,
+            2,
+            "privileged comes from the override"
+        );
+        assert_eq!(
+            project.path(web.key.file),
+            Path::new("/p/compose.yaml"),
+            "the service key is in the base file"
+        );
         let worker = project.service("worker").unwrap();
         assert_eq!(worker.value.get("image").unwrap().str(), Some("nginx:1.25"));
         assert_eq!(worker.value.get("user").unwrap().str(), Some("1000"));
@@ -639,19 +953,53 @@ mod tests {
 
     #[test]
     fn extends_cycles_and_remote_includes() {
-        let fs = fs(&[("/p/compose.yaml", "include:\n  - https://example.com/compose.yaml\n  - missing.yaml\nservices:\n  a:\n    extends: b\n  b:\n    extends: a\n")]);
-        let project = load(&LoadOptions { files: vec![PathBuf::from("/p/compose.yaml")], ..LoadOptions::default() }, &fs);
-        assert!(project.problems.iter().any(|p| matches!(p, Problem::RemoteInclude { .. })));
-        assert!(project.problems.iter().any(|p| matches!(p, Problem::Include { message, .. } if message.contains("does not exist"))));
-        assert!(project.problems.iter().any(|p| matches!(p, Problem::Extends { message, .. } if message.contains("cycle"))));
+        let fs = fs(&[(
+            "/p/compose.yaml",
+            "include:\n  - https://example.com/compose.yaml\n  - missing.yaml\nservices:\n  a:\n    extends: b\n  b:\n    extends: a\n",
+        )]);
+        let project = load(
+            &LoadOptions {
+                files: vec![PathBuf::from("/p/compose.yaml")],
+                ..LoadOptions::default()
+            },
+            &fs,
+        );
+        assert!(
+            project
+                .problems
+                .iter()
+                .any(|p| matches!(p, Problem::RemoteInclude { .. }))
+        );
+        assert!(project.problems.iter().any(
+            |p| matches!(p, Problem::Include { message, .. } if message.contains("does not exist"))
+        ));
+        assert!(
+            project.problems.iter().any(
+                |p| matches!(p, Problem::Extends { message, .. } if message.contains("cycle"))
+            )
+        );
     }
 
     #[test]
     fn references_outside_the_root_are_not_read() {
-        let fs = fs(&[("/p/compose.yaml", "include:\n  - ../secret/compose.yaml\n"), ("/secret/compose.yaml", "services: {}\n")]);
-        let opts = LoadOptions { files: vec![PathBuf::from("/p/compose.yaml")], root: Some(PathBuf::from("/p")), ..LoadOptions::default() };
+        let fs = fs(&[
+            ("/p/compose.yaml", "include:\n  - ../secret/compose.yaml\n"),
+            ("/secret/compose.yaml", "services: {}\n"),
+        ]);
+        let opts = LoadOptions {
+            files: vec![PathBuf::from("/p/compose.yaml")],
+            root: Some(PathBuf::from("/p")),
+            ..LoadOptions::default()
+        };
         let project = load(&opts, &fs);
-        assert!(project.problems.iter().any(|p| matches!(p, Problem::OutsideRoot { .. })), "{:?}", project.problems);
+        assert!(
+            project
+                .problems
+                .iter()
+                .any(|p| matches!(p, Problem::OutsideRoot { .. })),
+            "{:?}",
+            project.problems
+        );
         assert_eq!(project.files.len(), 1);
     }
 }

@@ -91,7 +91,10 @@ fn parse_ty(text: &str) -> Result<Ty, String> {
     let ty = parser.union()?;
     parser.ws();
     if parser.pos != text.len() {
-        return Err(format!("unexpected `{}` in type `{text}`", &text[parser.pos..]));
+        return Err(format!(
+            "unexpected `{}` in type `{text}`",
+            &text[parser.pos..]
+        ));
     }
     Ok(ty)
 }
@@ -119,12 +122,18 @@ impl TyParser<'_> {
                 break;
             }
         }
-        Ok(if alts.len() == 1 { alts.remove(0) } else { Ty::Union(alts) })
+        Ok(if alts.len() == 1 {
+            alts.remove(0)
+        } else {
+            Ty::Union(alts)
+        })
     }
 
     fn word(&mut self) -> &str {
         let start = self.pos;
-        while self.text[self.pos..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-') {
+        while self.text[self.pos..]
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-')
+        {
             self.pos += 1;
         }
         &self.text[start..self.pos]
@@ -161,7 +170,10 @@ impl TyParser<'_> {
             "map" => Ok(Ty::Map(Box::new(inner(self)?))),
             "enum" => {
                 let close = self.text[self.pos..].find(')').ok_or("unterminated enum")?;
-                let values = self.text[self.pos + 1..self.pos + close].split(',').map(|v| v.trim().to_owned()).collect();
+                let values = self.text[self.pos + 1..self.pos + close]
+                    .split(',')
+                    .map(|v| v.trim().to_owned())
+                    .collect();
                 self.pos += close + 1;
                 Ok(Ty::Enum(values))
             }
@@ -186,8 +198,13 @@ pub fn parse_schema(source: &str) -> Result<Schema, String> {
             if let Some((name, def)) = current.take() {
                 types.insert(name, def);
             }
-            let (name, ty) = rest.split_once('=').ok_or_else(|| at("alias needs `=`".to_owned()))?;
-            types.insert(name.trim().to_owned(), TypeDef::Alias(parse_ty(ty.trim()).map_err(at)?));
+            let (name, ty) = rest
+                .split_once('=')
+                .ok_or_else(|| at("alias needs `=`".to_owned()))?;
+            types.insert(
+                name.trim().to_owned(),
+                TypeDef::Alias(parse_ty(ty.trim()).map_err(at)?),
+            );
         } else if let Some(rest) = line.strip_prefix("type ") {
             if let Some((name, def)) = current.take() {
                 types.insert(name, def);
@@ -197,20 +214,40 @@ pub fn parse_schema(source: &str) -> Result<Schema, String> {
                 None => (rest, None),
             };
             let mut words = head.split_whitespace();
-            let name = words.next().ok_or_else(|| at("type needs a name".to_owned()))?.to_owned();
+            let name = words
+                .next()
+                .ok_or_else(|| at("type needs a name".to_owned()))?
+                .to_owned();
             let flags: Vec<&str> = words.collect();
-            current = Some((name, TypeDef::Object { ext: flags.contains(&"ext"), open: flags.contains(&"open"), keys, fields: Vec::new() }));
+            current = Some((
+                name,
+                TypeDef::Object {
+                    ext: flags.contains(&"ext"),
+                    open: flags.contains(&"open"),
+                    keys,
+                    fields: Vec::new(),
+                },
+            ));
         } else if let Some(field) = line.strip_prefix("  ") {
             let Some((_, TypeDef::Object { fields, .. })) = current.as_mut() else {
                 return Err(at("field outside a type".to_owned()));
             };
-            let (decl, doc) = field.split_once(";;").ok_or_else(|| at("field needs `;; description`".to_owned()))?;
-            let (name, ty) = decl.split_once(':').ok_or_else(|| at("field needs `:`".to_owned()))?;
+            let (decl, doc) = field
+                .split_once(";;")
+                .ok_or_else(|| at("field needs `;; description`".to_owned()))?;
+            let (name, ty) = decl
+                .split_once(':')
+                .ok_or_else(|| at("field needs `:`".to_owned()))?;
             let (name, required) = match name.trim().strip_suffix('!') {
                 Some(n) => (n, true),
                 None => (name.trim(), false),
             };
-            fields.push(Field { name: name.to_owned(), ty: parse_ty(ty.trim()).map_err(at)?, required, doc: doc.trim().to_owned() });
+            fields.push(Field {
+                name: name.to_owned(),
+                ty: parse_ty(ty.trim()).map_err(at)?,
+                required,
+                doc: doc.trim().to_owned(),
+            });
         } else {
             return Err(at(format!("cannot read `{line}`")));
         }
@@ -247,7 +284,9 @@ pub fn parse_schema(source: &str) -> Result<Schema, String> {
         let mut stack = vec![(ty, 0usize)];
         while let Some((ty, depth)) = stack.pop() {
             match ty {
-                Ty::Named(n) if n == name => return Err(format!("alias `{name}` refers to itself")),
+                Ty::Named(n) if n == name => {
+                    return Err(format!("alias `{name}` refers to itself"));
+                }
                 Ty::Named(n) if depth < 16 => {
                     if let Some(TypeDef::Alias(inner)) = types.get(n) {
                         stack.push((inner, depth + 1));
@@ -294,21 +333,32 @@ pub fn scalar_type(raw: &str, style: Style) -> ScalarType {
     match raw {
         "" | "~" | "null" | "Null" | "NULL" => return ScalarType::Null,
         "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => return ScalarType::Boolean,
-        ".inf" | ".Inf" | ".INF" | "-.inf" | "+.inf" | ".nan" | ".NaN" | ".NAN" => return ScalarType::Float,
+        ".inf" | ".Inf" | ".INF" | "-.inf" | "+.inf" | ".nan" | ".NaN" | ".NAN" => {
+            return ScalarType::Float;
+        }
         _ => {}
     }
     let digits = raw.strip_prefix(['-', '+']).unwrap_or(raw);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         return ScalarType::Integer;
     }
-    if (raw.strip_prefix("0o").is_some_and(|r| !r.is_empty() && r.bytes().all(|b| (b'0'..=b'7').contains(&b))))
-        || (raw.strip_prefix("0x").is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_hexdigit())))
+    if (raw
+        .strip_prefix("0o")
+        .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| (b'0'..=b'7').contains(&b))))
+        || (raw
+            .strip_prefix("0x")
+            .is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_hexdigit())))
     {
         return ScalarType::Integer;
     }
     let float_like = digits.contains(['.', 'e', 'E'])
-        && digits.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
-        && digits.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.');
+        && digits
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && digits
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.');
     if float_like && raw.parse::<f64>().is_ok() {
         return ScalarType::Float;
     }
@@ -325,7 +375,14 @@ fn describe(ty: &Ty) -> String {
         Ty::Any => "anything".into(),
         Ty::List(_) => "a list".into(),
         Ty::Map(_) => "a mapping".into(),
-        Ty::Enum(values) => format!("one of {}", values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")),
+        Ty::Enum(values) => format!(
+            "one of {}",
+            values
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Ty::Named(n) => match schema().types.get(n) {
             Some(TypeDef::Alias(ty)) => describe(ty),
             _ => "a mapping".into(),
@@ -371,7 +428,10 @@ struct Validator<'a> {
 /// Validates a file's resolved tree against the top-level type.
 #[must_use]
 pub fn validate(root: &Value) -> Vec<SchemaError> {
-    let mut v = Validator { schema: schema(), errors: Vec::new() };
+    let mut v = Validator {
+        schema: schema(),
+        errors: Vec::new(),
+    };
     v.check(root, &Ty::Named("top".into()), "the file");
     v.errors
 }
@@ -402,10 +462,14 @@ impl Validator<'_> {
         }
         match (self.resolve(ty), &value.kind) {
             (Ty::Any, _) => true,
-            (Ty::Union(ts), _) => ts.iter().any(|t| self.shallow_match_at(value, t, depth + 1)),
+            (Ty::Union(ts), _) => ts
+                .iter()
+                .any(|t| self.shallow_match_at(value, t, depth + 1)),
             (Ty::List(_), ValueKind::Seq(_)) => true,
             (Ty::Map(_), ValueKind::Map(_)) => true,
-            (Ty::Named(n), ValueKind::Map(_)) => matches!(self.schema.types.get(n), Some(TypeDef::Object { .. })),
+            (Ty::Named(n), ValueKind::Map(_)) => {
+                matches!(self.schema.types.get(n), Some(TypeDef::Object { .. }))
+            }
             (ty, ValueKind::Scalar(s)) => {
                 let st = scalar_type(&s.raw, s.style);
                 match ty {
@@ -414,7 +478,10 @@ impl Validator<'_> {
                     Ty::Integer => st == ScalarType::Integer,
                     Ty::Boolean => st == ScalarType::Boolean,
                     Ty::Null => st == ScalarType::Null,
-                    Ty::Enum(values) => st == ScalarType::String && (s.raw.contains('$') || values.contains(&s.value)),
+                    Ty::Enum(values) => {
+                        st == ScalarType::String
+                            && (s.raw.contains('$') || values.contains(&s.value))
+                    }
                     _ => false,
                 }
             }
@@ -434,7 +501,10 @@ impl Validator<'_> {
                 // Validate against the first alternative matching the shape, for precise errors.
                 match ts.iter().find(|t| self.shallow_match(value, t)) {
                     Some(t) => self.check(value, t, what),
-                    None => self.error(value.origin, format!("{what} must be {}, found {}", describe(&ty), found(value))),
+                    None => self.error(
+                        value.origin,
+                        format!("{what} must be {}, found {}", describe(&ty), found(value)),
+                    ),
                 }
             }
             Ty::List(item) => match &value.kind {
@@ -443,7 +513,10 @@ impl Validator<'_> {
                         self.check(i, item, &format!("an item of {what}"));
                     }
                 }
-                _ => self.error(value.origin, format!("{what} must be a list, found {}", found(value))),
+                _ => self.error(
+                    value.origin,
+                    format!("{what} must be a list, found {}", found(value)),
+                ),
             },
             Ty::Map(item) => match &value.kind {
                 ValueKind::Map(entries) => {
@@ -451,12 +524,26 @@ impl Validator<'_> {
                         self.check(&e.value, item, &format!("`{}`", e.key));
                     }
                 }
-                _ => self.error(value.origin, format!("{what} must be a mapping, found {}", found(value))),
+                _ => self.error(
+                    value.origin,
+                    format!("{what} must be a mapping, found {}", found(value)),
+                ),
             },
             Ty::Named(name) => {
-                let Some(TypeDef::Object { ext, open, keys, fields }) = self.schema.types.get(name) else { return };
+                let Some(TypeDef::Object {
+                    ext,
+                    open,
+                    keys,
+                    fields,
+                }) = self.schema.types.get(name)
+                else {
+                    return;
+                };
                 let ValueKind::Map(entries) = &value.kind else {
-                    self.error(value.origin, format!("{what} must be a mapping, found {}", found(value)));
+                    self.error(
+                        value.origin,
+                        format!("{what} must be a mapping, found {}", found(value)),
+                    );
                     return;
                 };
                 for e in entries {
@@ -467,8 +554,13 @@ impl Validator<'_> {
                         self.check(&e.value, keys, &format!("`{}`", e.key));
                     } else if !*open {
                         let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-                        let hint = closest(&e.key, &names).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
-                        self.error(e.key_origin, format!("unknown key `{}` in {what}{hint}", e.key));
+                        let hint = closest(&e.key, &names)
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default();
+                        self.error(
+                            e.key_origin,
+                            format!("unknown key `{}` in {what}{hint}", e.key),
+                        );
                     }
                 }
                 for f in fields.iter().filter(|f| f.required) {
@@ -480,7 +572,9 @@ impl Validator<'_> {
             leaf => {
                 if !self.shallow_match(value, leaf) {
                     let message = match (leaf, value.scalar()) {
-                        (Ty::Enum(_), Some(s)) if scalar_type(&s.raw, s.style) == ScalarType::String => {
+                        (Ty::Enum(_), Some(s))
+                            if scalar_type(&s.raw, s.style) == ScalarType::String =>
+                        {
                             format!("{what} must be {}, found `{}`", describe(leaf), s.value)
                         }
                         _ => format!("{what} must be {}, found {}", describe(leaf), found(value)),
@@ -505,14 +599,21 @@ fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         for (i, ca) in a.chars().enumerate() {
             cur[0] = i + 1;
             for (j, &cb) in b.iter().enumerate() {
-                cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+                cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1);
             }
             std::mem::swap(&mut prev, &mut cur);
         }
         prev[b.len()]
     }
     let limit = (word.chars().count() / 3).max(1);
-    candidates.iter().map(|c| (distance(word, c), *c)).filter(|(d, _)| *d <= limit).min_by_key(|(d, _)| *d).map(|(_, c)| c)
+    candidates
+        .iter()
+        .map(|c| (distance(word, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 /// The documentation of the field at `path` (`["services", "*", "ports"]` style, `*` for any
@@ -577,7 +678,10 @@ mod tests {
         let env = Environment::default();
         let mut r = Resolver::new(0, &doc, &env);
         let root = r.resolve().expect("a document");
-        validate(&root).into_iter().map(|e| format!("{}: {}", &text[e.origin.range], e.message)).collect()
+        validate(&root)
+            .into_iter()
+            .map(|e| format!("{}: {}", &text[e.origin.range], e.message))
+            .collect()
     }
 
     #[test]
@@ -598,9 +702,15 @@ mod tests {
 
     #[test]
     fn validation() {
-        assert!(errors("services:\n  web:\n    image: nginx\n    privileged: true\n    x-note: 1\n").is_empty());
+        assert!(
+            errors("services:\n  web:\n    image: nginx\n    privileged: true\n    x-note: 1\n")
+                .is_empty()
+        );
         let e = errors("services:\n  web:\n    image: nginx\n    privilegd: true\n");
-        assert_eq!(e, ["privilegd: unknown key `privilegd` in `web` (did you mean `privileged`?)"]);
+        assert_eq!(
+            e,
+            ["privilegd: unknown key `privilegd` in `web` (did you mean `privileged`?)"]
+        );
         let e = errors("services:\n  web:\n    cap_add: SYS_ADMIN\n    ports: 80\n");
         assert_eq!(e.len(), 2, "{e:?}");
         let e = errors("services:\n  web:\n    image: [a]\n    cgroup: shared\n");

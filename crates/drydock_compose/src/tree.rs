@@ -90,7 +90,8 @@ impl Scalar {
     /// Whether this is a plain null (`~`, `null`, empty).
     #[must_use]
     pub fn is_null(&self) -> bool {
-        self.style == Style::Plain && matches!(self.raw.as_str(), "" | "~" | "null" | "Null" | "NULL")
+        self.style == Style::Plain
+            && matches!(self.raw.as_str(), "" | "~" | "null" | "Null" | "NULL")
     }
 
     /// Whether the scalar was quoted (so YAML reads it as a string).
@@ -113,7 +114,9 @@ impl Value {
     /// The interpolated string value of a non-null scalar.
     #[must_use]
     pub fn str(&self) -> Option<&str> {
-        self.scalar().filter(|s| !s.is_null()).map(|s| s.value.as_str())
+        self.scalar()
+            .filter(|s| !s.is_null())
+            .map(|s| s.value.as_str())
     }
 
     /// The mapping entries, if this is a mapping.
@@ -216,12 +219,22 @@ impl<'a> Resolver<'a> {
             .errors
             .iter()
             .map(|e| TreeProblem::Yaml {
-                origin: Origin { file, range: e.range },
+                origin: Origin {
+                    file,
+                    range: e.range,
+                },
                 message: e.message.clone(),
                 related: e.related.map(|range| Origin { file, range }),
             })
             .collect();
-        Self { file, doc, vars, budget: ALIAS_BUDGET, exhausted: false, problems }
+        Self {
+            file,
+            doc,
+            vars,
+            budget: ALIAS_BUDGET,
+            exhausted: false,
+            problems,
+        }
     }
 
     /// The resolved root, if the document has one.
@@ -231,7 +244,10 @@ impl<'a> Resolver<'a> {
     }
 
     fn origin(&self, range: TextRange) -> Origin {
-        Origin { file: self.file, range }
+        Origin {
+            file: self.file,
+            range,
+        }
     }
 
     fn spend(&mut self, at: TextRange) -> bool {
@@ -254,7 +270,12 @@ impl<'a> Resolver<'a> {
     }
 
     fn anchor(&self, id: usize) -> Option<&'a Node> {
-        self.doc.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n)
+        self.doc
+            .anchors
+            .iter()
+            .rev()
+            .find(|(a, _)| *a == id)
+            .map(|(_, n)| n)
     }
 
     fn null(&self, range: TextRange, via: Via) -> Value {
@@ -262,7 +283,12 @@ impl<'a> Resolver<'a> {
             origin: self.origin(range),
             via,
             tag: None,
-            kind: ValueKind::Scalar(Scalar { raw: String::new(), value: String::new(), unknown: false, style: Style::Plain }),
+            kind: ValueKind::Scalar(Scalar {
+                raw: String::new(),
+                value: String::new(),
+                unknown: false,
+                style: Style::Plain,
+            }),
         }
     }
 
@@ -291,21 +317,40 @@ impl<'a> Resolver<'a> {
             NodeKind::Scalar(s) => {
                 let out = interpolate::interpolate(&s.value, self.vars);
                 for error in out.errors {
-                    self.problems.push(TreeProblem::Interpolation { origin: self.origin(node.range), error });
+                    self.problems.push(TreeProblem::Interpolation {
+                        origin: self.origin(node.range),
+                        error,
+                    });
                 }
-                for r in out.refs.iter().filter(|r| !r.defined && r.modifier.is_none()) {
+                for r in out
+                    .refs
+                    .iter()
+                    .filter(|r| !r.defined && r.modifier.is_none())
+                {
                     self.problems.push(TreeProblem::UnsetVariable {
                         origin: self.origin(node.range),
                         name: r.name.clone(),
                         span: r.span,
                     });
                 }
-                ValueKind::Scalar(Scalar { raw: s.value.clone(), value: out.value, unknown: out.unknown, style: s.style })
+                ValueKind::Scalar(Scalar {
+                    raw: s.value.clone(),
+                    value: out.value,
+                    unknown: out.unknown,
+                    style: s.style,
+                })
             }
-            NodeKind::Sequence(items) => ValueKind::Seq(items.iter().map(|n| self.node(n, via, depth + 1)).collect()),
+            NodeKind::Sequence(items) => {
+                ValueKind::Seq(items.iter().map(|n| self.node(n, via, depth + 1)).collect())
+            }
             NodeKind::Mapping(pairs) => ValueKind::Map(self.mapping(pairs, via, depth)),
         };
-        Value { origin: self.origin(node.range), via, tag, kind }
+        Value {
+            origin: self.origin(node.range),
+            via,
+            tag,
+            kind,
+        }
     }
 
     fn mapping(&mut self, pairs: &'a [(Node, Node)], via: Via, depth: usize) -> Vec<Entry> {
@@ -314,7 +359,11 @@ impl<'a> Resolver<'a> {
         for (key, value) in pairs {
             let key_text = match &key.kind {
                 NodeKind::Scalar(s) => s.value.clone(),
-                NodeKind::Alias(id) => self.anchor(*id).and_then(Node::as_str).unwrap_or_default().to_owned(),
+                NodeKind::Alias(id) => self
+                    .anchor(*id)
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
                 _ => self.doc_text_fallback(key),
             };
             if key_text == "<<" && key.as_scalar().is_some_and(|s| s.style == Style::Plain) {
@@ -337,7 +386,11 @@ impl<'a> Resolver<'a> {
                 continue;
             }
             let value = self.node(value, via, depth + 1);
-            let entry = Entry { key: key_text, key_origin: self.origin(key.range), value };
+            let entry = Entry {
+                key: key_text,
+                key_origin: self.origin(key.range),
+                value,
+            };
             // Duplicate keys are reported by the YAML layer; the last one wins, as in Compose.
             own.retain(|e| e.key != entry.key);
             own.push(entry);
@@ -350,10 +403,13 @@ impl<'a> Resolver<'a> {
 
     fn doc_text_fallback(&self, node: &Node) -> String {
         // A complex key (a mapping or list used as a key) never names a Compose field.
-        format!("<{} key>", match node.kind {
-            NodeKind::Sequence(_) => "list",
-            _ => "mapping",
-        })
+        format!(
+            "<{} key>",
+            match node.kind {
+                NodeKind::Sequence(_) => "list",
+                _ => "mapping",
+            }
+        )
     }
 }
 
@@ -375,14 +431,23 @@ mod tests {
         let text = "x-base: &base\n  privileged: true\n  restart: always\nx-log: &log\n  restart: no\n  logging: {driver: none}\nservices:\n  web:\n    <<: [*base, *log]\n    image: nginx:${TAG}\n    restart: unless-stopped\n";
         let (root, problems) = resolve(text);
         assert!(problems.is_empty(), "{problems:?}");
-        let web = root.unwrap().get("services").unwrap().get("web").unwrap().clone();
+        let web = root
+            .unwrap()
+            .get("services")
+            .unwrap()
+            .get("web")
+            .unwrap()
+            .clone();
         assert_eq!(web.get("image").unwrap().str(), Some("nginx:1.25"));
         assert_eq!(web.get("restart").unwrap().str(), Some("unless-stopped"));
         let privileged = web.get("privileged").unwrap();
         assert_eq!(privileged.str(), Some("true"));
         assert_eq!(privileged.via, Via::Merge);
         assert_eq!(&text[privileged.origin.range], "true");
-        assert_eq!(web.get("logging").unwrap().get("driver").unwrap().str(), Some("none"));
+        assert_eq!(
+            web.get("logging").unwrap().get("driver").unwrap().str(),
+            Some("none")
+        );
     }
 
     #[test]
@@ -390,11 +455,15 @@ mod tests {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..10u8 {
             let (c, p) = ((b'a' + i) as char, (b'a' + i - 1) as char);
-            text.push_str(&format!("{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"));
+            text.push_str(&format!(
+                "{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+            ));
         }
         let started = std::time::Instant::now();
         let (_, problems) = resolve(&text);
-        assert!(problems.iter().any(|p| matches!(p, TreeProblem::Yaml { message, .. } if message.contains("billion"))));
+        assert!(problems.iter().any(
+            |p| matches!(p, TreeProblem::Yaml { message, .. } if message.contains("billion"))
+        ));
         assert!(started.elapsed().as_secs() < 5);
     }
 }

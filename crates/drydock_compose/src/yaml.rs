@@ -148,7 +148,97 @@ impl Node {
 /// Parses the first document of `text`. Never fails.
 #[must_use]
 pub fn parse(text: &str) -> Document {
-    Builder::new(text).run()
+    let doc = Builder::new(text).run();
+    if doc.errors.is_empty() {
+        return doc;
+    }
+    lenient_flow_indentation(text, doc)
+}
+
+/// saphyr-parser rejects a flow collection whose closing bracket sits at the indentation of
+/// the block it belongs to:
+///
+/// ```yaml
+/// command: [
+///   "start",
+/// ]
+/// ```
+///
+/// libyaml and go-yaml (which Compose uses) accept it, and real compose files rely on it. When
+/// the first error is "invalid indentation" at such a bracket, the bracket is indented by one
+/// space in a private copy and the copy parsed again (once per bracket, up to a bound); ranges
+/// are then mapped back to the original text. Without progress, the first result stands.
+fn lenient_flow_indentation(text: &str, first: Document) -> Document {
+    const MAX_RETRIES: usize = 64;
+    let mut patched = text.to_owned();
+    // Positions of inserted spaces in `patched`.
+    let mut inserted: Vec<usize> = Vec::new();
+    let mut doc = first.clone();
+    for _ in 0..MAX_RETRIES {
+        let Some(error) = doc.errors.first() else {
+            break;
+        };
+        if error.message != "invalid indentation" {
+            break;
+        }
+        let at = usize::from(error.range.start());
+        let line_start = patched[..at].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &patched[line_start..at];
+        let closing = patched[at..].starts_with([']', '}']);
+        if !closing || !indent.bytes().all(|b| b == b' ') {
+            break;
+        }
+        patched.insert(line_start, ' ');
+        for q in &mut inserted {
+            if *q >= line_start {
+                *q += 1;
+            }
+        }
+        inserted.push(line_start);
+        let next = Builder::new(&patched).run();
+        let progressed = next
+            .errors
+            .first()
+            .is_none_or(|e| usize::from(e.range.start()) > at + 1);
+        if !progressed {
+            break;
+        }
+        doc = next;
+    }
+    if inserted.is_empty() || doc.errors.first() == first.errors.first() && doc.root == first.root {
+        return first;
+    }
+    inserted.sort_unstable();
+    let map = |offset: drydock_text::TextSize| -> drydock_text::TextSize {
+        let p = usize::from(offset);
+        let shift = inserted.partition_point(|&q| q < p);
+        drydock_text::TextSize::from(u32::try_from(p - shift).unwrap_or(u32::MAX))
+    };
+    let map_range = |r: TextRange| TextRange::new(map(r.start()), map(r.end()));
+    fn remap(node: &mut Node, f: &dyn Fn(TextRange) -> TextRange) {
+        node.range = f(node.range);
+        match &mut node.kind {
+            NodeKind::Sequence(items) => items.iter_mut().for_each(|n| remap(n, f)),
+            NodeKind::Mapping(entries) => {
+                for (k, v) in entries {
+                    remap(k, f);
+                    remap(v, f);
+                }
+            }
+            NodeKind::Scalar(_) | NodeKind::Alias(_) => {}
+        }
+    }
+    if let Some(root) = &mut doc.root {
+        remap(root, &map_range);
+    }
+    for (_, node) in &mut doc.anchors {
+        remap(node, &map_range);
+    }
+    for error in &mut doc.errors {
+        error.range = map_range(error.range);
+        error.related = error.related.map(map_range);
+    }
+    doc
 }
 
 /// Converts saphyr's character-index markers to byte offsets, moving a cursor (markers arrive
@@ -481,6 +571,27 @@ mod tests {
     }
 
     #[test]
+    fn closing_flow_brackets_at_the_block_indentation_are_accepted() {
+        // As go-yaml and libyaml accept them (opentelemetry-demo's compose file has this).
+        let text = "services:\n  é:\n    command: [\n      \"start\",\n      \"--uri\"\n    ]\n    labels: {\n      a: b\n    }\n    image: x\n";
+        let doc = parse(text);
+        assert!(doc.errors.is_empty(), "{:?}", doc.errors);
+        let svc = doc.root.as_ref().unwrap().get("services").unwrap().get("é").unwrap();
+        let command = svc.get("command").unwrap();
+        // (A collection's range ends at its last item.)
+        assert_eq!(&text[command.range], "[\n      \"start\",\n      \"--uri\"");
+        assert_eq!(&text[command.as_sequence().unwrap()[1].range], "\"--uri\"");
+        assert_eq!(&text[svc.get("labels").unwrap().range], "{\n      a: b");
+        assert_eq!(&text[svc.get("image").unwrap().range], "x");
+
+        // Other indentation errors stay errors, at their place in the original text.
+        let text = "a:\n  b: [\n    1\n  ]\n c: 2\n";
+        let doc = parse(text);
+        assert_eq!(doc.errors.len(), 1, "{:?}", doc.errors);
+        assert!(usize::from(doc.errors[0].range.start()) >= text.find(" c").unwrap());
+    }
+
+    #[test]
     fn aliases_are_not_expanded() {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
         for i in 1..9 {
@@ -554,7 +665,9 @@ pub fn comments(text: &str, doc: &Document) -> Vec<Comment> {
     let mut out = Vec::new();
     let mut line_start = 0;
     while line_start < bytes.len() {
-        let line_end = text[line_start..].find('\n').map_or(bytes.len(), |i| line_start + i);
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(bytes.len(), |i| line_start + i);
         let mut i = line_start;
         while i < line_end {
             if bytes[i] == b'#' && (i == line_start || matches!(bytes[i - 1], b' ' | b'\t')) {
@@ -563,7 +676,10 @@ pub fn comments(text: &str, doc: &Document) -> Vec<Comment> {
                 if !inside {
                     let end = text[i..line_end].trim_end_matches('\r').len() + i;
                     let own_line = text[line_start..i].trim().is_empty();
-                    out.push(Comment { range: drydock_text::range(i, end), own_line });
+                    out.push(Comment {
+                        range: drydock_text::range(i, end),
+                        own_line,
+                    });
                     break;
                 }
             }
@@ -601,7 +717,13 @@ mod comment_tests {
     fn comments_outside_scalars() {
         let text = "# top\na: 1 # trailing\nb: \"x # not\" # yes\nc: |\n  # content\nd: e#f\n";
         let doc = super::parse(text);
-        let found: Vec<(&str, bool)> = super::comments(text, &doc).iter().map(|c| (&text[c.range], c.own_line)).collect();
-        assert_eq!(found, [("# top", true), ("# trailing", false), ("# yes", false)]);
+        let found: Vec<(&str, bool)> = super::comments(text, &doc)
+            .iter()
+            .map(|c| (&text[c.range], c.own_line))
+            .collect();
+        assert_eq!(
+            found,
+            [("# top", true), ("# trailing", false), ("# yes", false)]
+        );
     }
 }

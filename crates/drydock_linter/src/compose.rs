@@ -52,13 +52,22 @@ impl<'a> ComposeContext<'a> {
             file: origin.file,
             diagnostic: Diagnostic::new(self.rule.code, self.rule.severity, origin.range, message),
         });
-        &mut self.diagnostics.last_mut().unwrap_or_else(|| unreachable!("just pushed")).diagnostic
+        &mut self
+            .diagnostics
+            .last_mut()
+            .unwrap_or_else(|| unreachable!("just pushed"))
+            .diagnostic
     }
 
     /// Reports a finding about `value` of `service`. When the value was not written in the
     /// service's own definition (it came through an alias, a merge key, an override or another
     /// file), a secondary label points at the service's name.
-    pub fn report_value(&mut self, service: &Service, value: &Value, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn report_value(
+        &mut self,
+        service: &Service,
+        value: &Value,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let elsewhere = value.via != Via::Direct || value.origin.file != service.key.file;
         let key = service.key;
         let label_file = (value.origin.file != key.file).then(|| self.relative(key.file));
@@ -80,7 +89,11 @@ impl<'a> ComposeContext<'a> {
 
     /// Reports something missing from `service`, at the service's name in the first project file
     /// that declares it.
-    pub fn report_missing(&mut self, service: &Service, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn report_missing(
+        &mut self,
+        service: &Service,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let profiles = profiles_note(service);
         let d = self.report(service.key, message);
         if let Some(note) = profiles {
@@ -93,7 +106,8 @@ impl<'a> ComposeContext<'a> {
     #[must_use]
     pub fn relative(&self, file: FileId) -> PathBuf {
         let path = self.project.path(file);
-        path.strip_prefix(&self.project.dir).map_or_else(|_| path.to_owned(), Path::to_owned)
+        path.strip_prefix(&self.project.dir)
+            .map_or_else(|_| path.to_owned(), Path::to_owned)
     }
 
     /// The text of a file of the project.
@@ -108,12 +122,17 @@ impl<'a> ComposeContext<'a> {
     #[must_use]
     pub fn build_dockerfile(&self, service: &Service) -> Option<(PathBuf, std::sync::Arc<Model>)> {
         let path = build_dockerfile_path(self.project, service)?;
-        let mut cache = self.dockerfiles.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cache = self
+            .dockerfiles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let model = cache
             .entry(path.clone())
             .or_insert_with(|| {
                 let bytes = self.fs.read(&path).ok()?;
-                Some(std::sync::Arc::new(Model::new(drydock_dockerfile::parse(SourceText::from_bytes(bytes)))))
+                Some(std::sync::Arc::new(Model::new(drydock_dockerfile::parse(
+                    SourceText::from_bytes(bytes),
+                ))))
             })
             .clone()?;
         Some((path, model))
@@ -126,7 +145,10 @@ fn profiles_note(service: &Service) -> Option<String> {
         [one] => Some(format!(" (service runs only with profile `{one}`)")),
         many => Some(format!(
             " (service runs only with profiles {})",
-            many.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -136,7 +158,10 @@ fn profiles_note(service: &Service) -> Option<String> {
 #[must_use]
 pub fn build_dockerfile_path(project: &Project, service: &Service) -> Option<PathBuf> {
     let build = service.value.get("build")?;
-    let here = project.path(build.origin.file).parent().map_or_else(|| project.dir.clone(), Path::to_owned);
+    let here = project
+        .path(build.origin.file)
+        .parent()
+        .map_or_else(|| project.dir.clone(), Path::to_owned);
     let (context, dockerfile) = match build.str() {
         Some(context) => (context.to_owned(), None),
         None => {
@@ -144,8 +169,15 @@ pub fn build_dockerfile_path(project: &Project, service: &Service) -> Option<Pat
                 return None;
             }
             (
-                build.get("context").and_then(Value::str).unwrap_or(".").to_owned(),
-                build.get("dockerfile").and_then(Value::str).map(str::to_owned),
+                build
+                    .get("context")
+                    .and_then(Value::str)
+                    .unwrap_or(".")
+                    .to_owned(),
+                build
+                    .get("dockerfile")
+                    .and_then(Value::str)
+                    .map(str::to_owned),
             )
         }
     };
@@ -157,7 +189,9 @@ pub fn build_dockerfile_path(project: &Project, service: &Service) -> Option<Pat
     if dockerfile.contains('$') {
         return None;
     }
-    Some(drydock_compose::project::normalize(&context_dir.join(dockerfile)))
+    Some(drydock_compose::project::normalize(
+        &context_dir.join(dockerfile),
+    ))
 }
 
 /// The `build.target` of a service, when set.
@@ -166,26 +200,48 @@ pub fn build_target(service: &Service) -> Option<&str> {
     service.value.get("build")?.get("target")?.str()
 }
 
-fn engine(code: &'static str, settings: &Settings, enabled: &dyn Fn(RuleId) -> bool) -> Option<(&'static str, Severity)> {
+fn engine(
+    code: &'static str,
+    settings: &Settings,
+    enabled: &dyn Fn(RuleId) -> bool,
+) -> Option<(&'static str, Severity)> {
     let id = registry::by_code(code).filter(|&id| enabled(id))?;
-    Some((code, settings.severity_override(id).unwrap_or(id.meta().severity)))
+    Some((
+        code,
+        settings.severity_override(id).unwrap_or(id.meta().severity),
+    ))
 }
 
 /// Range of a `${VAR}` reference inside a scalar written at `origin`, when the scalar's text in
 /// the file maps one to one onto its value (plain, or quoted without escapes).
-fn reference_range(text: &str, origin: Origin, raw_len_hint: Option<&str>, span: (usize, usize)) -> TextRange {
+fn reference_range(
+    text: &str,
+    origin: Origin,
+    raw_len_hint: Option<&str>,
+    span: (usize, usize),
+) -> TextRange {
     let written = &text[origin.range];
-    let inner_start = if written.starts_with(['"', '\'']) { 1 } else { 0 };
+    let inner_start = if written.starts_with(['"', '\'']) {
+        1
+    } else {
+        0
+    };
     let inner = &written[inner_start..written.len().saturating_sub(inner_start)];
     if raw_len_hint.is_some_and(|raw| raw == inner) && span.1 <= inner.len() {
-        let start = origin.range.start() + TextSize::from(u32::try_from(inner_start + span.0).unwrap_or(0));
-        return TextRange::at(start, TextSize::from(u32::try_from(span.1 - span.0).unwrap_or(0)));
+        let start =
+            origin.range.start() + TextSize::from(u32::try_from(inner_start + span.0).unwrap_or(0));
+        return TextRange::at(
+            start,
+            TextSize::from(u32::try_from(span.1 - span.0).unwrap_or(0)),
+        );
     }
     origin.range
 }
 
 fn raw_scalar_at(project: &Project, origin: Origin) -> Option<String> {
-    let SourceKind::Compose(doc) = &project.file(origin.file).kind else { return None };
+    let SourceKind::Compose(doc) = &project.file(origin.file).kind else {
+        return None;
+    };
     let mut stack: Vec<&yaml::Node> = doc.root.iter().collect();
     while let Some(node) = stack.pop() {
         if node.range == origin.range
@@ -193,12 +249,16 @@ fn raw_scalar_at(project: &Project, origin: Origin) -> Option<String> {
         {
             return Some(s.value.clone());
         }
-        if !(node.range.start() <= origin.range.start() && origin.range.end() <= node.range.end()) && node.as_scalar().is_none() {
+        if !(node.range.start() <= origin.range.start() && origin.range.end() <= node.range.end())
+            && node.as_scalar().is_none()
+        {
             continue;
         }
         match &node.kind {
             yaml::NodeKind::Sequence(items) => stack.extend(items),
-            yaml::NodeKind::Mapping(entries) => stack.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+            yaml::NodeKind::Mapping(entries) => {
+                stack.extend(entries.iter().flat_map(|(k, v)| [k, v]));
+            }
             _ => {}
         }
     }
@@ -208,38 +268,82 @@ fn raw_scalar_at(project: &Project, origin: Origin) -> Option<String> {
 /// Engine findings: YAML problems (CMP102), schema errors (CMP101), interpolation (CMP103),
 /// `extends` (CMP111), `include` (CMP112), remote includes (DY005), references outside the
 /// project root (DY006).
-fn problems(project: &Project, settings: &Settings, enabled: &dyn Fn(RuleId) -> bool, out: &mut Vec<FileDiagnostic>) {
+fn problems(
+    project: &Project,
+    settings: &Settings,
+    enabled: &dyn Fn(RuleId) -> bool,
+    out: &mut Vec<FileDiagnostic>,
+) {
     let mut unset: Vec<(Origin, String, TextRange)> = Vec::new();
-    let mut push = |code: &'static str, origin: Origin, message: String, related: Option<Origin>| {
-        if let Some((code, severity)) = engine(code, settings, enabled) {
-            let mut d = Diagnostic::new(code, severity, origin.range, message);
-            if let Some(related) = related {
-                d.label(related.range, "first defined here");
+    let mut push =
+        |code: &'static str, origin: Origin, message: String, related: Option<Origin>| {
+            if let Some((code, severity)) = engine(code, settings, enabled) {
+                let mut d = Diagnostic::new(code, severity, origin.range, message);
+                if let Some(related) = related {
+                    d.label(related.range, "first defined here");
+                }
+                out.push(FileDiagnostic {
+                    file: origin.file,
+                    diagnostic: d,
+                });
             }
-            out.push(FileDiagnostic { file: origin.file, diagnostic: d });
-        }
-    };
+        };
     for problem in &project.problems {
         match problem {
-            Problem::Yaml { origin, message, related } => push("CMP102", *origin, message.clone(), *related),
-            Problem::EnvFile { origin, message } => push("CMP102", *origin, format!("env file: {message}"), None),
+            Problem::Yaml {
+                origin,
+                message,
+                related,
+            } => push("CMP102", *origin, message.clone(), *related),
+            Problem::EnvFile { origin, message } => {
+                push("CMP102", *origin, format!("env file: {message}"), None);
+            }
             Problem::Interpolation { origin, error } => {
                 let text = project.file(origin.file).source.text();
                 let raw = raw_scalar_at(project, *origin);
                 match error {
                     InterpError::Invalid { span } => {
                         let range = reference_range(text, *origin, raw.as_deref(), *span);
-                        push("CMP103", Origin { file: origin.file, range }, "invalid interpolation: Compose rejects this `${...}`".to_owned(), None);
+                        push(
+                            "CMP103",
+                            Origin {
+                                file: origin.file,
+                                range,
+                            },
+                            "invalid interpolation: Compose rejects this `${...}`".to_owned(),
+                            None,
+                        );
                     }
-                    InterpError::Required { name, message, span, maybe } => {
+                    InterpError::Required {
+                        name,
+                        message,
+                        span,
+                        maybe,
+                    } => {
                         let range = reference_range(text, *origin, raw.as_deref(), *span);
-                        let why = if message.is_empty() { String::new() } else { format!(" ({message})") };
-                        let msg = if *maybe {
-                            format!("`{name}` is required but defined nowhere drydock looks (.env, --env-file); Compose stops unless the shell sets it{why}")
+                        let why = if message.is_empty() {
+                            String::new()
                         } else {
-                            format!("`{name}` is required but empty or unset; Compose stops here{why}")
+                            format!(" ({message})")
                         };
-                        push("CMP103", Origin { file: origin.file, range }, msg, None);
+                        let msg = if *maybe {
+                            format!(
+                                "`{name}` is required but defined nowhere drydock looks (.env, --env-file); Compose stops unless the shell sets it{why}"
+                            )
+                        } else {
+                            format!(
+                                "`{name}` is required but empty or unset; Compose stops here{why}"
+                            )
+                        };
+                        push(
+                            "CMP103",
+                            Origin {
+                                file: origin.file,
+                                range,
+                            },
+                            msg,
+                            None,
+                        );
                     }
                 }
             }
@@ -252,13 +356,35 @@ fn problems(project: &Project, settings: &Settings, enabled: &dyn Fn(RuleId) -> 
             Problem::Extends { origin, message } => push("CMP111", *origin, message.clone(), None),
             Problem::Include { origin, message } => push("CMP112", *origin, message.clone(), None),
             Problem::RemoteInclude { origin, location } => {
-                push("DY005", *origin, format!("remote include `{location}` is not fetched or checked"), None);
+                push(
+                    "DY005",
+                    *origin,
+                    format!("remote include `{location}` is not fetched or checked"),
+                    None,
+                );
             }
             Problem::OutsideRoot { origin, path } => {
-                push("DY006", *origin, format!("`{}` is outside the project root; it is not read", path.display()), None);
+                push(
+                    "DY006",
+                    *origin,
+                    format!(
+                        "`{}` is outside the project root; it is not read",
+                        path.display()
+                    ),
+                    None,
+                );
             }
-            Problem::Unreadable { origin: Some(origin), path, message } => {
-                push("CMP112", *origin, format!("cannot read `{}`: {message}", path.display()), None);
+            Problem::Unreadable {
+                origin: Some(origin),
+                path,
+                message,
+            } => {
+                push(
+                    "CMP112",
+                    *origin,
+                    format!("cannot read `{}`: {message}", path.display()),
+                    None,
+                );
             }
             Problem::Unreadable { origin: None, .. } => {}
         }
@@ -268,16 +394,31 @@ fn problems(project: &Project, settings: &Settings, enabled: &dyn Fn(RuleId) -> 
         let id = registry::by_code(code).expect("registered");
         let severity = settings.severity_override(id).unwrap_or(Severity::Warning);
         for (origin, name, range) in unset {
-            let mut d = Diagnostic::new(code, severity, range, format!("`{name}` is not set in `.env` or `--env-file`; Compose uses an empty string unless the shell sets it"));
-            d.help(format!("define `{name}` in `.env`, or give a default: `${{{name}:-value}}`"));
-            out.push(FileDiagnostic { file: origin.file, diagnostic: d });
+            let mut d = Diagnostic::new(
+                code,
+                severity,
+                range,
+                format!(
+                    "`{name}` is not set in `.env` or `--env-file`; Compose uses an empty string unless the shell sets it"
+                ),
+            );
+            d.help(format!(
+                "define `{name}` in `.env`, or give a default: `${{{name}:-value}}`"
+            ));
+            out.push(FileDiagnostic {
+                file: origin.file,
+                diagnostic: d,
+            });
         }
     }
     // Schema (CMP101) per file, as written.
     if let Some((code, severity)) = engine("CMP101", settings, enabled) {
         for (_, tree) in &project.file_trees {
             for error in schema::validate(tree) {
-                out.push(FileDiagnostic { file: error.origin.file, diagnostic: Diagnostic::new(code, severity, error.origin.range, error.message) });
+                out.push(FileDiagnostic {
+                    file: error.origin.file,
+                    diagnostic: Diagnostic::new(code, severity, error.origin.range, error.message),
+                });
             }
         }
     }
@@ -293,7 +434,11 @@ pub struct ComposeInput<'a> {
 
 /// Lints a loaded project. Never fails.
 #[must_use]
-pub fn lint_project(project: &Project, input: &ComposeInput<'_>, settings: &Settings) -> Vec<FileDiagnostic> {
+pub fn lint_project(
+    project: &Project,
+    input: &ComposeInput<'_>,
+    settings: &Settings,
+) -> Vec<FileDiagnostic> {
     let mut out = Vec::new();
     let enabled = |id: RuleId| settings.is_enabled(id);
     problems(project, settings, &enabled, &mut out);
@@ -303,7 +448,14 @@ pub fn lint_project(project: &Project, input: &ComposeInput<'_>, settings: &Sett
             continue;
         }
         let rule = id.rule();
-        let mut ctx = ComposeContext { project, options: &settings.options, fs: input.fs, dockerfiles: &dockerfiles, rule: rule.meta(), diagnostics: Vec::new() };
+        let mut ctx = ComposeContext {
+            project,
+            options: &settings.options,
+            fs: input.fs,
+            dockerfiles: &dockerfiles,
+            rule: rule.meta(),
+            diagnostics: Vec::new(),
+        };
         rule.check_compose(&mut ctx);
         out.extend(ctx.diagnostics);
     }
@@ -327,10 +479,29 @@ pub fn lint_project(project: &Project, input: &ComposeInput<'_>, settings: &Sett
         out.retain(|d| focus.contains(&d.file));
     }
     out.sort_by(|a, b| {
-        (a.file, a.diagnostic.range.start(), a.diagnostic.range.end(), a.diagnostic.code, &a.diagnostic.message)
-            .cmp(&(b.file, b.diagnostic.range.start(), b.diagnostic.range.end(), b.diagnostic.code, &b.diagnostic.message))
+        (
+            a.file,
+            a.diagnostic.range.start(),
+            a.diagnostic.range.end(),
+            a.diagnostic.code,
+            &a.diagnostic.message,
+        )
+            .cmp(&(
+                b.file,
+                b.diagnostic.range.start(),
+                b.diagnostic.range.end(),
+                b.diagnostic.code,
+                &b.diagnostic.message,
+            ))
     });
-    out.dedup_by(|a, b| a.file == b.file && a.diagnostic.code == b.diagnostic.code && a.diagnostic.range == b.diagnostic.range);
+    // Exact repeats only: a value shared by two services (an anchor, an `extends` base) gives
+    // one finding per service, and their messages name the service.
+    out.dedup_by(|a, b| {
+        a.file == b.file
+            && a.diagnostic.code == b.diagnostic.code
+            && a.diagnostic.range == b.diagnostic.range
+            && a.diagnostic.message == b.diagnostic.message
+    });
     out
 }
 

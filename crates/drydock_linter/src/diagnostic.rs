@@ -237,8 +237,17 @@ impl Diagnostic {
     }
 
     /// Adds a secondary label in another file.
-    pub fn label_in(&mut self, file: std::path::PathBuf, range: TextRange, message: impl Into<String>) -> &mut Self {
-        self.labels.push(Label { range, message: message.into(), file: Some(file) });
+    pub fn label_in(
+        &mut self,
+        file: std::path::PathBuf,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> &mut Self {
+        self.labels.push(Label {
+            range,
+            message: message.into(),
+            file: Some(file),
+        });
         self
     }
 

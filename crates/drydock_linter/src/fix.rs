@@ -198,8 +198,12 @@ pub struct ComposeFixOutcome {
     pub changed: Vec<(std::path::PathBuf, Vec<u8>, Vec<u8>)>,
     /// Number of fixes applied.
     pub applied: usize,
+    /// Number of fixes applied, by file.
+    pub applied_by_file: std::collections::HashMap<std::path::PathBuf, usize>,
     /// Whether the last round found nothing more to fix.
     pub converged: bool,
+    /// Whether a round was thrown away because its fixes made the project worse.
+    pub rejected: bool,
 }
 
 /// Lints and fixes a compose project (only files in `focus`, or every compose file of the
@@ -213,10 +217,16 @@ pub fn fix_compose(
     unsafe_fixes: bool,
 ) -> ComposeFixOutcome {
     use drydock_compose::project::{self, SourceKind};
-    let mut overlay = OverlayFs { base: fs, files: std::collections::HashMap::new() };
+    let mut overlay = OverlayFs {
+        base: fs,
+        files: std::collections::HashMap::new(),
+    };
     let mut originals: Vec<(std::path::PathBuf, Vec<u8>)> = Vec::new();
     let mut applied = 0;
+    let mut applied_by_file: std::collections::HashMap<std::path::PathBuf, usize> =
+        std::collections::HashMap::new();
     let mut converged = false;
+    let mut rejected = false;
     for _ in 0..MAX_ROUNDS {
         let loaded = project::load(options, &overlay);
         let focus_ids: Vec<u32> = (0..loaded.files.len())
@@ -224,13 +234,29 @@ pub fn fix_compose(
             .filter(|&i| focus.is_none_or(|f| f.contains(&loaded.files[i].path)))
             .filter_map(|i| u32::try_from(i).ok())
             .collect();
-        let input = crate::compose::ComposeInput { fs: &overlay, focus: Some(&focus_ids) };
+        let input = crate::compose::ComposeInput {
+            fs: &overlay,
+            focus: Some(&focus_ids),
+        };
         let diagnostics = crate::compose::lint_project(&loaded, &input, settings);
-        let yaml_errors = loaded.problems.len();
+        let broken_before = breakage(&loaded);
         let mut any = false;
+        let mut round_by_file: std::collections::HashMap<std::path::PathBuf, usize> =
+            std::collections::HashMap::new();
         let mut next_files = overlay.files.clone();
         for &id in &focus_ids {
-            let in_file: Vec<Diagnostic> = diagnostics.iter().filter(|d| d.file == id).map(|d| d.diagnostic.clone()).collect();
+            // A file YAML cannot read is not fixed: its tree is a guess.
+            let unreadable = loaded.problems.iter().any(
+                |p| matches!(p, project::Problem::Yaml { origin, .. } if origin.file == id),
+            );
+            if unreadable {
+                continue;
+            }
+            let in_file: Vec<Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| d.file == id)
+                .map(|d| d.diagnostic.clone())
+                .collect();
             let fixes = select_fixes(&in_file, unsafe_fixes);
             if fixes.is_empty() {
                 continue;
@@ -241,7 +267,11 @@ pub fn fix_compose(
                 originals.push((path.clone(), current.clone()));
             }
             let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
-            next_files.insert(path, apply_edits(&current, &edits, uses_crlf(&current)));
+            next_files.insert(
+                path.clone(),
+                apply_edits(&current, &edits, uses_crlf(&current)),
+            );
+            *round_by_file.entry(path).or_default() += fixes.len();
             applied += fixes.len();
             any = true;
         }
@@ -249,10 +279,20 @@ pub fn fix_compose(
             converged = true;
             break;
         }
-        let candidate = OverlayFs { base: fs, files: next_files.clone() };
+        let candidate = OverlayFs {
+            base: fs,
+            files: next_files.clone(),
+        };
         let reloaded = project::load(options, &candidate);
-        if reloaded.problems.len() > yaml_errors {
+        if breakage(&reloaded) > broken_before {
+            // A fix that makes the file worse (a YAML, interpolation or schema problem) is a
+            // bug; the round is thrown away rather than written.
+            applied -= round_by_file.values().sum::<usize>();
+            rejected = true;
             break;
+        }
+        for (path, n) in round_by_file {
+            *applied_by_file.entry(path).or_default() += n;
         }
         overlay.files = next_files;
     }
@@ -263,5 +303,32 @@ pub fn fix_compose(
             (fixed != original).then_some((path, original, fixed))
         })
         .collect();
-    ComposeFixOutcome { changed, applied, converged }
+    ComposeFixOutcome {
+        changed,
+        applied,
+        applied_by_file,
+        converged,
+        rejected,
+    }
+}
+
+/// Problems a fix must never add: YAML and interpolation problems, and schema errors.
+fn breakage(project: &drydock_compose::project::Project) -> usize {
+    use drydock_compose::project::Problem;
+    let problems = project
+        .problems
+        .iter()
+        .filter(|p| {
+            matches!(
+                p,
+                Problem::Yaml { .. } | Problem::Interpolation { .. } | Problem::EnvFile { .. }
+            )
+        })
+        .count();
+    let schema: usize = project
+        .file_trees
+        .iter()
+        .map(|(_, tree)| drydock_compose::schema::validate(tree).len())
+        .sum();
+    problems + schema
 }

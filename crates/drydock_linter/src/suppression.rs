@@ -320,7 +320,11 @@ pub(crate) fn apply(
 }
 
 /// DY001 for codes that suppressed nothing (of rules that ran), DY002 for unknown codes.
-fn report(pragmas: &[Pragma], used: &[Vec<bool>], enabled: &dyn Fn(RuleId) -> bool) -> Vec<Diagnostic> {
+fn report(
+    pragmas: &[Pragma],
+    used: &[Vec<bool>],
+    enabled: &dyn Fn(RuleId) -> bool,
+) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let unused_rule = registry::by_code("DY001");
     let invalid_rule = registry::by_code("DY002");
@@ -407,6 +411,166 @@ fn remove_code_fix(pragma: &Pragma, index: usize) -> Fix {
     )
 }
 
+/// The range covered by a compose pragma aimed at `line`: the mapping entry or list item that
+/// starts on that line (the outermost one, when several do).
+fn yaml_entry_on_line(
+    doc: &drydock_compose::yaml::Document,
+    index: &LineIndex,
+    line: usize,
+) -> Option<TextRange> {
+    use drydock_compose::yaml::{Node, NodeKind};
+    let mut best: Option<TextRange> = None;
+    let mut consider = |range: TextRange| {
+        if index.line_of(range.start()) == line
+            && best.is_none_or(|b| {
+                range.start() < b.start() || (range.start() == b.start() && range.end() > b.end())
+            })
+        {
+            best = Some(range);
+        }
+    };
+    let mut stack: Vec<&Node> = doc.root.iter().collect();
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Mapping(entries) => {
+                for (k, v) in entries {
+                    consider(TextRange::new(
+                        k.range.start(),
+                        v.range.end().max(k.range.end()),
+                    ));
+                    stack.push(v);
+                }
+            }
+            NodeKind::Sequence(items) => {
+                for item in items {
+                    consider(item.range);
+                    stack.push(item);
+                }
+            }
+            _ => {}
+        }
+    }
+    best
+}
+
+/// Applies `# drydock ignore=CODE` comments of compose files: on the line above a key (or list
+/// item) it covers that key with everything under it; at the end of a line, the key or item on
+/// that line; `# drydock global ignore=CODE` covers the file.
+pub(crate) fn apply_compose(
+    project: &drydock_compose::project::Project,
+    diagnostics: &mut Vec<crate::compose::FileDiagnostic>,
+    enabled: &dyn Fn(RuleId) -> bool,
+) -> Vec<crate::compose::FileDiagnostic> {
+    use drydock_compose::project::SourceKind;
+    let mut out = Vec::new();
+    for (i, file) in project.files.iter().enumerate() {
+        let SourceKind::Compose(doc) = &file.kind else {
+            continue;
+        };
+        let file_id = u32::try_from(i).unwrap_or(u32::MAX);
+        let text = file.source.text();
+        let index = LineIndex::new(text);
+        let mut pragmas = Vec::new();
+        for comment in drydock_compose::yaml::comments(text, doc) {
+            let after_hash = usize::from(comment.range.start()) + 1;
+            let body = &text[after_hash..usize::from(comment.range.end())];
+            let Some(ParsedPragma {
+                flavor: Flavor::Drydock,
+                scope,
+                codes,
+                reason,
+                well_formed: _,
+            }) = parse_pragma_text(body, after_hash)
+            else {
+                continue;
+            };
+            let line = index.line_of(comment.range.start());
+            let covered = match scope {
+                Scope::Global => Some(drydock_text::range(0, text.len())),
+                Scope::Stage => None,
+                Scope::Next if comment.own_line => {
+                    // The next line that is not blank or another comment.
+                    let mut target = line + 1;
+                    while let Some(r) = index.line_range(target) {
+                        let t = text[r].trim_start();
+                        if t.is_empty() || t.starts_with('#') {
+                            target += 1;
+                            continue;
+                        }
+                        break;
+                    }
+                    yaml_entry_on_line(doc, &index, target)
+                }
+                Scope::Next => yaml_entry_on_line(doc, &index, line),
+            };
+            let removal = if comment.own_line {
+                index.line_range_full(line).unwrap_or(comment.range)
+            } else {
+                let before = text[..usize::from(comment.range.start())]
+                    .trim_end_matches([' ', '\t'])
+                    .len();
+                TextRange::new(drydock_text::size(before), comment.range.end())
+            };
+            let codes = codes
+                .into_iter()
+                .map(|(text, range)| {
+                    let rule = registry::find(&text);
+                    PragmaCode { text, range, rule }
+                })
+                .collect();
+            pragmas.push(Pragma {
+                flavor: Flavor::Drydock,
+                scope,
+                comment: comment.range,
+                line: removal,
+                codes,
+                reason,
+                valid: true,
+                covered,
+                stage_key: 0,
+            });
+        }
+        if pragmas.is_empty() {
+            continue;
+        }
+        let mut used: Vec<Vec<bool>> = pragmas.iter().map(|p| vec![false; p.codes.len()]).collect();
+        diagnostics.retain(|d| {
+            if d.file != file_id {
+                return true;
+            }
+            let Some(rule) = registry::by_code(d.diagnostic.code) else {
+                return true;
+            };
+            let start = d.diagnostic.range.start();
+            let mut suppressed = false;
+            for (pi, p) in pragmas.iter().enumerate() {
+                if !p
+                    .covered
+                    .is_some_and(|c| c.contains(start) || c.start() == start)
+                {
+                    continue;
+                }
+                for (ci, code) in p.codes.iter().enumerate() {
+                    if code.rule == Some(rule) {
+                        used[pi][ci] = true;
+                        suppressed = true;
+                    }
+                }
+            }
+            !suppressed
+        });
+        out.extend(
+            report(&pragmas, &used, enabled)
+                .into_iter()
+                .map(|diagnostic| crate::compose::FileDiagnostic {
+                    file: file_id,
+                    diagnostic,
+                }),
+        );
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,120 +620,4 @@ mod tests {
         assert!(parse(" drydockignore=DL3008").is_none());
         assert!(!parse(" drydock ignore=").unwrap().4);
     }
-}
-
-/// The range covered by a compose pragma aimed at `line`: the mapping entry or list item that
-/// starts on that line (the outermost one, when several do).
-fn yaml_entry_on_line(doc: &drydock_compose::yaml::Document, index: &LineIndex, line: usize) -> Option<TextRange> {
-    use drydock_compose::yaml::{Node, NodeKind};
-    let mut best: Option<TextRange> = None;
-    let mut consider = |range: TextRange| {
-        if index.line_of(range.start()) == line && best.is_none_or(|b| range.start() < b.start() || (range.start() == b.start() && range.end() > b.end())) {
-            best = Some(range);
-        }
-    };
-    let mut stack: Vec<&Node> = doc.root.iter().collect();
-    while let Some(node) = stack.pop() {
-        match &node.kind {
-            NodeKind::Mapping(entries) => {
-                for (k, v) in entries {
-                    consider(TextRange::new(k.range.start(), v.range.end().max(k.range.end())));
-                    stack.push(v);
-                }
-            }
-            NodeKind::Sequence(items) => {
-                for item in items {
-                    consider(item.range);
-                    stack.push(item);
-                }
-            }
-            _ => {}
-        }
-    }
-    best
-}
-
-/// Applies `# drydock ignore=CODE` comments of compose files: on the line above a key (or list
-/// item) it covers that key with everything under it; at the end of a line, the key or item on
-/// that line; `# drydock global ignore=CODE` covers the file.
-pub(crate) fn apply_compose(
-    project: &drydock_compose::project::Project,
-    diagnostics: &mut Vec<crate::compose::FileDiagnostic>,
-    enabled: &dyn Fn(RuleId) -> bool,
-) -> Vec<crate::compose::FileDiagnostic> {
-    use drydock_compose::project::SourceKind;
-    let mut out = Vec::new();
-    for (i, file) in project.files.iter().enumerate() {
-        let SourceKind::Compose(doc) = &file.kind else { continue };
-        let file_id = u32::try_from(i).unwrap_or(u32::MAX);
-        let text = file.source.text();
-        let index = LineIndex::new(text);
-        let mut pragmas = Vec::new();
-        for comment in drydock_compose::yaml::comments(text, doc) {
-            let after_hash = usize::from(comment.range.start()) + 1;
-            let body = &text[after_hash..usize::from(comment.range.end())];
-            let Some(ParsedPragma { flavor: Flavor::Drydock, scope, codes, reason, well_formed: _ }) = parse_pragma_text(body, after_hash) else {
-                continue;
-            };
-            let line = index.line_of(comment.range.start());
-            let covered = match scope {
-                Scope::Global => Some(drydock_text::range(0, text.len())),
-                Scope::Stage => None,
-                Scope::Next if comment.own_line => {
-                    // The next line that is not blank or another comment.
-                    let mut target = line + 1;
-                    while let Some(r) = index.line_range(target) {
-                        let t = text[r].trim_start();
-                        if t.is_empty() || t.starts_with('#') {
-                            target += 1;
-                            continue;
-                        }
-                        break;
-                    }
-                    yaml_entry_on_line(doc, &index, target)
-                }
-                Scope::Next => yaml_entry_on_line(doc, &index, line),
-            };
-            let removal = if comment.own_line {
-                index.line_range_full(line).unwrap_or(comment.range)
-            } else {
-                let before = text[..usize::from(comment.range.start())].trim_end_matches([' ', '\t']).len();
-                TextRange::new(drydock_text::size(before), comment.range.end())
-            };
-            let codes = codes
-                .into_iter()
-                .map(|(text, range)| {
-                    let rule = registry::find(&text);
-                    PragmaCode { text, range, rule }
-                })
-                .collect();
-            pragmas.push(Pragma { flavor: Flavor::Drydock, scope, comment: comment.range, line: removal, codes, reason, valid: true, covered, stage_key: 0 });
-        }
-        if pragmas.is_empty() {
-            continue;
-        }
-        let mut used: Vec<Vec<bool>> = pragmas.iter().map(|p| vec![false; p.codes.len()]).collect();
-        diagnostics.retain(|d| {
-            if d.file != file_id {
-                return true;
-            }
-            let Some(rule) = registry::by_code(d.diagnostic.code) else { return true };
-            let start = d.diagnostic.range.start();
-            let mut suppressed = false;
-            for (pi, p) in pragmas.iter().enumerate() {
-                if !p.covered.is_some_and(|c| c.contains(start) || c.start() == start) {
-                    continue;
-                }
-                for (ci, code) in p.codes.iter().enumerate() {
-                    if code.rule == Some(rule) {
-                        used[pi][ci] = true;
-                        suppressed = true;
-                    }
-                }
-            }
-            !suppressed
-        });
-        out.extend(report(&pragmas, &used, enabled).into_iter().map(|diagnostic| crate::compose::FileDiagnostic { file: file_id, diagnostic }));
-    }
-    out
 }

@@ -12,6 +12,9 @@ use drydock_text::{LineIndex, SourceText, TextRange};
 use rayon::prelude::*;
 use termcolor::{ColorChoice as TermColor, StandardStream};
 
+use drydock_compose::project;
+
+use super::compose;
 use crate::args::{CheckArgs, ColorChoice, Format, Kind};
 use crate::discover::{self, Candidate, FileKind};
 use crate::output::{self, Counts, FileResult, Finding};
@@ -30,7 +33,7 @@ pub enum ExitStatus {
 }
 
 /// Where a file's bytes come from.
-enum Input {
+pub(super) enum Input {
     File(PathBuf),
     Stdin(Vec<u8>),
 }
@@ -44,11 +47,12 @@ struct Job {
     input: Input,
 }
 
-struct Outcome {
-    result: FileResult,
-    fails: bool,
-    error: Option<String>,
-    stdout: Vec<u8>,
+/// What linting one file produced.
+pub(super) struct Outcome {
+    pub(super) result: FileResult,
+    pub(super) fails: bool,
+    pub(super) error: Option<String>,
+    pub(super) stdout: Vec<u8>,
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -108,25 +112,51 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         .build()
         .map_err(|e| e.to_string())?;
 
-    let (jobs, mut had_error) = collect_jobs(args, &resolver, threads)?;
-    if jobs.is_empty() && !had_error {
+    let (jobs, candidates, mut had_error) = collect_jobs(args, &resolver, threads, &cwd)?;
+    let projects = compose::group(candidates, args);
+    if jobs.is_empty() && projects.is_empty() && !had_error {
         eprintln!("drydock: no Dockerfiles or compose files found");
+        if args.format == Format::Json {
+            // Machine readers still get a document.
+            println!("[]");
+        }
         return Ok(ExitStatus::Success);
     }
     let color = use_color(args.color);
     let fixing = args.fix || args.diff;
     let render = (args.format == Format::Tty).then_some(color);
-    let outcomes: Vec<Result<Outcome, ResolveError>> = pool.install(|| {
-        jobs.par_iter()
-            .map(|job| process(job, args, &resolver, render))
-            .collect()
+    let shared = compose::shared(args, &cwd);
+    let (outcomes, raws): (Vec<Result<Outcome, ResolveError>>, Vec<_>) = pool.install(|| {
+        rayon::join(
+            || {
+                jobs.par_iter()
+                    .map(|job| process(job, args, &resolver, render))
+                    .collect()
+            },
+            || {
+                projects
+                    .par_iter()
+                    .map(|job| compose::process(job, args, &shared, &resolver))
+                    .collect::<Vec<_>>()
+            },
+        )
     });
+    let mut all = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        all.push(outcome.map_err(|e| e.to_string())?);
+    }
+    let mut compose_raws = Vec::new();
+    for raw in raws {
+        compose_raws.extend(raw.map_err(|e| e.to_string())?);
+    }
+    all.extend(compose::finish_all(compose_raws, render));
+    // Files in path order; standard input keeps its place.
+    all.sort_by(|a, b| a.result.path.cmp(&b.result.path));
 
     let mut results = Vec::new();
     let mut fails = false;
     let mut stdout_extra = Vec::new();
-    for outcome in outcomes {
-        let outcome = outcome.map_err(|e| e.to_string())?;
+    for outcome in all {
         if let Some(error) = &outcome.error {
             eprintln!("drydock: error: {error}");
             had_error = true;
@@ -135,26 +165,23 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         stdout_extra.extend(outcome.stdout);
         results.push(outcome.result);
     }
-    let compose = results
-        .iter()
-        .filter(|r| r.kind == FileKind::Compose)
-        .count();
-    if compose > 0 && !args.quiet {
-        eprintln!(
-            "drydock: note: {compose} compose file{} found; compose linting is not part of this build yet",
-            if compose == 1 { "" } else { "s" }
-        );
-    }
-    results.retain(|r| r.kind == FileKind::Dockerfile);
 
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    // `--fix` on standard input prints the fixed buffer on standard output (an editor or a
+    // pipe replaces the file with it), so the report goes to standard error.
+    let stdin_fix = args.fix && !args.diff && args.paths.iter().any(|p| p.as_os_str() == "-");
     let write_result = (|| -> io::Result<()> {
+        let stdout = io::stdout();
+        let mut buffer_out = stdout.lock();
+        buffer_out.write_all(&stdout_extra)?;
+        buffer_out.flush()?;
         if args.diff {
-            out.write_all(&stdout_extra)?;
             return Ok(());
         }
-        out.write_all(&stdout_extra)?;
+        let mut out: Box<dyn Write> = if stdin_fix {
+            Box::new(io::stderr().lock())
+        } else {
+            Box::new(buffer_out)
+        };
         match args.format {
             Format::Json => output::json::write(&results, &mut out)?,
             Format::Tty => {
@@ -195,17 +222,37 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     })
 }
 
+/// Dockerfiles to lint one by one, and compose files to group into projects.
+type Collected = (Vec<Job>, Vec<compose::Candidate>, bool);
+
 fn collect_jobs(
     args: &CheckArgs,
     resolver: &Resolver,
     threads: usize,
-) -> Result<(Vec<Job>, bool), String> {
+    cwd: &Path,
+) -> Result<Collected, String> {
     let mut jobs = Vec::new();
+    let mut candidates = Vec::new();
     let mut had_error = false;
-    let paths = if args.paths.is_empty() {
+    let paths = if !args.paths.is_empty() {
+        args.paths.clone()
+    } else if args.compose_file.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        args.paths.clone()
+        // `--compose-file` alone lints that project only.
+        Vec::new()
+    };
+    let mut push = |job: Job, walk_root: Option<PathBuf>| {
+        if job.kind == FileKind::Compose {
+            candidates.push(compose::Candidate {
+                display: job.display,
+                lookup: project::normalize(&job.lookup),
+                input: job.input,
+                walk_root,
+            });
+        } else {
+            jobs.push(job);
+        }
     };
     let forced = args.kind.map(|k| match k {
         Kind::Dockerfile => FileKind::Dockerfile,
@@ -226,18 +273,20 @@ fn collect_jobs(
                     .as_deref()
                     .map_or(FileKind::Dockerfile, discover::kind_of_explicit)
             });
-            let lookup = std::path::absolute(
-                args.stdin_filename
-                    .as_deref()
-                    .unwrap_or(Path::new("Dockerfile")),
-            )
-            .unwrap_or_else(|_| PathBuf::from("Dockerfile"));
-            jobs.push(Job {
-                display,
-                lookup,
-                kind,
-                input: Input::Stdin(bytes),
-            });
+            let default = match kind {
+                FileKind::Dockerfile => "Dockerfile",
+                FileKind::Compose => "<stdin>.yaml",
+            };
+            let lookup = cwd.join(args.stdin_filename.as_deref().unwrap_or(Path::new(default)));
+            push(
+                Job {
+                    display,
+                    lookup,
+                    kind,
+                    input: Input::Stdin(bytes),
+                },
+                None,
+            );
             continue;
         }
         let meta = match std::fs::metadata(&path) {
@@ -249,6 +298,7 @@ fn collect_jobs(
             }
         };
         if meta.is_dir() {
+            let walk_root = project::normalize(&cwd.join(&path));
             for Candidate {
                 path: found, kind, ..
             } in discover::walk(&path, threads)
@@ -259,22 +309,28 @@ fn collect_jobs(
                 if resolved.excludes(&display, &lookup) {
                     continue;
                 }
-                jobs.push(Job {
-                    display,
-                    lookup,
-                    kind,
-                    input: Input::File(found),
-                });
+                push(
+                    Job {
+                        display,
+                        lookup,
+                        kind,
+                        input: Input::File(found),
+                    },
+                    Some(walk_root.clone()),
+                );
             }
         } else if meta.is_file() {
             let kind = forced.unwrap_or_else(|| discover::kind_of_explicit(&path));
-            let lookup = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
-            jobs.push(Job {
-                display: path.clone(),
-                lookup,
-                kind,
-                input: Input::File(path),
-            });
+            let lookup = cwd.join(&path);
+            push(
+                Job {
+                    display: path.clone(),
+                    lookup,
+                    kind,
+                    input: Input::File(path),
+                },
+                None,
+            );
         } else {
             eprintln!(
                 "drydock: error: {}: not a regular file (a FIFO, socket or device is never opened)",
@@ -283,10 +339,10 @@ fn collect_jobs(
             had_error = true;
         }
     }
-    Ok((jobs, had_error))
+    Ok((jobs, candidates, had_error))
 }
 
-fn describe_io(e: &io::Error) -> String {
+pub(super) fn describe_io(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::NotFound => "no such file or folder".to_owned(),
         io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
@@ -295,7 +351,7 @@ fn describe_io(e: &io::Error) -> String {
 }
 
 /// Whether bytes look like a binary file rather than text.
-fn looks_binary(bytes: &[u8]) -> bool {
+pub(super) fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(8192)];
     if head.is_empty() {
         return false;
@@ -311,7 +367,7 @@ fn looks_binary(bytes: &[u8]) -> bool {
     bad * 10 > text.chars().count()
 }
 
-fn engine_finding(
+pub(super) fn engine_finding(
     code: &str,
     message: String,
     settings: &drydock_linter::Settings,
@@ -449,7 +505,7 @@ fn process(
     Ok(outcome)
 }
 
-fn finish(
+pub(super) fn finish(
     outcome: &mut Outcome,
     text: &str,
     index: &LineIndex,

@@ -1,4 +1,5 @@
 //! The subcommands.
 
 pub mod check;
+mod compose;
 pub mod rules;

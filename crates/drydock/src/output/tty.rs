@@ -53,7 +53,11 @@ pub fn render(path: &Path, text: &str, diagnostics: &[Diagnostic], color: bool) 
         let mut notes: Vec<String> = d
             .labels
             .iter()
-            .filter_map(|l| l.file.as_ref().map(|f| format!("note: {} ({})", l.message, f.display())))
+            .filter_map(|l| {
+                l.file
+                    .as_ref()
+                    .map(|f| format!("note: {} ({})", l.message, f.display()))
+            })
             .collect();
         if let Some(help) = &d.help {
             notes.push(format!("help: {help}"));

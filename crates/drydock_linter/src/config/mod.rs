@@ -121,7 +121,8 @@ pub struct Configuration {
     pub formats: Vec<String>,
     /// hadolint's `no-color`.
     pub no_color: Option<bool>,
-    /// Whether hadolint's defaults apply (only DL rules unless more are selected).
+    /// Whether hadolint's defaults apply: for Dockerfiles only the DL rules run unless more are
+    /// selected (compose rules keep their defaults).
     pub hadolint_mode: bool,
     /// Problems that did not stop loading (hadolint's leniency): shown as warnings.
     pub warnings: Vec<String>,
@@ -283,9 +284,18 @@ impl Configuration {
         };
         let mut settings = match &self.select {
             Some(codes) => Settings::only(&select_all(codes)?),
+            // hadolint's configuration speaks only for Dockerfiles: there it means "what
+            // hadolint would run" (the DL rules). hadolint never reads compose files, so compose
+            // rules keep their defaults, as do the notices about skipped files.
             None if self.hadolint_mode => {
                 let dl: Vec<RuleId> = registry::ids()
-                    .filter(|id| id.meta().default_enabled && id.meta().code.starts_with("DL"))
+                    .filter(|id| {
+                        let meta = id.meta();
+                        meta.default_enabled
+                            && (meta.code.starts_with("DL")
+                                || meta.target == crate::rule::Target::Compose
+                                || matches!(meta.code, "DY003" | "DY004"))
+                    })
                     .collect();
                 Settings::only(&dl)
             }

@@ -16,7 +16,9 @@ declare_rule! {
     /// values, in any order), and each must run at most one simple command: `RUN a && b`, a
     /// pipe `a | b` or a command substitution `a $(b)` count as two, so such a `RUN` is never
     /// part of a finding. A command whose name is not a literal word (`$CMD arg`) does not
-    /// count, as in hadolint. `ONBUILD` instructions are not checked. The finding points at the
+    /// count, as in hadolint, and a script that is not valid shell syntax (typically
+    /// PowerShell in a Windows image) counts as having no command, as hadolint's shell parser
+    /// gives up on it. `ONBUILD` instructions are not checked. The finding points at the
     /// second `RUN`'s keyword; a third consecutive `RUN` is reported too.
     ///
     /// ## Why is this bad?

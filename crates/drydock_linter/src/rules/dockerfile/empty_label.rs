@@ -4,8 +4,10 @@ use crate::rules::dockerfile::invalid_label_key::label_pairs;
 
 declare_rule! {
     /// ## What it does
-    /// Only active when a label schema is configured. Reports a `LABEL` that sets a schema
-    /// label (of any type) to the empty string: `key=""`, `key=''` or `key=`. The value is
+    /// Reports labels of the configured label schema that are set to an empty value.
+    ///
+    /// Only active when a label schema is configured. A `LABEL` that sets a schema label (of any
+    /// type) to the empty string is reported: `key=""`, `key=''` or `key=`. The value is
     /// read as hadolint reads it: quotes are removed in the `key=value` form, but the legacy
     /// form `LABEL key ""` keeps them, so it is not empty. `ONBUILD LABEL` is not checked.
     ///

@@ -2,6 +2,7 @@ use drydock_dockerfile::InstructionKind;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::hadolint::onbuild_of;
 
 declare_rule! {
     /// ## What it does
@@ -41,17 +42,15 @@ impl Rule for ForbiddenOnbuildTrigger {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for (_, outer) in ctx.model.instructions_of(InstructionKind::Onbuild) {
-            let Some(inner) = outer.onbuild_inner() else {
-                continue;
-            };
-            if matches!(
-                inner.kind,
-                InstructionKind::Onbuild | InstructionKind::From | InstructionKind::Maintainer
-            ) {
+        for kind in [
+            InstructionKind::Onbuild,
+            InstructionKind::From,
+            InstructionKind::Maintainer,
+        ] {
+            for (_, inner) in onbuild_of(ctx.model, kind) {
                 ctx.report(
                     inner.keyword.range,
-                    format!("`ONBUILD {}` is not allowed", inner.kind.keyword()),
+                    format!("`ONBUILD {}` is not allowed", kind.keyword()),
                 )
                 .help("`ONBUILD`, `FROM` and `MAINTAINER` cannot be triggers; move the instruction out of `ONBUILD`");
             }

@@ -5,8 +5,10 @@ use crate::rule::{DockerfileContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Off by default (as in hadolint, where its severity is `ignore`). Reports every comment
-    /// line that hadolint reads as an *inline* ignore pragma: `#`, optional blanks, `hadolint`,
+    /// Reports inline `# hadolint ignore=` pragmas (off by default).
+    ///
+    /// Off by default (as in hadolint, where its severity is `ignore`). Every comment line that
+    /// hadolint reads as an *inline* ignore pragma is reported: `#`, optional blanks, `hadolint`,
     /// at least one blank, `ignore`, `=` (blanks allowed around it), then a comma-separated
     /// list of codes made only of the characters `D`, `L`, `S`, `C` and digits, optionally
     /// followed by a `# comment`.

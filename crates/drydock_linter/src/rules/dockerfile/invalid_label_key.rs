@@ -7,8 +7,10 @@ use crate::rule::{DockerfileContext, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Checks every key of every `LABEL` instruction (quotes removed) against Docker's naming
-    /// guidelines, as hadolint does. A key is reported when any of these holds:
+    /// Reports `LABEL` keys that do not follow Docker's naming rules for label keys.
+    ///
+    /// Every key of every `LABEL` instruction (quotes removed) is checked as hadolint checks it.
+    /// A key is reported when any of these holds:
     ///
     /// - it does not start with a lowercase ASCII letter (`a-z`);
     /// - it does not end with a lowercase ASCII letter or a digit;

@@ -4,6 +4,8 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
+    /// Reports schema labels of type `email` whose value is not an e-mail address.
+    ///
     /// For each label of type `email` in the configured `label-schema`, reports a `LABEL` value
     /// that is not an RFC 5322 `addr-spec` as hadolint's e-mail validator reads it: a local part of
     /// dot-separated atoms (letters, digits and ``!#$%&'*+/=?^_`{|}~-``) or quoted strings, `@`,

@@ -4,6 +4,8 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
+    /// Reports schema labels of type `hash` whose value is not a git commit hash.
+    ///
     /// For each label of type `hash` in the configured `label-schema`, reports a `LABEL` value that
     /// is not a git commit hash: exactly 7 or exactly 40 characters, all lowercase hexadecimal
     /// (`0-9a-f`). Uppercase hex digits, other abbreviation lengths, 64-character SHA-256 object

@@ -4,6 +4,8 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
+    /// Reports schema labels of type `rfc3339` whose value is not an RFC 3339 date-time.
+    ///
     /// For each label of type `rfc3339` in the configured `label-schema`, reports a `LABEL` value
     /// that is not an RFC 3339 date-time as hadolint's parser accepts it: `YYYY-MM-DDTHH:MM:SS`, an
     /// optional fraction (`.` and digits), then `Z` or a numeric offset `+HH:MM`/`-HHMM`. The date
@@ -186,12 +188,11 @@ pub(crate) fn is_rfc3339(value: &str) -> bool {
     if hour > 23 || minute > 59 || second > 60 {
         return false;
     }
-    // Fraction: `.` and any number of digits, then blanks.
+    // Fraction: `.` and any number of digits.
     if c.eat(b'.') {
         while c.peek().is_some_and(|b| b.is_ascii_digit()) {
             c.i += 1;
         }
-        c.skip_ascii_spaces();
     }
     // Zone: `Z` or `±HH[:]MM`.
     if !c.eat_ci(b'Z') {
@@ -217,6 +218,7 @@ mod tests {
     fn times() {
         for ok in [
             "2021-03-10T10:26:33.564595127+01:00",
+            "- 2021-03-10T10:26:33Z",
             "1985-04-12T23:20:50.52Z",
             "1996-12-19T16:39:57-08:00",
             "1990-12-31T23:59:60Z",
@@ -247,6 +249,7 @@ mod tests {
             "2024-5-01T10:00:00Z",
             "2024-05-01T10:00:00+2",
             "2024-05-01T10:00:00ZZ",
+            "2024-05-01T10:00:00.123 Z",
             "$BUILD_DATE",
         ] {
             assert!(!is_rfc3339(bad), "{bad}");

@@ -4,6 +4,8 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
+    /// Reports schema labels of type `semver` whose value is not a semantic version.
+    ///
     /// For each label of type `semver` in the configured `label-schema`, reports a `LABEL` value
     /// that is not a semantic version as hadolint's SemVer parser reads it: `MAJOR.MINOR.PATCH`
     /// (three runs of digits), optionally `-` and pre-release identifiers, optionally `+` and build

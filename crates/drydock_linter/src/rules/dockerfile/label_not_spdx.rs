@@ -4,6 +4,8 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
+    /// Reports schema labels of type `spdx` whose value is not an SPDX license identifier.
+    ///
     /// For each label of type `spdx` in the configured `label-schema`, reports a `LABEL` value that
     /// is not a single SPDX license identifier of the SPDX License List 3.23 (the list hadolint's
     /// license parser knows): `MIT`, `Apache-2.0`, `BSD-3-Clause`, `GPL-3.0-or-later`, ...

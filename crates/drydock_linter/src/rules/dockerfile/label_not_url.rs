@@ -4,6 +4,8 @@ use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
     /// ## What it does
+    /// Reports schema labels of type `url` whose value is not an absolute URL.
+    ///
     /// For each label of type `url` in the configured `label-schema`, reports a `LABEL` value that
     /// is not an absolute URI as RFC 3986 defines it (the grammar of hadolint's URI parser): a
     /// scheme (`[A-Za-z][A-Za-z0-9+.-]*`) and `:`, then either `//` with an authority (user info, a

@@ -7,13 +7,16 @@ use crate::rules::dockerfile::untagged_base_image::{FromImage, HlImage, resolve_
 declare_rule! {
     /// ## What it does
     /// Reports a `FROM` image whose tag is exactly `latest` and that has no digest.
-    /// `FROM app:latest@sha256:…` is not reported: the digest pins the image. The tag is
-    /// compared as written (`LATEST` is not reported), and a variable before the tag does not
-    /// matter (`FROM $IMAGE:latest` is reported).
+    /// `FROM app:latest@sha256:…` is not reported: the digest pins the image. The image is
+    /// judged as written and split as hadolint splits it: the tag is compared as written
+    /// (`LATEST` is not reported), a variable before the tag does not matter
+    /// (`FROM $IMAGE:latest` is reported), and a tag built from variables is not `latest`
+    /// (`FROM app:${TAG}` is not reported, even with `ARG TAG=latest`).
     ///
-    /// When the reference is built from variables whose values are all known (global `ARG`s
-    /// with defaults), the expanded reference is judged: with `ARG TAG=latest`,
-    /// `FROM app:${TAG}` is reported.
+    /// Variables are expanded (with the global `ARG`s and their defaults) only to drop a
+    /// finding, never to add one: a reported image built from variables whose values are all
+    /// known is dropped when the expanded reference is not pinned to `latest` alone (it has a
+    /// digest or another tag) or names an earlier stage.
     ///
     /// ## Why is this bad?
     /// `latest` is a moving target: it names whatever was pushed last. Builds stop being
@@ -31,9 +34,11 @@ declare_rule! {
     /// ```
     ///
     /// ## Differences from hadolint
-    /// An image built from variables with known values is judged on its expanded value
-    /// (hadolint only looks at the text as written, so it misses `FROM app:${TAG}` with
-    /// `ARG TAG=latest`).
+    /// False positives on image names built from variables are not reported: a finding
+    /// hadolint gives on the text as written is dropped when the expanded reference is not
+    /// pinned to `latest` alone or names an earlier stage. The expansion never adds a finding
+    /// hadolint does not give (`FROM app:${TAG}` with `ARG TAG=latest` is not reported, as in
+    /// hadolint).
     pub(crate) LatestTag {
         code: "DL3007",
         name: "latest-tag",
@@ -72,30 +77,28 @@ impl Rule for LatestTag {
             let Some(word) = &stage.image else {
                 continue;
             };
-            let mut expanded = String::new();
-            let range = match resolve_from_image(model, stage.from, word) {
-                FromImage::Raw | FromImage::Unknown => {
-                    let Some((start, end)) = latest_tag(&word.text) else {
-                        continue;
-                    };
-                    // Point at the tag when the word is written on one line as its text.
-                    let (word_start, word_end) = (
-                        usize::from(word.range.start()),
-                        usize::from(word.range.end()),
-                    );
-                    if ctx.text().get(word_start..word_end) == Some(word.text.as_str()) {
-                        drydock_text::range(word_start + start, word_start + end)
-                    } else {
-                        word.range
-                    }
-                }
+            // hadolint's verdict on the text as written, then the expansion may only drop it.
+            let Some((start, end)) = latest_tag(&word.text) else {
+                continue;
+            };
+            let expanded = match resolve_from_image(model, stage.from, word) {
+                FromImage::Raw | FromImage::Unknown => String::new(),
                 FromImage::Expanded(text) => {
                     if stage.parent.is_some() || latest_tag(&text).is_none() {
                         continue;
                     }
-                    expanded = format!(" (`{text}`)");
-                    word.range
+                    format!(" (`{text}`)")
                 }
+            };
+            // Point at the tag when the word is written on one line as its text.
+            let (word_start, word_end) = (
+                usize::from(word.range.start()),
+                usize::from(word.range.end()),
+            );
+            let range = if ctx.text().get(word_start..word_end) == Some(word.text.as_str()) {
+                drydock_text::range(word_start + start, word_start + end)
+            } else {
+                word.range
             };
             ctx.report(
                 range,

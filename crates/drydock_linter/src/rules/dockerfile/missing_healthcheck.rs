@@ -6,8 +6,10 @@ use crate::rules::dockerfile::missing_required_label::{alias, describe, from_ref
 
 declare_rule! {
     /// ## What it does
-    /// Off by default (as in hadolint, where its severity is `ignore`). Reports the `FROM` of
-    /// every stage that ends up without a `HEALTHCHECK`, following hadolint's stage bookkeeping:
+    /// Reports stages without a `HEALTHCHECK` (off by default).
+    ///
+    /// Off by default (as in hadolint, where its severity is `ignore`). The `FROM` of every stage
+    /// that ends up without a `HEALTHCHECK` is reported, following hadolint's stage bookkeeping:
     ///
     /// - A stage is *good* once it has a `HEALTHCHECK` instruction of its own
     ///   (`HEALTHCHECK NONE` counts).

@@ -7,9 +7,11 @@ use crate::rules::dockerfile::invalid_label_key::label_pairs;
 
 declare_rule! {
     /// ## What it does
+    /// Reports stages that do not set a label required by the configured label schema.
+    ///
     /// Only active when a label schema is configured (`label-schema`). For each label of the
-    /// schema, reports the `FROM` of every stage that does not set that label with a `LABEL`
-    /// instruction, following hadolint's stage bookkeeping exactly:
+    /// schema, the `FROM` of every stage that does not set that label with a `LABEL`
+    /// instruction is reported, following hadolint's stage bookkeeping exactly:
     ///
     /// - A stage is *good* once one of its own `LABEL` instructions sets the label. A stage
     ///   whose `FROM` names (by its image name, tag ignored) the alias of a stage that was

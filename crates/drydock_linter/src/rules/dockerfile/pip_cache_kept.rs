@@ -188,20 +188,26 @@ fn check_run(ctx: &mut DockerfileContext<'_>, model: &Model, index: usize, run: 
                 ),
             )
             .help("add `--no-cache-dir`, or set `ENV PIP_NO_CACHE_DIR=1` for the stage");
-        let edit = match install.map(|w| (w, &text[w.range])) {
-            Some((install, "install")) => {
-                Some(Edit::insert(install.range.end(), " --no-cache-dir"))
+        let edit = install.and_then(|install| {
+            let at = install.range.end();
+            match &text[install.range] {
+                "install" => Some(Edit::insert(at, " --no-cache-dir")),
+                // An element of an exec-form `RUN`: add another element.
+                "\"install\"" if is_exec_element(run, install.range) => {
+                    Some(Edit::insert(at, ", \"--no-cache-dir\""))
+                }
+                _ => None,
             }
-            // An exec-form element: add another element.
-            Some((install, "\"install\"")) if matches!(&run.args, Args::Exec(exec) if exec.elements.iter().any(|e| e.range == install.range)) => {
-                Some(Edit::insert(install.range.end(), ", \"--no-cache-dir\""))
-            }
-            _ => None,
-        };
+        });
         if let Some(edit) = edit {
             diagnostic.fix(Fix::safe("Add `--no-cache-dir`", vec![edit]));
         }
     }
+}
+
+/// Whether `range` is one of the elements of an exec-form `RUN`.
+fn is_exec_element(run: &Instruction, range: TextRange) -> bool {
+    matches!(&run.args, Args::Exec(exec) if exec.elements.iter().any(|e| e.range == range))
 }
 
 /// `pipx`/`pipenv`, or `python -m pipx`/`python -m pipenv`.

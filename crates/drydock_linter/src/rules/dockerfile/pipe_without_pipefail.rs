@@ -21,7 +21,8 @@ declare_rule! {
     /// `set -o pipefail` inside the `RUN` does not count, the `# hadolint shell=` pragma has no
     /// effect, and `ONBUILD` instructions are not checked. In the exec form the elements are
     /// joined with spaces and read as a command line, as hadolint does: `["sh", "-c", "a | b"]`
-    /// has a pipe.
+    /// has a pipe. A script that is not valid shell syntax (typically PowerShell in a Windows
+    /// image) is not checked, as hadolint's shell parser gives up on it.
     ///
     /// ## Why is this bad?
     /// A pipeline's exit status is the last command's. In `curl -fsSL $URL | tar -xz`, a
@@ -49,7 +50,7 @@ declare_rule! {
         code: "DL4006",
         name: "pipe-without-pipefail",
         aliases: [],
-        category: BestPractice,
+        category: Correctness,
         severity: Warning,
         default_enabled: true,
         fix: None,

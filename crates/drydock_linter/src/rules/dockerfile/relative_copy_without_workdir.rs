@@ -54,6 +54,9 @@ declare_rule! {
     }
 }
 
+/// A stage's identity: its lowercased name or image name; `None` before the first `FROM`.
+type StageKey = Option<String>;
+
 /// Whether a destination (as written) is absolute in hadolint's sense.
 fn is_absolute(dest: &str) -> bool {
     let dest = dest.trim_matches(['"', '\'']);
@@ -80,7 +83,7 @@ impl Rule for RelativeCopyWithoutWorkdir {
         let model = ctx.model;
         // `None` until the first FROM or WORKDIR; then the current stage's key (`None` for
         // instructions before the first FROM) and whether each stage key has a WORKDIR.
-        let mut state: Option<(Option<String>, HashMap<Option<String>, bool>)> = None;
+        let mut state: Option<(StageKey, HashMap<StageKey, bool>)> = None;
         for (index, instruction) in model.instructions() {
             match instruction.kind {
                 InstructionKind::From => {

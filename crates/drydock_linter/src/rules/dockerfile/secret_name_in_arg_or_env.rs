@@ -6,8 +6,9 @@ use crate::rules::dockerfile::invalid_label_key::unquote_pair_word;
 
 declare_rule! {
     /// ## What it does
-    /// Reports `ARG` and `ENV` variables whose name suggests they carry a secret, as hadolint
-    /// does. A name is reported when either
+    /// Reports `ARG` and `ENV` variables whose name suggests they hold a secret.
+    ///
+    /// Names are checked as hadolint checks them: a name is reported when either
     ///
     /// - its uppercased form is one of 48 well-known secret variables of CI systems and cloud
     ///   tools (`AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`, `NPM_TOKEN`, `DOCKER_PASSWORD`,

@@ -1,5 +1,7 @@
+use drydock_dockerfile::model::Model;
 use drydock_dockerfile::shell::{self, Command, ShellScript, basename};
 use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
+use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
@@ -90,16 +92,19 @@ fn is_service(name: &str) -> bool {
     SERVICES.contains(&name.strip_suffix(".service").unwrap_or(name))
 }
 
-/// Reports what one shell command does to install or start an SSH server.
-fn check_command(ctx: &mut DockerfileContext<'_>, command: &Command) {
+/// One piece of evidence of an SSH server: where, what, and the help text.
+type Finding = (TextRange, String, &'static str);
+
+/// Finds what one shell command does to install or start an SSH server.
+fn check_command(out: &mut Vec<Finding>, command: &Command) {
     if let Some(found) = install(command) {
         for package in found.packages {
             if PACKAGES.iter().any(|p| is_package(&package.value, p)) {
-                ctx.report(
+                out.push((
                     package.range,
                     format!("`{}` installs an SSH daemon in the image", package.value),
-                )
-                .help(HELP_INSTALL);
+                    HELP_INSTALL,
+                ));
             }
         }
         return;
@@ -111,7 +116,7 @@ fn check_command(ctx: &mut DockerfileContext<'_>, command: &Command) {
     let positional: Vec<_> = args.iter().filter(|w| !w.value.starts_with('-')).collect();
     let starts = |verb: &str| matches!(verb, "start" | "restart");
     let mut found = |range, message: String| {
-        ctx.report(range, message).help(HELP_RUN);
+        out.push((range, message, HELP_RUN));
     };
     if INIT_DIRS.iter().any(|dir| first.value.starts_with(dir)) {
         // A SysV init script: `/etc/init.d/ssh start`.
@@ -184,9 +189,9 @@ fn check_command(ctx: &mut DockerfileContext<'_>, command: &Command) {
     }
 }
 
-fn check_script(ctx: &mut DockerfileContext<'_>, script: &ShellScript) {
+fn check_script(out: &mut Vec<Finding>, script: &ShellScript) {
     for command in &script.commands {
-        check_command(ctx, command);
+        check_command(out, command);
     }
 }
 
@@ -202,9 +207,9 @@ fn port_range(value: &str) -> Option<(u32, u32)> {
     }
 }
 
-fn check_expose(ctx: &mut DockerfileContext<'_>, index: usize, words: &[Word]) {
+fn check_expose(out: &mut Vec<Finding>, model: &Model, index: usize, words: &[Word]) {
     for word in words {
-        let Ok(expansion) = ctx.model.expand(index, &word.text) else {
+        let Ok(expansion) = model.expand(index, &word.text) else {
             continue;
         };
         if expansion.unknown {
@@ -229,8 +234,59 @@ fn check_expose(ctx: &mut DockerfileContext<'_>, index: usize, words: &[Word]) {
                 expansion.result
             )
         };
-        ctx.report(word.range, message).help(HELP_EXPOSE);
+        out.push((word.range, message, HELP_EXPOSE));
     }
+}
+
+/// The SSH-server evidence of a Dockerfile, in the order DS102 reports it: package installs
+/// and daemon starts in `RUN`, then daemon starts in `CMD`/`ENTRYPOINT` and port 22 in `EXPOSE`.
+/// Each finding is `(range, message, help)`.
+///
+/// With `stage`, only the image that stage produces is looked at: the instructions of the stage
+/// and of the stages it builds on (`FROM <stage>`), without `ONBUILD` triggers (they run in
+/// images built from this one, not in it). Without `stage`, the whole file, `ONBUILD` included.
+pub(crate) fn ssh_findings(model: &Model, stage: Option<usize>) -> Vec<Finding> {
+    let stages: Option<Vec<usize>> = stage.map(|s| model.ancestry(s).map(|s| s.index).collect());
+    let included = |index: usize| match &stages {
+        None => true,
+        Some(stages) => {
+            model.instruction(index).kind != InstructionKind::Onbuild
+                && model.stage_of(index).is_some_and(|s| stages.contains(&s))
+        }
+    };
+    let mut out = Vec::new();
+    for (index, script) in run_scripts(model, true) {
+        if included(index) {
+            check_script(&mut out, script);
+        }
+    }
+    for (index, outer) in model.instructions() {
+        if !included(index) {
+            continue;
+        }
+        let instruction: &Instruction = match outer.kind {
+            InstructionKind::Onbuild => match outer.onbuild_inner() {
+                Some(inner) => inner,
+                None => continue,
+            },
+            _ => outer,
+        };
+        match (&instruction.kind, &instruction.args) {
+            (InstructionKind::Cmd | InstructionKind::Entrypoint, args) => {
+                let shell_form = matches!(args, Args::Shell(_));
+                if shell_form && !model.shell_spec(index).is_posix() {
+                    continue;
+                }
+                let script = shell::parse_run(model.file(), instruction);
+                check_script(&mut out, &script);
+            }
+            (InstructionKind::Expose, Args::Words(words)) => {
+                check_expose(&mut out, model, index, words);
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 impl Rule for SshServer {
@@ -239,32 +295,8 @@ impl Rule for SshServer {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let model = ctx.model;
-        for (_, script) in run_scripts(model, true) {
-            check_script(ctx, script);
-        }
-        for (index, outer) in model.instructions() {
-            let instruction: &Instruction = match outer.kind {
-                InstructionKind::Onbuild => match outer.onbuild_inner() {
-                    Some(inner) => inner,
-                    None => continue,
-                },
-                _ => outer,
-            };
-            match (&instruction.kind, &instruction.args) {
-                (InstructionKind::Cmd | InstructionKind::Entrypoint, args) => {
-                    let shell_form = matches!(args, Args::Shell(_));
-                    if shell_form && !model.shell_spec(index).is_posix() {
-                        continue;
-                    }
-                    let script = shell::parse_run(model.file(), instruction);
-                    check_script(ctx, &script);
-                }
-                (InstructionKind::Expose, Args::Words(words)) => {
-                    check_expose(ctx, index, words);
-                }
-                _ => {}
-            }
+        for (range, message, help) in ssh_findings(ctx.model, None) {
+            ctx.report(range, message).help(help);
         }
     }
 }

@@ -4,8 +4,10 @@ use crate::rules::dockerfile::invalid_label_key::label_pairs;
 
 declare_rule! {
     /// ## What it does
-    /// Only active with `strict-labels`. Reports every `LABEL` key (quotes removed) that is not
-    /// a label of the configured `label-schema`. With `strict-labels` and no schema at all,
+    /// Reports labels that are not in the configured label schema (with `strict-labels`).
+    ///
+    /// Only active with `strict-labels`. Every `LABEL` key (quotes removed) that is not a label
+    /// of the configured `label-schema` is reported. With `strict-labels` and no schema at all,
     /// every label is reported, as in hadolint. `ONBUILD LABEL` is not checked.
     ///
     /// ## Why is this bad?

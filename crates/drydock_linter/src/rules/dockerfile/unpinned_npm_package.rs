@@ -79,9 +79,13 @@ impl Rule for UnpinnedNpmPackage {
                         continue;
                     }
                     ctx.report(word.range, format!("npm package `{package}` is not pinned to a version"))
-                        .help(format!(
-                            "pin it (`{package}@<version>`), or install from `package.json` with a lock file (`npm ci`)"
-                        ));
+                        .help(if GIT_PREFIXES.iter().any(|p| package.starts_with(p)) {
+                            format!("pin it to a tag or commit (`{package}#<ref>`)")
+                        } else {
+                            format!(
+                                "pin it (`{package}@<version>`), or install from `package.json` with a lock file (`npm ci`)"
+                            )
+                        });
                 }
             }
         }

@@ -150,9 +150,13 @@ impl Rule for UnpinnedPipPackage {
                     }
                     let package = word.value.as_str();
                     ctx.report(word.range, format!("pip package `{package}` is not pinned to a version"))
-                        .help(format!(
-                            "pin it (`{package}==<version>`), or install from a requirements or constraints file with pinned versions"
-                        ));
+                        .help(if is_vcs(package) && package.contains(':') {
+                            format!("pin it to a tag or commit (`{package}@<ref>`)")
+                        } else {
+                            format!(
+                                "pin it (`{package}==<version>`), or install from a requirements or constraints file with pinned versions"
+                            )
+                        });
                 }
             }
         }

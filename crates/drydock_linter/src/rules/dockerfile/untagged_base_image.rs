@@ -9,17 +9,22 @@ declare_rule! {
     /// ## What it does
     /// Reports a `FROM` whose image has neither a tag (`:12`) nor a digest (`@sha256:…`).
     ///
-    /// The image is split as hadolint splits it: a first path component is a registry only when
-    /// it holds a `.` (so `localhost:5000/app` reads as image `localhost` with tag `5000/app`
-    /// and is not reported). Not reported either:
+    /// The image is judged as written and split as hadolint splits it: a first path component
+    /// is a registry only when it holds a `.` (so `localhost:5000/app` reads as image
+    /// `localhost` with tag `5000/app` and is not reported). Not reported:
     /// - `scratch` (exactly, lowercase; `FROM SCRATCH` is reported);
     /// - an image whose name (without registry) equals the name of an earlier stage;
-    /// - an image whose name starts with a variable (`FROM ${IMAGE}`, `FROM $BASE`).
+    /// - an image whose name starts with a variable (`FROM ${IMAGE}`, `FROM $BASE`), whatever
+    ///   value the variable has: with `ARG BASE=debian`, `FROM $BASE` is not reported.
     ///
-    /// When the image is built from variables whose values are known (global `ARG`s with
-    /// defaults), the expanded reference is judged instead: with `ARG BASE=debian`,
-    /// `FROM ${BASE}` is reported and `FROM debian${SUFFIX}` with `ARG SUFFIX=:12` is not. When a
-    /// variable has no known value and could supply the tag, nothing is reported.
+    /// Variables are expanded (with the global `ARG`s and their defaults) only to drop a
+    /// finding, never to add one. A reported image built from variables is dropped when:
+    /// - the expanded reference has a tag or digest (`FROM debian${SUFFIX}` with
+    ///   `ARG SUFFIX=:12`);
+    /// - the expanded reference names an earlier stage (`FROM build-${DISTRO}` with
+    ///   `ARG DISTRO=alpine` and a stage `build-alpine`);
+    /// - a variable without a known value appears in the image name (`FROM base-$TARGETARCH`,
+    ///   `FROM app${SUFFIX}`): it may hold the tag or name a stage.
     ///
     /// ## Why is this bad?
     /// Without a tag the build pulls `latest`, whatever that is on the day of the build: two
@@ -39,10 +44,11 @@ declare_rule! {
     /// ```
     ///
     /// ## Differences from hadolint
-    /// - Images built from variables are judged on their expanded value when the values are
-    ///   known (hadolint skips every image whose name starts with `$`, and reports
-    ///   `FROM img${TAG}` even when `TAG` holds the tag); a variable without a known value that
-    ///   could supply the tag is not guessed at.
+    /// - False positives on image names built from variables are not reported: a finding
+    ///   hadolint gives on the text as written is dropped when the expanded reference has a tag
+    ///   or digest, names an earlier stage, or holds a variable without a known value in its
+    ///   name. The expansion never adds a finding hadolint does not give (`FROM $BASE` with
+    ///   `ARG BASE=debian` is not reported, as in hadolint).
     /// - Stage names are compared case-insensitively, as BuildKit lowercases them
     ///   (`FROM base AS Builder` then `FROM builder` is not reported).
     pub(crate) UntaggedBaseImage {
@@ -232,22 +238,23 @@ impl Rule for UntaggedBaseImage {
         let model = ctx.model;
         let mut aliases: Vec<String> = Vec::new();
         for stage in model.stages() {
-            if let Some(word) = &stage.image {
-                let fires = match resolve_from_image(model, stage.from, word) {
-                    FromImage::Raw => untagged(&word.text, &aliases),
+            // hadolint's verdict on the text as written, then the expansion may only drop it.
+            if let Some(word) = &stage.image
+                && untagged(&word.text, &aliases)
+            {
+                let resolved = resolve_from_image(model, stage.from, word);
+                let false_positive = match &resolved {
+                    FromImage::Raw => false,
                     FromImage::Expanded(text) => {
-                        stage.parent.is_none() && !text.is_empty() && untagged(&text, &aliases)
+                        stage.parent.is_some() || text.is_empty() || !untagged(text, &aliases)
                     }
-                    // A variable without a value may hold the tag: only report when the
-                    // variables are all outside the image name (in the registry).
-                    FromImage::Unknown => {
-                        untagged(&word.text, &aliases)
-                            && HlImage::parse(&word.text)
-                                .is_some_and(|image| !image.name(&word.text).contains('$'))
-                    }
+                    // A variable without a value in the image name may hold the tag or name a
+                    // stage; in the registry it changes nothing.
+                    FromImage::Unknown => HlImage::parse(&word.text)
+                        .is_none_or(|image| image.name(&word.text).contains('$')),
                 };
-                if fires {
-                    let expanded = match resolve_from_image(model, stage.from, word) {
+                if !false_positive {
+                    let expanded = match resolved {
                         FromImage::Expanded(text) => format!(" (`{text}`)"),
                         _ => String::new(),
                     };

@@ -1,0 +1,461 @@
+//! Compose files in `drydock check`: grouping the files found into projects the way Compose
+//! would load them, linting each project once, and splitting the findings back into files.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use drydock_compose::project::{self, FileSystem, LoadOptions, RealFs};
+use drydock_linter::compose::{ComposeInput, lint_project};
+use drydock_linter::fix::{OverlayFs, fix_compose};
+use drydock_linter::Diagnostic;
+use drydock_text::LineIndex;
+
+use super::check::{Input, Outcome, describe_io, engine_finding, finish, looks_binary};
+use crate::resolve::Resolved;
+use std::sync::Arc;
+use crate::args::CheckArgs;
+use crate::discover::FileKind;
+use crate::output::FileResult;
+use crate::resolve::{ResolveError, Resolver};
+use crate::write::write_atomic;
+
+/// A compose file named on the command line or found by the walk.
+pub(super) struct Candidate {
+    /// Path shown in output.
+    pub(super) display: PathBuf,
+    /// Absolute, normalised path.
+    pub(super) lookup: PathBuf,
+    /// Where its bytes come from.
+    pub(super) input: Input,
+    /// The folder walked to find it (`None`: named explicitly).
+    pub(super) walk_root: Option<PathBuf>,
+}
+
+/// One project to load and lint.
+pub(super) struct ProjectJob {
+    /// Main files, base first (absolute).
+    files: Vec<PathBuf>,
+    /// Files whose findings are reported (`None`: every file of the project).
+    focus: Option<Vec<PathBuf>>,
+    /// Display paths of the files named or found.
+    displays: HashMap<PathBuf, PathBuf>,
+    /// Standard input standing in for a file.
+    stdin: Option<(PathBuf, Vec<u8>)>,
+    /// Folders the files were found in (for the root).
+    walk_roots: Vec<PathBuf>,
+}
+
+/// Settings that apply to every project (Compose's global flags).
+pub(super) struct Shared<'a> {
+    /// `--project-directory`.
+    pub(super) project_dir: Option<PathBuf>,
+    /// `--env-file`.
+    pub(super) env_files: Vec<PathBuf>,
+    /// The process environment, with `--env-from-process`.
+    pub(super) process_env: Option<Vec<(String, String)>>,
+    /// The working folder.
+    pub(super) cwd: &'a Path,
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    project::normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
+}
+
+/// Groups compose files into projects. Files of the same project (a base file and its
+/// override, an overlay and its base) are linted together once; an overlay (such as
+/// `compose.prod.yaml`) reports only its own findings, a base file reports the whole project.
+#[must_use]
+pub(super) fn group(candidates: Vec<Candidate>, args: &CheckArgs) -> Vec<ProjectJob> {
+    let mut jobs: Vec<ProjectJob> = Vec::new();
+    let explicit: Vec<PathBuf> = args.compose_file.iter().map(|p| absolute(p)).collect();
+    if !explicit.is_empty() {
+        let displays = args
+            .compose_file
+            .iter()
+            .map(|p| (absolute(p), p.clone()))
+            .collect();
+        jobs.push(ProjectJob {
+            files: explicit.clone(),
+            focus: None,
+            displays,
+            stdin: None,
+            walk_roots: Vec::new(),
+        });
+    }
+    let mut by_files: BTreeMap<Vec<PathBuf>, usize> = BTreeMap::new();
+    for candidate in candidates {
+        if explicit.contains(&candidate.lookup) {
+            continue;
+        }
+        let (files, overlay, stdin) = match candidate.input {
+            Input::Stdin(bytes) => {
+                let fs = OverlayFs {
+                    base: &RealFs,
+                    files: HashMap::from([(candidate.lookup.clone(), bytes.clone())]),
+                };
+                let (files, _) = project::project_files(&candidate.lookup, &fs);
+                (files, true, Some((candidate.lookup.clone(), bytes)))
+            }
+            Input::File(_) => {
+                let (files, overlay) = project::project_files(&candidate.lookup, &RealFs);
+                (files, overlay, None)
+            }
+        };
+        let files: Vec<PathBuf> = files.iter().map(|p| absolute(p)).collect();
+        let focus = overlay.then(|| vec![candidate.lookup.clone()]);
+        // Standard input is never merged with a file run: its contents differ from the disk.
+        let slot = if stdin.is_some() {
+            None
+        } else {
+            by_files.get(&files).copied()
+        };
+        match slot {
+            Some(i) => {
+                let job = &mut jobs[i];
+                job.focus = match (job.focus.take(), focus) {
+                    (Some(mut a), Some(b)) => {
+                        a.extend(b);
+                        Some(a)
+                    }
+                    _ => None,
+                };
+                job.displays.insert(candidate.lookup, candidate.display);
+                job.walk_roots.extend(candidate.walk_root);
+            }
+            None => {
+                if stdin.is_none() {
+                    by_files.insert(files.clone(), jobs.len());
+                }
+                jobs.push(ProjectJob {
+                    files,
+                    focus,
+                    displays: HashMap::from([(candidate.lookup, candidate.display)]),
+                    stdin,
+                    walk_roots: candidate.walk_root.into_iter().collect(),
+                });
+            }
+        }
+    }
+    jobs
+}
+
+/// A file system that refuses files over the size limit.
+struct LimitFs<'a> {
+    base: &'a dyn FileSystem,
+    limit: u64,
+}
+
+impl FileSystem for LimitFs<'_> {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let bytes = self.base.read(path)?;
+        if bytes.len() as u64 > self.limit {
+            return Err(io::Error::other(format!(
+                "{} bytes is over the {}-byte limit (`max-file-size`)",
+                bytes.len(),
+                self.limit
+            )));
+        }
+        Ok(bytes)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.base.is_file(path)
+    }
+}
+
+impl ProjectJob {
+    fn display(&self, path: &Path, cwd: &Path) -> PathBuf {
+        if let Some(display) = self.displays.get(path) {
+            return display.clone();
+        }
+        path.strip_prefix(cwd)
+            .map_or_else(|_| path.to_owned(), Path::to_owned)
+    }
+
+    /// The folder outside which nothing is read: the working folder, else the folder walked,
+    /// else the project folder, whichever contains the project.
+    fn root(&self, project_dir: &Path, cwd: &Path) -> PathBuf {
+        std::iter::once(cwd)
+            .chain(self.walk_roots.iter().map(PathBuf::as_path))
+            .find(|root| project_dir.starts_with(root))
+            .map_or_else(|| project_dir.to_owned(), Path::to_owned)
+    }
+
+    fn is_focus(&self, path: &Path) -> bool {
+        self.focus.as_ref().is_none_or(|f| f.iter().any(|p| p == path))
+    }
+}
+
+/// A file's outcome before rendering: the same file can be part of several projects (an
+/// included file, say), so findings are merged by path before they are rendered.
+pub(super) struct Raw {
+    outcome: Outcome,
+    text: String,
+    diagnostics: Vec<Diagnostic>,
+    resolved: Arc<Resolved>,
+}
+
+impl Raw {
+    fn new(display: PathBuf, resolved: &Arc<Resolved>) -> Self {
+        Self {
+            outcome: empty_outcome(display),
+            text: String::new(),
+            diagnostics: Vec::new(),
+            resolved: resolved.clone(),
+        }
+    }
+}
+
+/// Merges the outcomes of files reported by several projects, then renders each file once.
+#[must_use]
+pub(super) fn finish_all(raws: Vec<Raw>, render: Option<bool>) -> Vec<Outcome> {
+    let mut merged: BTreeMap<PathBuf, Raw> = BTreeMap::new();
+    for raw in raws {
+        match merged.entry(raw.outcome.result.path.clone()) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(raw);
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                let into = slot.get_mut();
+                for d in raw.diagnostics {
+                    let known = into.diagnostics.iter().any(|e| {
+                        e.code == d.code && e.range == d.range && e.message == d.message
+                    });
+                    if !known {
+                        into.diagnostics.push(d);
+                    }
+                }
+                into.outcome.result.fixed += raw.outcome.result.fixed;
+                into.outcome.stdout.extend(raw.outcome.stdout);
+                if into.outcome.error.is_none() {
+                    into.outcome.error = raw.outcome.error;
+                }
+            }
+        }
+    }
+    merged
+        .into_values()
+        .map(|mut raw| {
+            raw.diagnostics
+                .sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
+            let index = LineIndex::new(&raw.text);
+            finish(
+                &mut raw.outcome,
+                &raw.text,
+                &index,
+                raw.diagnostics,
+                &raw.resolved.settings,
+                render,
+            );
+            raw.outcome
+        })
+        .collect()
+}
+
+fn empty_outcome(display: PathBuf) -> Outcome {
+    Outcome {
+        result: FileResult {
+            path: display,
+            kind: FileKind::Compose,
+            findings: Vec::new(),
+            rendered: Vec::new(),
+            fixed: 0,
+        },
+        fails: false,
+        error: None,
+        stdout: Vec::new(),
+    }
+}
+
+/// Loads, lints (and with `--fix`/`--diff`, fixes) one project; one outcome per file reported.
+///
+/// # Errors
+/// A broken configuration file.
+pub(super) fn process(
+    job: &ProjectJob,
+    args: &CheckArgs,
+    shared: &Shared<'_>,
+    resolver: &Resolver,
+) -> Result<Vec<Raw>, ResolveError> {
+    let cwd = shared.cwd;
+    let first = job
+        .focus
+        .as_ref()
+        .and_then(|f| f.first())
+        .or_else(|| job.files.first())
+        .cloned()
+        .unwrap_or_else(|| cwd.join("compose.yaml"));
+    let resolved = resolver.for_file(&first)?;
+    let settings = &resolved.settings;
+    let limit = resolved.config.max_file_size();
+
+    // The main files are checked first: one too large, binary or unreadable stops the project.
+    let base: OverlayFs<'_> = OverlayFs {
+        base: &RealFs,
+        files: job.stdin.iter().cloned().collect(),
+    };
+    let mut stopped = Vec::new();
+    for path in &job.files {
+        let display = job.display(path, cwd);
+        let skip = |code: &str, message: String| {
+            let mut raw = Raw::new(display.clone(), &resolved);
+            raw.diagnostics
+                .extend(engine_finding(code, message, settings));
+            raw
+        };
+        let failed = |e: &io::Error| {
+            let mut raw = Raw::new(display.clone(), &resolved);
+            raw.outcome.error = Some(format!("{}: {}", display.display(), describe_io(e)));
+            raw
+        };
+        let size = match job.stdin.as_ref().filter(|(p, _)| p == path) {
+            Some((_, bytes)) => bytes.len() as u64,
+            None => match std::fs::metadata(path) {
+                Ok(meta) => meta.len(),
+                Err(e) => {
+                    stopped.push(failed(&e));
+                    continue;
+                }
+            },
+        };
+        if size > limit {
+            stopped.push(skip(
+                "DY003",
+                format!("skipped: {size} bytes is over the {limit}-byte limit (`max-file-size`)"),
+            ));
+            continue;
+        }
+        match base.read(path) {
+            Ok(bytes) if looks_binary(&bytes) => stopped.push(skip(
+                "DY004",
+                "skipped: the file looks binary, not like a compose file".to_owned(),
+            )),
+            Ok(_) => {}
+            Err(e) => stopped.push(failed(&e)),
+        }
+    }
+    if !stopped.is_empty() {
+        return Ok(stopped);
+    }
+
+    let project_dir = shared
+        .project_dir
+        .as_deref()
+        .map(absolute)
+        .or_else(|| {
+            job.files
+                .first()
+                .and_then(|f| f.parent())
+                .map(Path::to_owned)
+        })
+        .unwrap_or_else(|| cwd.to_owned());
+    let options = LoadOptions {
+        files: job.files.clone(),
+        project_dir: Some(project_dir.clone()),
+        env_files: shared.env_files.iter().map(|p| absolute(p)).collect(),
+        process_env: shared.process_env.clone(),
+        root: Some(job.root(&project_dir, cwd)),
+    };
+
+    let mut raws: BTreeMap<PathBuf, Raw> = BTreeMap::new();
+    let mut final_files: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+    if args.fix || args.diff {
+        let fs = LimitFs { base: &base, limit };
+        let fixed = fix_compose(
+            &options,
+            &fs,
+            job.focus.as_deref(),
+            settings,
+            args.unsafe_fixes,
+        );
+        for (path, original, new) in fixed.changed {
+            let display = job.display(&path, cwd);
+            let raw = raws
+                .entry(path.clone())
+                .or_insert_with(|| Raw::new(display.clone(), &resolved));
+            raw.outcome.result.fixed = fixed.applied_by_file.get(&path).copied().unwrap_or(0);
+            let is_stdin = job.stdin.as_ref().is_some_and(|(p, _)| *p == path);
+            if args.diff {
+                raw.outcome.stdout = crate::diff::unified(&display, &original, &new).into_bytes();
+                final_files.insert(path, new);
+            } else if is_stdin {
+                raw.outcome.stdout.clone_from(&new);
+                final_files.insert(path, new);
+            } else {
+                match write_atomic(&path, &original, &new) {
+                    Ok(()) => {
+                        final_files.insert(path, new);
+                    }
+                    Err(e) => {
+                        raw.outcome.error = Some(e.to_string());
+                        raw.outcome.result.fixed = 0;
+                    }
+                }
+            }
+        }
+        // `--fix` on standard input prints the buffer, fixed or not.
+        if args.fix
+            && !args.diff
+            && let Some((path, bytes)) = &job.stdin
+            && !final_files.contains_key(path)
+        {
+            let raw = raws
+                .entry(path.clone())
+                .or_insert_with(|| Raw::new(job.display(path, cwd), &resolved));
+            raw.outcome.stdout.clone_from(bytes);
+        }
+    }
+
+    // Lint (again, after fixing) what is now on disk or in the buffer.
+    let mut layered = base.files.clone();
+    layered.extend(final_files);
+    let after = OverlayFs {
+        base: &RealFs,
+        files: layered,
+    };
+    let fs = LimitFs {
+        base: &after,
+        limit,
+    };
+    let loaded = project::load(&options, &fs);
+    let focus_ids: Option<Vec<u32>> = job
+        .focus
+        .as_ref()
+        .map(|focus| focus.iter().filter_map(|p| loaded.file_id(p)).collect());
+    let input = ComposeInput {
+        fs: &fs,
+        focus: focus_ids.as_deref(),
+    };
+    let mut by_file: BTreeMap<u32, Vec<Diagnostic>> = BTreeMap::new();
+    for d in lint_project(&loaded, &input, settings) {
+        by_file.entry(d.file).or_default().push(d.diagnostic);
+    }
+    // Every main file asked about gets a result (so clean files count), then every file with
+    // findings.
+    for (i, file) in loaded.files.iter().enumerate() {
+        let Ok(id) = u32::try_from(i) else { break };
+        let main = loaded.main_files.contains(&id) && job.is_focus(&file.path);
+        let found = by_file.remove(&id).unwrap_or_default();
+        if !main && found.is_empty() {
+            continue;
+        }
+        let raw = raws
+            .entry(file.path.clone())
+            .or_insert_with(|| Raw::new(job.display(&file.path, cwd), &resolved));
+        file.source.text().clone_into(&mut raw.text);
+        raw.diagnostics = found;
+    }
+    Ok(raws.into_values().collect())
+}
+
+/// Compose's global flags from the command line.
+#[must_use]
+pub(super) fn shared<'a>(args: &CheckArgs, cwd: &'a Path) -> Shared<'a> {
+    Shared {
+        project_dir: args.project_directory.clone(),
+        env_files: args.env_file.clone(),
+        process_env: args.env_from_process.then(|| std::env::vars().collect()),
+        cwd,
+    }
+}
