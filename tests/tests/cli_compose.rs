@@ -256,3 +256,39 @@ fn fix_diff_and_fix_on_stdin() {
     assert!(stderr(&out).contains("CMP001"), "{}", stderr(&out));
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn profiles_limit_the_services_like_compose() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    privileged: true\n  debug:\n    image: busybox:1.36\n    profiles: [debug]\n    pid: host\n",
+    );
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "--format", "json", "--select", "CMP001,CMP013"];
+        args.extend(extra);
+        let out = run_drydock(dir.path(), &args);
+        let items: Vec<serde_json::Value> =
+            serde_json::from_slice(&out.stdout).expect("JSON output");
+        items
+            .iter()
+            .map(|i| {
+                (
+                    i["code"].as_str().unwrap_or_default().to_owned(),
+                    i["message"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // Every service by default, each finding saying which profile it needs.
+    let all = run(&[]);
+    assert_eq!(all.len(), 2, "{all:?}");
+    let debug = all.iter().find(|(c, _)| c == "CMP013").expect("CMP013");
+    assert!(debug.1.contains("profile `debug`"), "{}", debug.1);
+    // With profiles, only what Compose would start.
+    let other = run(&["--profile", "other"]);
+    assert_eq!(other.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(), ["CMP001"]);
+    assert_eq!(run(&["--profile", "debug"]).len(), 2);
+    assert_eq!(run(&["--profile", "*"]).len(), 2);
+}

@@ -165,6 +165,7 @@ fn corpus_compose_files_load_lint_and_fix_without_problems() {
             project_dir: path.parent().map(Path::to_owned),
             env_files: pairs.get(path).cloned().unwrap_or_default(),
             process_env: None,
+            profiles: Vec::new(),
             root: Some(corpus.clone()),
         };
         tally.lint(&options, &settings, &path.display().to_string());
@@ -206,6 +207,7 @@ fn corpus_compose_files_load_lint_and_fix_without_problems() {
             project_dir: None,
             env_files: Vec::new(),
             process_env: None,
+            profiles: Vec::new(),
             root: Some(trees.clone()),
         };
         tally.lint(&options, &settings, &path.display().to_string());

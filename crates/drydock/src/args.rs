@@ -2,12 +2,25 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 /// drydock: a Dockerfile and Docker Compose linter with a language server.
+// clap's own version flag is `-V`, which hadolint (and `drydock check`) use for `--verbose`:
+// `-v`/`--version` are declared by hand, on the top level and on `check`.
 #[derive(Debug, Parser)]
-#[command(name = "drydock", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "drydock",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    disable_version_flag = true
+)]
 pub struct Cli {
+    /// Print the version.
+    #[arg(short = 'v', long = "version", action = ArgAction::Version)]
+    pub version: Option<bool>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -17,6 +30,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint Dockerfiles and compose files (and fix what can be fixed).
+    #[command(after_help = CHECK_EXIT_CODES)]
     Check(CheckArgs),
     /// Show a rule's documentation.
     Rule(RuleArgs),
@@ -24,13 +38,85 @@ pub enum Command {
     Rules(RulesArgs),
 }
 
-/// Output formats of `check`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+const CHECK_EXIT_CODES: &str = "Exit codes:
+  0  no finding at or above the failure threshold; also with --no-fail, and whenever a
+     codeclimate or codacy format is asked for (as hadolint does)
+  1  findings at or above the failure threshold (with --diff: fixes pending)
+  2  usage, configuration or I/O errors";
+
+/// Output formats of `check`: drydock's own (`tty`, `json`, `github`) and hadolint's, with
+/// hadolint's names and shapes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, ValueEnum)]
 pub enum Format {
     /// Source snippets with the range underlined (the default).
     Tty,
     /// One JSON array with hadolint's keys plus end positions and fixes.
     Json,
+    /// Checkstyle XML.
+    Checkstyle,
+    /// Code Climate issues, each followed by a NUL byte (always exits 0, as in hadolint).
+    Codeclimate,
+    /// GitLab Code Quality: a JSON array of Code Climate issues with fingerprints.
+    #[value(
+        name = "gitlab_codeclimate",
+        alias = "gitlab-codeclimate",
+        alias = "gitlab"
+    )]
+    GitlabCodeclimate,
+    /// `drydock:FILE:LINE:COLUMN: CODE level: message`, one line per finding.
+    Gnu,
+    /// Codacy JSON objects, concatenated (always exits 0, as in hadolint).
+    Codacy,
+    /// SonarQube generic issue import JSON.
+    Sonarqube,
+    /// SARIF 2.1.0 with rule metadata and fixes (GitHub code scanning and others).
+    Sarif,
+    /// JUnit XML, one test suite per file.
+    Junit,
+    /// GitHub Actions workflow commands (annotations on pull requests).
+    Github,
+}
+
+impl Format {
+    /// The name as written on the command line and in configuration.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Tty => "tty",
+            Format::Json => "json",
+            Format::Checkstyle => "checkstyle",
+            Format::Codeclimate => "codeclimate",
+            Format::GitlabCodeclimate => "gitlab_codeclimate",
+            Format::Gnu => "gnu",
+            Format::Codacy => "codacy",
+            Format::Sonarqube => "sonarqube",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+        }
+    }
+
+    /// Parses a format name (as `-f` accepts it, case-insensitively).
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        <Self as ValueEnum>::from_str(name.trim(), true).ok()
+    }
+
+    /// Whether hadolint exits 0 whatever is found when this format is asked for.
+    #[must_use]
+    pub fn forces_success(self) -> bool {
+        matches!(self, Format::Codeclimate | Format::Codacy)
+    }
+
+    /// Whether `--file-path-in-report` changes the paths this format reports (hadolint's list,
+    /// plus drydock's `sarif` and `github`).
+    #[must_use]
+    pub fn honors_path_in_report(self) -> bool {
+        !matches!(
+            self,
+            Format::Tty | Format::Json | Format::Gnu | Format::Codacy
+        )
+    }
 }
 
 /// When to colour output.
@@ -60,9 +146,27 @@ pub struct CheckArgs {
     /// Files or folders to lint (default: the current folder). `-` reads standard input.
     pub paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Tty)]
-    pub format: Format,
+    /// Output format; repeatable, each format goes to the matching `--output` (default: the
+    /// `format` of the configuration that applies to the working folder, else tty).
+    /// `codeclimate` and `codacy` make the run exit 0 whatever is found, as in hadolint.
+    #[arg(long, short = 'f', value_enum, value_name = "FORMAT", action = ArgAction::Append)]
+    pub format: Vec<Format>,
+
+    /// Write the output of the matching `--format` to FILE (repeatable, paired in order like
+    /// hadolint's: formats without a file go to standard output, files without a format get
+    /// tty). `-` is standard output.
+    #[arg(long, short = 'o', value_name = "FILE", action = ArgAction::Append)]
+    pub output: Vec<PathBuf>,
+
+    /// Report every file under this path in the checkstyle, codeclimate, gitlab_codeclimate,
+    /// sonarqube, junit, sarif and github formats (useful when linting inside a container).
+    #[arg(long, value_name = "PATH")]
+    pub file_path_in_report: Option<PathBuf>,
+
+    /// The base address of the rules documentation linked from SARIF rule metadata (each rule
+    /// adds its `#anchor`).
+    #[arg(long, value_name = "URL", default_value = crate::output::DEFAULT_RULES_URL)]
+    pub rules_url: String,
 
     /// Rules to run instead of the configured ones (codes, aliases, names, prefixes or ALL).
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
@@ -75,6 +179,41 @@ pub struct CheckArgs {
     /// Rules not to run.
     #[arg(long, value_delimiter = ',', value_name = "CODE")]
     pub ignore: Vec<String>,
+
+    /// Give these rules the level `error` (repeatable; also turns them on). A rule named at
+    /// several levels gets the most serious one, as in hadolint.
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub error: Vec<String>,
+
+    /// Give these rules the level `warning` (repeatable; also turns them on).
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub warning: Vec<String>,
+
+    /// Give these rules the level `info` (repeatable; also turns them on).
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub info: Vec<String>,
+
+    /// Give these rules the level `style` (repeatable; also turns them on).
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub style: Vec<String>,
+
+    /// A registry base images may come from (repeatable; turns DL3026 on, as in hadolint).
+    #[arg(long, value_name = "REGISTRY")]
+    pub trusted_registry: Vec<String>,
+
+    /// A label every stage must set, with its type: text, url, semver, hash, rfc3339, spdx or
+    /// email (repeatable; `LABEL` alone means text). Checked by DL3049 and the DL3052-DL3058
+    /// family.
+    #[arg(long, value_name = "LABEL:TYPE")]
+    pub require_label: Vec<String>,
+
+    /// Report labels that are not in the label schema (DL3050).
+    #[arg(long)]
+    pub strict_labels: bool,
+
+    /// Ignore every suppression comment (`# drydock ignore=`, `# hadolint ignore=`).
+    #[arg(long)]
+    pub disable_ignore_pragma: bool,
 
     /// Lowest severity that makes the run fail: error, warning, info, style, ignore (any finding)
     /// or none (never).
@@ -123,6 +262,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub env_file: Vec<PathBuf>,
 
+    /// Lint only the compose services Compose would start with this profile active (like
+    /// `docker compose --profile`; repeatable, `*` for all). Default: every service, each
+    /// finding naming the profiles its service needs.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Vec<String>,
+
     /// Let the environment drydock runs in set compose variables, as it does for `docker
     /// compose` (off by default, so results do not depend on the shell).
     #[arg(long)]
@@ -140,9 +285,21 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Never use colours (same as `--color never`).
+    #[arg(long)]
+    pub no_color: bool,
+
     /// Print only the findings, no summary.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Print the configuration files used and the effective settings to standard error.
+    #[arg(long, short = 'V')]
+    pub verbose: bool,
+
+    /// Print the version (`-V` is `--verbose`, as in hadolint).
+    #[arg(short = 'v', long = "version")]
+    pub version: bool,
 }
 
 /// Output formats of `rule` and `rules`.

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use drydock_linter::config::{self, ConfigError, Configuration};
-use drydock_linter::settings::Settings;
+use drydock_linter::registry;
+use drydock_linter::settings::{Origin, Settings};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 /// Settings for a group of files.
@@ -177,6 +178,31 @@ impl Resolver {
         }
     }
 
+    /// Every configuration resolved so far (for `--verbose`), by origin.
+    #[must_use]
+    pub fn used(&self) -> Vec<Arc<Resolved>> {
+        let mut out: Vec<Arc<Resolved>> = Vec::new();
+        if let Some(explicit) = &self.explicit {
+            out.push(explicit.clone());
+        }
+        out.extend(
+            self.by_config
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .values()
+                .cloned(),
+        );
+        if let Some(fallback) = &*self
+            .fallback
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            out.push(fallback.clone());
+        }
+        out.sort_by_key(|r| origin_key(&r.config.origin));
+        out
+    }
+
     fn fallback(&self) -> Result<Arc<Resolved>, ResolveError> {
         let mut slot = self
             .fallback
@@ -189,6 +215,104 @@ impl Resolver {
         let resolved = build(base.merge(self.cli.clone()))?;
         *slot = Some(resolved.clone());
         Ok(resolved)
+    }
+}
+
+fn origin_key(origin: &Origin) -> (u8, PathBuf) {
+    match origin {
+        Origin::Drydock(path) => (0, path.clone()),
+        Origin::Hadolint(path) => (1, path.clone()),
+        Origin::Defaults => (2, PathBuf::new()),
+    }
+}
+
+impl Resolved {
+    /// What `--verbose` prints: where the configuration came from and the effective settings,
+    /// as `.drydock.yaml` keys.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        use std::fmt::Write;
+        let config = &self.config;
+        let settings = &self.settings;
+        let mut out = match &config.origin {
+            Origin::Drydock(path) => format!("configuration file used: {}\n", path.display()),
+            Origin::Hadolint(path) if path.as_os_str().is_empty() => {
+                "configuration used: hadolint's HADOLINT_* environment variables\n".to_owned()
+            }
+            Origin::Hadolint(path) => {
+                format!("configuration file used (hadolint's): {}\n", path.display())
+            }
+            Origin::Defaults => "no configuration file found; using the defaults\n".to_owned(),
+        };
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "[]".to_owned()
+            } else {
+                format!("[{}]", items.join(", "))
+            }
+        };
+        let enabled: Vec<String> = settings
+            .enabled_rules()
+            .map(|id| id.meta().code.to_owned())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  enabled rules ({}): {}",
+            enabled.len(),
+            list(&enabled)
+        );
+        let overrides: Vec<String> = registry::ids()
+            .filter_map(|id| {
+                settings
+                    .severity_override(id)
+                    .map(|s| format!("{}: {s}", id.meta().code))
+            })
+            .collect();
+        let _ = writeln!(out, "  severity: {}", list(&overrides));
+        let _ = writeln!(
+            out,
+            "  failure-threshold: {}",
+            settings.failure_threshold.as_str()
+        );
+        let _ = writeln!(out, "  no-fail: {}", settings.no_fail);
+        let _ = writeln!(
+            out,
+            "  disable-ignore-pragma: {}",
+            settings.disable_ignore_pragma
+        );
+        let _ = writeln!(out, "  exclude: {}", list(&config.exclude));
+        let per_file: Vec<String> = settings
+            .per_file_ignores
+            .iter()
+            .map(|p| {
+                let codes: Vec<String> =
+                    p.rules.iter().map(|id| id.meta().code.to_owned()).collect();
+                format!("{}: {}", p.pattern, list(&codes))
+            })
+            .collect();
+        let _ = writeln!(out, "  per-file-ignores: {}", list(&per_file));
+        let _ = writeln!(out, "  max-file-size: {}", config.max_file_size());
+        let _ = writeln!(out, "  format: {}", list(&config.formats));
+        let options = &settings.options;
+        let _ = writeln!(
+            out,
+            "  trusted-registries: {}",
+            list(&options.trusted_registries)
+        );
+        let schema: Vec<String> = options
+            .label_schema
+            .iter()
+            .map(|(label, ty)| format!("{label}: {ty}"))
+            .collect();
+        let _ = writeln!(out, "  label-schema: {}", list(&schema));
+        let _ = writeln!(out, "  strict-labels: {}", options.strict_labels);
+        if config.hadolint_mode {
+            let _ = writeln!(
+                out,
+                "  hadolint mode: only the DL rules run on Dockerfiles unless more are selected"
+            );
+        }
+        out
     }
 }
 

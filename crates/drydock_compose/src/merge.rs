@@ -131,8 +131,64 @@ fn keyed(value: &Value) -> Vec<(String, Value)> {
 }
 
 fn merge_by_key(base: &Value, over: &Value) -> Value {
-    // Keep the base's form when both forms agree; a mixed pair becomes a mapping-shaped
-    // sequence of the items (each keeps its own origin either way).
+    // Keep the base's form when both forms agree; a list merged with a mapping becomes a
+    // mapping, as Compose normalises it (each value keeps its own origin either way).
+    let both_seqs =
+        matches!(base.kind, ValueKind::Seq(_)) && matches!(over.kind, ValueKind::Seq(_));
+    if !both_seqs {
+        let as_map = |v: &Value| match &v.kind {
+            ValueKind::Seq(items) => Value {
+                kind: ValueKind::Map(items.iter().map(list_item_entry).collect()),
+                ..v.clone()
+            },
+            _ => v.clone(),
+        };
+        let (base, over) = (as_map(base), as_map(over));
+        if matches!(base.kind, ValueKind::Map(_)) && matches!(over.kind, ValueKind::Map(_)) {
+            return merge_by_key_maps(&base, &over);
+        }
+    }
+    merge_by_key_maps(base, over)
+}
+
+/// A `KEY=value` (or bare `KEY`) list item as a mapping entry: `KEY=value` gives the string
+/// `value` (empty for `KEY=`), a bare `KEY` gives null (a pass-through, like `KEY:`).
+fn list_item_entry(item: &Value) -> Entry {
+    let Some(s) = item.scalar() else {
+        return Entry {
+            key: item_key(item),
+            key_origin: item.origin,
+            value: item.clone(),
+        };
+    };
+    let split = |t: &str| t.split_once('=').map(|(_, v)| v.to_owned());
+    let (raw, value) = match (split(&s.raw), split(&s.value)) {
+        (Some(raw), Some(value)) => (raw, value),
+        _ => (String::new(), String::new()),
+    };
+    let has_value = s.value.contains('=');
+    // `KEY=` is an empty string, not a null: give the value a quoted style.
+    let style = if has_value && s.style == crate::yaml::Style::Plain && raw.is_empty() {
+        crate::yaml::Style::DoubleQuoted
+    } else {
+        s.style
+    };
+    Entry {
+        key: item_key(item),
+        key_origin: item.origin,
+        value: Value {
+            kind: ValueKind::Scalar(crate::tree::Scalar {
+                raw,
+                value,
+                unknown: s.unknown,
+                style,
+            }),
+            ..item.clone()
+        },
+    }
+}
+
+fn merge_by_key_maps(base: &Value, over: &Value) -> Value {
     let both_maps =
         matches!(base.kind, ValueKind::Map(_)) && matches!(over.kind, ValueKind::Map(_));
     let mut pairs = keyed(base);

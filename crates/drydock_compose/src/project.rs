@@ -144,6 +144,9 @@ pub struct LoadOptions {
     pub env_files: Vec<PathBuf>,
     /// The process environment, when drydock is asked to use it (`--env-from-process`).
     pub process_env: Option<Vec<(String, String)>>,
+    /// Active profiles (`--profile`): when any are given, services whose profiles are all
+    /// inactive are left out, as Compose leaves them out. Empty: every service.
+    pub profiles: Vec<String>,
     /// Folder outside which nothing is read (the walk root or the project folder, whichever is
     /// higher). `None`: no limit.
     pub root: Option<PathBuf>,
@@ -732,7 +735,7 @@ impl Loader<'_> {
         };
         let mut services = Vec::new();
         for entry in entries {
-            let profiles = entry
+            let profiles: Vec<String> = entry
                 .value
                 .get("profiles")
                 .and_then(Value::items)
@@ -744,6 +747,18 @@ impl Loader<'_> {
                         .collect()
                 })
                 .unwrap_or_default();
+            // With `--profile`, only the services Compose would start: those without profiles
+            // and those with an active one (`*` activates every profile).
+            let active = self.opts.profiles.is_empty()
+                || profiles.is_empty()
+                || self
+                    .opts
+                    .profiles
+                    .iter()
+                    .any(|p| p == "*" || profiles.contains(p));
+            if !active {
+                continue;
+            }
             services.push(Service {
                 name: entry.key.clone(),
                 key: entry.key_origin,
@@ -912,7 +927,7 @@ mod tests {
             ),
             (
                 "/p/compose.override.yaml",
-                "services:\n  web:\n    cap_add: [SYS_TIME]\n    environment:\n      - B=2\n    privileged: true\n",
+                "services:\n  web:\n    cap_add: [SYS_TIME]\n    environment:\n      - B=2\n      - C=\n      - D\n    privileged: true\n",
             ),
         ]);
         let opts = LoadOptions {
@@ -936,6 +951,21 @@ mod tests {
             .filter_map(Value::str)
             .collect();
         assert_eq!(caps, ["NET_ADMIN", "SYS_TIME"]);
+        // A mapping merged with a list stays a mapping (as Compose normalises it): `B=2` is
+        // `B: "2"`, `C=` an empty string, a bare `D` a pass-through (null).
+        let env: Vec<(&str, Option<&str>)> = web
+            .value
+            .get("environment")
+            .unwrap()
+            .entries()
+            .unwrap()
+            .iter()
+            .map(|e| (e.key.as_str(), e.value.str()))
+            .collect();
+        assert_eq!(
+            env,
+            [("A", Some("1")), ("B", Some("2")), ("C", Some("")), ("D", None)]
+        );
         assert_eq!(
             web.value.get("privileged").unwrap().origin.file,
             2,

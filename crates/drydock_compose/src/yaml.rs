@@ -347,6 +347,8 @@ impl<'a> Builder<'a> {
                     Event::StreamEnd => break,
                     Event::Scalar(value, style, anchor, tag) => {
                         let mut range = self.range(span);
+                        let start = self.skip_properties(usize::from(range.start()));
+                        range = drydock_text::range(start, usize::from(range.end()).max(start));
                         let style = match style {
                             ScalarStyle::Plain => Style::Plain,
                             ScalarStyle::SingleQuoted => Style::SingleQuoted,
@@ -356,6 +358,18 @@ impl<'a> Builder<'a> {
                         };
                         if matches!(style, Style::SingleQuoted | Style::DoubleQuoted) {
                             range = self.quoted_range(range, style);
+                        }
+                        if matches!(style, Style::Literal | Style::Folded) {
+                            // saphyr ends a block scalar at the start of the next line (or
+                            // after trailing blank lines); the value ends with its last line.
+                            let text = &self.text[range];
+                            let trimmed = text.trim_end_matches(['\n', '\r', ' ', '\t']);
+                            range = TextRange::at(
+                                range.start(),
+                                drydock_text::TextSize::from(
+                                    u32::try_from(trimmed.len()).unwrap_or(0),
+                                ),
+                            );
                         }
                         let node = Node {
                             range,
@@ -378,7 +392,8 @@ impl<'a> Builder<'a> {
                         });
                     }
                     Event::SequenceStart(anchor, tag) => {
-                        let start = usize::from(self.range(span).start());
+                        let at = usize::from(self.range(span).start());
+                        let start = self.skip_properties(at);
                         if self.push_frame(start) {
                             self.stack.push(Frame::Seq {
                                 start,
@@ -389,7 +404,8 @@ impl<'a> Builder<'a> {
                         }
                     }
                     Event::MappingStart(anchor, tag) => {
-                        let start = usize::from(self.range(span).start());
+                        let at = usize::from(self.range(span).start());
+                        let start = self.skip_properties(at);
                         if self.push_frame(start) {
                             self.stack.push(Frame::Map {
                                 start,
@@ -417,6 +433,35 @@ impl<'a> Builder<'a> {
             self.pop_frame(end);
         }
         self.doc
+    }
+
+    /// Skips a node's properties (`&anchor`, `!tag`) and the blanks and comments after them,
+    /// so a range starts at the value itself. (A plain scalar cannot start with `&` or `!`.)
+    fn skip_properties(&self, mut at: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        while at < bytes.len() && matches!(bytes[at], b'&' | b'!') {
+            let mut end = at;
+            while end < bytes.len() && !matches!(bytes[end], b' ' | b'\t' | b'\r' | b'\n') {
+                end += 1;
+            }
+            loop {
+                while end < bytes.len() && matches!(bytes[end], b' ' | b'\t' | b'\r' | b'\n') {
+                    end += 1;
+                }
+                if end < bytes.len() && bytes[end] == b'#' {
+                    while end < bytes.len() && bytes[end] != b'\n' {
+                        end += 1;
+                    }
+                } else {
+                    break;
+                }
+            }
+            if end >= bytes.len() {
+                break;
+            }
+            at = end;
+        }
+        at
     }
 
     fn push_frame(&mut self, start: usize) -> bool {
@@ -589,6 +634,18 @@ mod tests {
         let doc = parse(text);
         assert_eq!(doc.errors.len(), 1, "{:?}", doc.errors);
         assert!(usize::from(doc.errors[0].range.start()) >= text.find(" c").unwrap());
+    }
+
+    #[test]
+    fn ranges_start_at_the_value_not_its_anchor_or_tag() {
+        let text = "a: &x nginx\nb: !!str 5\nc: &y !!str \"q\"\nd: &m\n  k: v\ne: &s [1]\n";
+        let doc = parse(text);
+        let root = doc.root.as_ref().unwrap();
+        assert_eq!(&text[root.get("a").unwrap().range], "nginx");
+        assert_eq!(&text[root.get("b").unwrap().range], "5");
+        assert_eq!(&text[root.get("c").unwrap().range], "\"q\"");
+        assert!(text[root.get("d").unwrap().range].starts_with("k: v"));
+        assert!(text[root.get("e").unwrap().range].starts_with("[1"));
     }
 
     #[test]

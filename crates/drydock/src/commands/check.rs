@@ -1,13 +1,15 @@
 //! `drydock check`: find files, lint them in parallel, print, exit 0/1/2.
 
+use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use drydock_linter::config::Configuration;
 use drydock_linter::fix::fix_dockerfile;
-use drydock_linter::settings::Threshold;
-use drydock_linter::{Diagnostic, DockerfileInput, lint_dockerfile, registry};
+use drydock_linter::settings::{Origin, Threshold};
+use drydock_linter::{Diagnostic, DockerfileInput, Severity, lint_dockerfile, registry};
 use drydock_text::{LineIndex, SourceText, TextRange};
 use rayon::prelude::*;
 use termcolor::{ColorChoice as TermColor, StandardStream};
@@ -72,20 +74,68 @@ fn cli_layer(args: &CheckArgs) -> Result<Configuration, String> {
             )
         })?),
     };
+    // hadolint gives a rule named at several levels the most serious one: apply the least
+    // serious first so that the last one wins. These come after the configuration file's
+    // overrides (`Configuration::merge` appends), so the command line wins over the file.
+    let mut severity = Vec::new();
+    for (codes, level) in [
+        (&args.style, Severity::Style),
+        (&args.info, Severity::Info),
+        (&args.warning, Severity::Warning),
+        (&args.error, Severity::Error),
+    ] {
+        severity.extend(codes.iter().map(|code| (code.clone(), level)));
+    }
+    let mut label_schema = BTreeMap::new();
+    for item in &args.require_label {
+        let (label, ty) = parse_label_requirement(item)?;
+        label_schema.insert(label, ty);
+    }
     Ok(Configuration {
         select: args.select.clone(),
         extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
+        severity,
         failure_threshold,
         no_fail: args.no_fail.then_some(true),
+        disable_ignore_pragma: args.disable_ignore_pragma.then_some(true),
         exclude: args.exclude.clone(),
+        trusted_registries: args.trusted_registry.clone(),
+        label_schema,
+        strict_labels: args.strict_labels.then_some(true),
         ..Configuration::default()
     })
+}
+
+/// The label types of hadolint's label schema.
+const LABEL_TYPES: [&str; 7] = ["text", "url", "semver", "hash", "rfc3339", "spdx", "email"];
+
+/// `--require-label LABEL:TYPE` (`LABEL` alone means text, as in hadolint).
+fn parse_label_requirement(item: &str) -> Result<(String, String), String> {
+    let (label, ty) = match item.rsplit_once(':') {
+        Some((label, ty)) => (label.trim(), ty.trim()),
+        None => (item.trim(), "text"),
+    };
+    let ty = if ty.is_empty() { "text" } else { ty };
+    if label.is_empty() {
+        return Err(format!("--require-label: `{item}` names no label"));
+    }
+    if !LABEL_TYPES.contains(&ty) {
+        return Err(format!(
+            "--require-label: invalid label type `{ty}` in `{item}` (expected one of {})",
+            LABEL_TYPES.join(", ")
+        ));
+    }
+    Ok((label.to_owned(), ty.to_owned()))
 }
 
 /// Runs `drydock check`.
 #[must_use]
 pub fn run(args: &CheckArgs) -> ExitStatus {
+    if args.version {
+        println!("drydock {}", env!("CARGO_PKG_VERSION"));
+        return ExitStatus::Success;
+    }
     match run_inner(args) {
         Ok(status) => status,
         Err(message) => {
@@ -96,6 +146,8 @@ pub fn run(args: &CheckArgs) -> ExitStatus {
 }
 
 fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
+    let started = start_time();
+    let clock = Instant::now();
     let cwd =
         std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
     let cli = cli_layer(args)?;
@@ -103,6 +155,10 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     for warning in resolver.warnings() {
         eprintln!("drydock: warning: {warning}");
     }
+    // Run-wide settings (output format, colour) come from the configuration that applies to
+    // the working folder. A broken one is reported when a file uses it.
+    let run_config = resolver.for_file(&cwd.join("Dockerfile")).ok();
+    let outputs = plan_outputs(args, run_config.as_deref())?;
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
@@ -112,19 +168,50 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         .build()
         .map_err(|e| e.to_string())?;
 
+    // `--no-color` wins; then an explicit `--color`; then the configuration's `no-color`.
+    let config_no_color = run_config
+        .as_deref()
+        .and_then(|r| r.config.no_color)
+        .unwrap_or(false);
+    let color = !args.no_color
+        && match args.color {
+            ColorChoice::Auto => !config_no_color && use_color(ColorChoice::Auto),
+            choice => use_color(choice),
+        };
+    let tty_to_stdout = outputs
+        .iter()
+        .any(|(f, d)| *f == Format::Tty && d.is_none());
+    let ctx = output::Context {
+        rules_url: args.rules_url.clone(),
+        path_in_report: args.file_path_in_report.clone(),
+        started,
+        ..output::Context::default()
+    };
+
     let (jobs, candidates, mut had_error) = collect_jobs(args, &resolver, threads, &cwd)?;
     let projects = compose::group(candidates, args);
     if jobs.is_empty() && projects.is_empty() && !had_error {
         eprintln!("drydock: no Dockerfiles or compose files found");
-        if args.format == Format::Json {
+        if args.verbose {
+            print_settings(&resolver);
+        }
+        if !args.diff {
             // Machine readers still get a document.
-            println!("[]");
+            let ctx = output::Context {
+                elapsed: clock.elapsed(),
+                ..ctx
+            };
+            write_outputs(&outputs, &[], &ctx, color, false)?;
         }
         return Ok(ExitStatus::Success);
     }
-    let color = use_color(args.color);
     let fixing = args.fix || args.diff;
-    let render = (args.format == Format::Tty).then_some(color);
+    // Findings are rendered once, in colour when a colourful standard output gets them; files
+    // get them with the colours taken out.
+    let render = outputs
+        .iter()
+        .any(|(f, _)| *f == Format::Tty)
+        .then_some(color && tty_to_stdout);
     let shared = compose::shared(args, &cwd);
     let (outcomes, raws): (Vec<Result<Outcome, ResolveError>>, Vec<_>) = pool.install(|| {
         rayon::join(
@@ -165,44 +252,42 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         stdout_extra.extend(outcome.stdout);
         results.push(outcome.result);
     }
+    if args.verbose {
+        print_settings(&resolver);
+    }
 
     // `--fix` on standard input prints the fixed buffer on standard output (an editor or a
     // pipe replaces the file with it), so the report goes to standard error.
     let stdin_fix = args.fix && !args.diff && args.paths.iter().any(|p| p.as_os_str() == "-");
     let write_result = (|| -> io::Result<()> {
-        let stdout = io::stdout();
-        let mut buffer_out = stdout.lock();
-        buffer_out.write_all(&stdout_extra)?;
-        buffer_out.flush()?;
-        if args.diff {
-            return Ok(());
-        }
-        let mut out: Box<dyn Write> = if stdin_fix {
-            Box::new(io::stderr().lock())
-        } else {
-            Box::new(buffer_out)
-        };
-        match args.format {
-            Format::Json => output::json::write(&results, &mut out)?,
-            Format::Tty => {
-                output::tty::write(&results, &mut out)?;
-                if !args.quiet {
-                    out.flush()?;
-                    let mut err = StandardStream::stderr(if color {
-                        TermColor::Always
-                    } else {
-                        TermColor::Never
-                    });
-                    output::tty::summary(&Counts::of(&results), fixing, &mut err)?;
-                }
-            }
-        }
-        out.flush()
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(&stdout_extra)?;
+        stdout.flush()
     })();
     if let Err(e) = write_result
         && e.kind() != io::ErrorKind::BrokenPipe
     {
         return Err(format!("cannot write output: {e}"));
+    }
+    if !args.diff {
+        let ctx = output::Context {
+            elapsed: clock.elapsed(),
+            ..ctx
+        };
+        write_outputs(&outputs, &results, &ctx, color && tty_to_stdout, stdin_fix)?;
+        if outputs.iter().any(|(f, _)| *f == Format::Tty) && !args.quiet {
+            let mut err = StandardStream::stderr(if color {
+                TermColor::Always
+            } else {
+                TermColor::Never
+            });
+            let summary = output::tty::summary(&Counts::of(&results), fixing, &mut err);
+            if let Err(e) = summary
+                && e.kind() != io::ErrorKind::BrokenPipe
+            {
+                return Err(format!("cannot write output: {e}"));
+            }
+        }
     }
     if had_error {
         return Ok(ExitStatus::Error);
@@ -215,11 +300,116 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
             ExitStatus::Success
         });
     }
-    Ok(if fails {
+    // hadolint exits 0 whatever is found when codeclimate or codacy output is asked for.
+    let forced = outputs.iter().any(|(f, _)| f.forces_success());
+    Ok(if fails && !forced {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
     })
+}
+
+/// When the run started: `SOURCE_DATE_EPOCH` when set (reproducible reports), else now.
+fn start_time() -> SystemTime {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or_else(SystemTime::now, |secs| {
+            SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+        })
+}
+
+/// Each output: its format and its file (`None`: standard output).
+type Outputs = Vec<(Format, Option<PathBuf>)>;
+
+/// Pairs formats with `--output` files as hadolint does: formats without a file go to standard
+/// output, files without a format get tty. Without `--format`, the formats come from the
+/// configuration (`format:`), else tty.
+fn plan_outputs(args: &CheckArgs, run_config: Option<&Resolved>) -> Result<Outputs, String> {
+    let mut formats = args.format.clone();
+    if formats.is_empty()
+        && let Some(resolved) = run_config
+    {
+        for name in &resolved.config.formats {
+            match Format::parse(name) {
+                Some(format) => formats.push(format),
+                None => {
+                    let known: Vec<&str> = <Format as clap::ValueEnum>::value_variants()
+                        .iter()
+                        .map(|f| f.name())
+                        .collect();
+                    let message = format!(
+                        "format: unknown format `{name}` (expected one of {})",
+                        known.join(", ")
+                    );
+                    match &resolved.config.origin {
+                        Origin::Drydock(path) => {
+                            return Err(format!("{}: {message}", path.display()));
+                        }
+                        Origin::Hadolint(path) if !path.as_os_str().is_empty() => {
+                            eprintln!("drydock: warning: {}: {message}; ignored", path.display());
+                        }
+                        _ => eprintln!("drydock: warning: {message}; ignored"),
+                    }
+                }
+            }
+        }
+    }
+    let n = formats.len().max(args.output.len()).max(1);
+    Ok((0..n)
+        .map(|i| {
+            let format = formats.get(i).copied().unwrap_or(Format::Tty);
+            let file = args.output.get(i).filter(|p| p.as_os_str() != "-").cloned();
+            (format, file)
+        })
+        .collect())
+}
+
+/// Writes every output. `color`: whether standard output may keep the tty colours;
+/// `to_stderr`: standard output is taken (the fixed buffer of `--fix -`), so reports meant for
+/// it go to standard error.
+fn write_outputs(
+    outputs: &Outputs,
+    results: &[FileResult],
+    ctx: &output::Context,
+    color: bool,
+    to_stderr: bool,
+) -> Result<(), String> {
+    for (format, file) in outputs {
+        let written = match file {
+            Some(path) => std::fs::File::create(path)
+                .and_then(|f| {
+                    let mut out = io::BufWriter::new(f);
+                    output::write(*format, results, ctx, false, &mut out)?;
+                    out.flush()
+                })
+                .map_err(|e| format!("cannot write {}: {}", path.display(), describe_io(&e))),
+            None => {
+                let result = if to_stderr {
+                    let mut out = io::stderr().lock();
+                    output::write(*format, results, ctx, color, &mut out).and_then(|()| out.flush())
+                } else {
+                    let mut out = io::BufWriter::new(io::stdout().lock());
+                    output::write(*format, results, ctx, color, &mut out).and_then(|()| out.flush())
+                };
+                match result {
+                    Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                        Err(format!("cannot write output: {e}"))
+                    }
+                    _ => Ok(()),
+                }
+            }
+        };
+        written?;
+    }
+    Ok(())
+}
+
+/// `--verbose`: the configurations used and their effective settings, on standard error.
+fn print_settings(resolver: &Resolver) {
+    for resolved in resolver.used() {
+        eprint!("drydock: {}", resolved.describe());
+    }
 }
 
 /// Dockerfiles to lint one by one, and compose files to group into projects.

@@ -54,6 +54,8 @@ pub(super) struct Shared<'a> {
     pub(super) env_files: Vec<PathBuf>,
     /// The process environment, with `--env-from-process`.
     pub(super) process_env: Option<Vec<(String, String)>>,
+    /// `--profile`.
+    pub(super) profiles: Vec<String>,
     /// The working folder.
     pub(super) cwd: &'a Path,
 }
@@ -355,6 +357,7 @@ pub(super) fn process(
         project_dir: Some(project_dir.clone()),
         env_files: shared.env_files.iter().map(|p| absolute(p)).collect(),
         process_env: shared.process_env.clone(),
+        profiles: shared.profiles.clone(),
         root: Some(job.root(&project_dir, cwd)),
     };
 
@@ -456,6 +459,7 @@ pub(super) fn shared<'a>(args: &CheckArgs, cwd: &'a Path) -> Shared<'a> {
         project_dir: args.project_directory.clone(),
         env_files: args.env_file.clone(),
         process_env: args.env_from_process.then(|| std::env::vars().collect()),
+        profiles: args.profile.clone(),
         cwd,
     }
 }

@@ -1,11 +1,30 @@
 //! Output formats. Each format is one module over the same [`FileResult`] type; the check
 //! command computes positions (and, for `tty`, renders snippets) in its worker threads, so
 //! writing the output is a cheap, ordered pass.
+//!
+//! hadolint's formats (`checkstyle`, `codeclimate`, `gitlab_codeclimate`, `gnu`, `codacy`,
+//! `sonarqube`, `sarif`, `junit`) keep hadolint 2.15.1's shapes: the same keys in the same
+//! order, the same severity mappings, drydock's name and version, and drydock's exact columns
+//! and end positions wherever the shape has a place for them.
 
+pub mod checkstyle;
+pub mod codacy;
+pub mod codeclimate;
+pub mod github;
+pub mod gitlab;
+pub mod gnu;
 pub mod json;
+pub mod junit;
+pub mod sarif;
+pub mod sonarqube;
 pub mod tty;
+mod xml;
 
-use std::path::PathBuf;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use crate::args::Format;
 
 use drydock_linter::Diagnostic;
 use drydock_text::{LineIndex, PositionEncoding, TextRange};
@@ -44,6 +63,9 @@ pub struct Finding {
     pub end: Position,
     /// The fix's edits with positions.
     pub edits: Vec<(Position, Position, String)>,
+    /// SHA-1 (hex) of the text the finding points at, whitespace runs collapsed: what the
+    /// `gitlab_codeclimate` fingerprint is made of, so that it survives lines moving.
+    pub content_digest: String,
 }
 
 impl Finding {
@@ -57,6 +79,10 @@ impl Finding {
             )
         };
         let (start, end) = pos(diagnostic.range);
+        let content_digest = digest_of(
+            text.get(usize::from(diagnostic.range.start())..usize::from(diagnostic.range.end()))
+                .unwrap_or(""),
+        );
         let edits = diagnostic
             .fix
             .iter()
@@ -71,8 +97,35 @@ impl Finding {
             start,
             end,
             edits,
+            content_digest,
         }
     }
+
+    /// The last line the finding covers: a range that ends at the start of a line (after a
+    /// line break) does not cover that line.
+    #[must_use]
+    pub fn last_line(&self) -> u32 {
+        if self.end.line > self.start.line && self.end.column == 1 {
+            self.end.line - 1
+        } else {
+            self.end.line
+        }
+    }
+}
+
+/// SHA-1 (hex) of `text` with each run of whitespace replaced by one space and the ends
+/// trimmed.
+fn digest_of(text: &str) -> String {
+    let mut hasher = sha1_smol::Sha1::new();
+    let mut first = true;
+    for word in text.split_whitespace() {
+        if !first {
+            hasher.update(b" ");
+        }
+        first = false;
+        hasher.update(word.as_bytes());
+    }
+    hasher.digest().to_string()
 }
 
 /// The outcome for one file.
@@ -137,5 +190,79 @@ impl Counts {
     #[must_use]
     pub fn total(&self) -> usize {
         self.by_severity.iter().sum()
+    }
+}
+
+/// Where the rules documentation lives by default (`--rules-url`).
+pub const DEFAULT_RULES_URL: &str = "https://github.com/drydock-lint/drydock/blob/main/rules.md";
+
+/// The repository, for tool metadata.
+pub const REPOSITORY_URL: &str = "https://github.com/drydock-lint/drydock";
+
+/// What the writers need besides the results.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// drydock's version.
+    pub version: String,
+    /// Base address of the rules documentation (SARIF `helpUri`).
+    pub rules_url: String,
+    /// `--file-path-in-report`.
+    pub path_in_report: Option<PathBuf>,
+    /// When the run started (JUnit).
+    pub started: SystemTime,
+    /// How long linting took (JUnit).
+    pub elapsed: Duration,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Self {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            rules_url: DEFAULT_RULES_URL.to_owned(),
+            path_in_report: None,
+            started: SystemTime::UNIX_EPOCH,
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
+impl Context {
+    /// The path `format` reports for a file: `--file-path-in-report` when the format honours
+    /// it, else the path as found.
+    #[must_use]
+    pub fn report_path(&self, format: Format, path: &Path) -> String {
+        match &self.path_in_report {
+            Some(replacement) if format.honors_path_in_report() => {
+                replacement.display().to_string()
+            }
+            _ => path.display().to_string(),
+        }
+    }
+}
+
+/// Writes `results` in `format`. `tty` writes the rendered snippets only (the summary is the
+/// caller's); `color` says whether ANSI colours may stay in them.
+///
+/// # Errors
+/// Write errors.
+pub fn write(
+    format: Format,
+    results: &[FileResult],
+    ctx: &Context,
+    color: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Tty => tty::write(results, color, out),
+        Format::Json => json::write(results, out),
+        Format::Checkstyle => checkstyle::write(results, ctx, out),
+        Format::Codeclimate => codeclimate::write(results, ctx, out),
+        Format::GitlabCodeclimate => gitlab::write(results, ctx, out),
+        Format::Gnu => gnu::write(results, ctx, out),
+        Format::Codacy => codacy::write(results, ctx, out),
+        Format::Sonarqube => sonarqube::write(results, ctx, out),
+        Format::Sarif => sarif::write(results, ctx, out),
+        Format::Junit => junit::write(results, ctx, out),
+        Format::Github => github::write(results, ctx, out),
     }
 }

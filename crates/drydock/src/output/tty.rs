@@ -119,15 +119,41 @@ fn rename_level(rendered: Vec<u8>, severity: Severity) -> Vec<u8> {
     }
 }
 
-/// Writes the rendered findings, in order.
+/// Writes the rendered findings, in order; without `color`, ANSI escapes are taken out (the
+/// findings are rendered once, in colour when standard output is a terminal, and may also go
+/// to a file).
 ///
 /// # Errors
 /// Write errors.
-pub fn write(results: &[FileResult], out: &mut dyn Write) -> io::Result<()> {
+pub fn write(results: &[FileResult], color: bool, out: &mut dyn Write) -> io::Result<()> {
     for result in results {
-        out.write_all(&result.rendered)?;
+        if color {
+            out.write_all(&result.rendered)?;
+        } else {
+            out.write_all(&strip_ansi(&result.rendered))?;
+        }
     }
     Ok(())
+}
+
+/// `bytes` without ANSI CSI escape sequences (`ESC [ ... final-byte`).
+#[must_use]
+pub fn strip_ansi(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == 0x1b && bytes.get(i + 1) == Some(&b'[') {
+            i += 2;
+            while i < bytes.len() && !(0x40..=0x7e).contains(&bytes[i]) {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -57,6 +57,31 @@ pub struct ConfigFile {
     /// Options for individual rules.
     #[serde(default)]
     pub options: OptionsFile,
+    /// Output format(s) of `drydock check` when the command line names none: one name or a
+    /// list (`sarif`, `[json, gnu]`). Read from the configuration that applies to the working
+    /// folder.
+    pub format: Option<OneOrMany>,
+}
+
+/// One value or a list of them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// A single value.
+    One(String),
+    /// A list.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The values as a list.
+    #[must_use]
+    pub fn into_vec(self) -> Vec<String> {
+        match self {
+            Self::One(one) => vec![one],
+            Self::Many(many) => many,
+        }
+    }
 }
 
 /// Rule options in `.drydock.yaml`.
@@ -117,7 +142,7 @@ pub struct Configuration {
     pub strict_labels: Option<bool>,
     /// Size limit.
     pub max_file_size: Option<u64>,
-    /// Output formats asked for by a hadolint configuration (`format`/`formats`).
+    /// Output formats asked for by the configuration (`format`, and hadolint's `formats`).
     pub formats: Vec<String>,
     /// hadolint's `no-color`.
     pub no_color: Option<bool>,
@@ -181,6 +206,7 @@ impl Configuration {
             label_schema: file.options.label_schema,
             strict_labels: file.options.strict_labels,
             max_file_size: file.max_file_size,
+            formats: file.format.map(OneOrMany::into_vec).unwrap_or_default(),
             ..Self::default()
         };
         // Unknown rule codes are configuration errors, reported with their position.
@@ -392,6 +418,19 @@ mod tests {
             Some(Severity::Style)
         );
         assert!(!on("DL3002"));
+    }
+
+    #[test]
+    fn format_is_one_name_or_a_list() {
+        let read = |text: &str| {
+            Configuration::from_drydock_text(text, Path::new("/p/.drydock.yaml"))
+                .map(|c| c.formats)
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(read("format: sarif\n").unwrap(), ["sarif"]);
+        assert_eq!(read("format: [json, gnu]\n").unwrap(), ["json", "gnu"]);
+        assert!(read("select: [DS]\n").unwrap().is_empty());
+        assert!(read("format: {a: 1}\n").is_err());
     }
 
     #[test]

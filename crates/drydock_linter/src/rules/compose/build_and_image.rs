@@ -6,12 +6,13 @@ use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a service with both `build` and `image` and no `pull_policy`, in the merged
-    /// project (the two may come from different files, anchors or `extends`). A `build` or
-    /// `image` that is null (`!reset null`, `image: ~`) or empty does not count, nor does an
-    /// `image` that depends on a variable drydock cannot resolve. Any `pull_policy` value
-    /// (even one from a variable) states the intent and silences the rule. The finding points
-    /// at the `image` value.
+    /// Reports a service with both `build` and `image` and no `pull_policy`.
+    ///
+    /// The merged project is checked (the two may come from different files, anchors or `extends`).
+    /// A `build` or `image` that is null (`!reset null`, `image: ~`) or empty does not count, nor
+    /// does an `image` that depends on a variable drydock cannot resolve. Any `pull_policy` value
+    /// (even one from a variable) states the intent and silences the rule. The finding points at
+    /// the `image` value.
     ///
     /// ## Why is this bad?
     /// With both keys, what Compose does depends on `pull_policy`, and without it Compose

@@ -7,7 +7,9 @@ use crate::rule::{Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports a service with a non-empty `cgroup_parent`: its container is placed under that
-    /// cgroup instead of Docker's default one. An empty value (`cgroup_parent: ""`) keeps the
+    /// cgroup instead of Docker's default one.
+    ///
+    /// An empty value (`cgroup_parent: ""`) keeps the
     /// default and is not reported. Values from `.env`, defaults, anchors, override files and
     /// `extends` count; a value that depends on a variable drydock cannot resolve is not
     /// reported. The finding points at the value.

@@ -8,7 +8,9 @@ use crate::rule::{Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports services attached to Docker's predefined `bridge` network (the legacy `docker0`
-    /// bridge) instead of a network of the project:
+    /// bridge) instead of a network of the project.
+    ///
+    /// What counts:
     ///
     /// - `network_mode: bridge` on a service; the finding points at the value. Other values
     ///   (`host`, `none`, `service:...`, `container:...`, a network name) are not reported here;

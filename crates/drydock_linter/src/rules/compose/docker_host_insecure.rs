@@ -11,7 +11,9 @@ use crate::rule::{Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports a docker client pointed at a daemon over TCP without TLS verification, in a
-    /// service's container environment or build arguments:
+    /// service's container environment or build arguments.
+    ///
+    /// What counts:
     ///
     /// - `DOCKER_HOST` set to a TCP address (`tcp://...`, or an address without a scheme such
     ///   as `dind:2375`, which the docker CLI reads as TCP) while `DOCKER_TLS_VERIFY` is unset

@@ -8,7 +8,10 @@ use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `container_name` that cannot be unique:
+    /// Reports a `container_name` that cannot be unique: the same name on two services, or a
+    /// name on a service that asks for several containers.
+    ///
+    /// In detail:
     ///
     /// - the same `container_name` (compared exactly, after interpolation) on two or more
     ///   services of the merged project; every service after the first is reported, at its
@@ -17,8 +20,10 @@ declare_rule! {
     ///   (`deploy.replicas` or `scale` greater than 1), at the value (when the name is also a
     ///   duplicate, only the duplicate is reported).
     ///
-    /// Values from `.env`, defaults, anchors, override files, `extends` and `include` count;
-    /// a name that depends on a variable drydock cannot resolve is not compared.
+    /// Two services whose `profiles` are both set and share no profile are not compared (each
+    /// runs only with its own profile). Values from `.env`, defaults, anchors, override files,
+    /// `extends` and `include` count; a name that depends on a variable drydock cannot resolve
+    /// is not compared.
     ///
     /// ## Why is this bad?
     /// Docker container names are unique on a host. Compose creates the first container and
@@ -73,6 +78,14 @@ fn replicas(service: &Service) -> Option<u64> {
         })
 }
 
+/// Whether two services can run together: not when both have profiles and share none (each
+/// runs only with its own profile).
+fn can_run_together(a: &Service, b: &Service) -> bool {
+    a.profiles.is_empty()
+        || b.profiles.is_empty()
+        || a.profiles.iter().any(|p| b.profiles.contains(p))
+}
+
 impl Rule for DuplicateContainerName {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -91,7 +104,10 @@ impl Rule for DuplicateContainerName {
             if text.unknown || name.is_empty() {
                 continue;
             }
-            if let Some(&(_, first, first_value)) = seen.iter().find(|(n, _, _)| *n == name) {
+            if let Some(&(_, first, first_value)) = seen
+                .iter()
+                .find(|(n, other, _)| *n == name && can_run_together(other, service))
+            {
                 let label_file = (first_value.origin.file != value.origin.file)
                     .then(|| ctx.relative(first_value.origin.file));
                 let label = format!("service `{}` already uses `{name}`", first.name);

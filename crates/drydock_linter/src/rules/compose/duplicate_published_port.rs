@@ -11,19 +11,22 @@ use crate::rule::{Rule, RuleMeta};
 declare_rule! {
     /// ## What it does
     /// Reports a host port published twice in the merged project, by two services or twice by
-    /// one: the same protocol (`tcp` unless `/udp`, `/sctp` or `protocol:` says otherwise),
-    /// overlapping published ports (ranges such as `"8000-8010:8000-8010"` are compared as
-    /// ranges) and host addresses that collide. Addresses collide when they are equal, or when
-    /// one of them covers the other: no address means every interface of both IP versions
-    /// and collides with anything, `0.0.0.0` collides with every IPv4 address and `::` (also
-    /// `[::]`) with every IPv6 address.
+    /// one.
+    ///
+    /// Two published ports collide when they have the same protocol (`tcp` unless `/udp`,
+    /// `/sctp` or `protocol:` says otherwise), overlapping published ports (ranges such as
+    /// `"8000-8010:8000-8010"` are compared as ranges) and host addresses that collide. Addresses
+    /// collide when they are equal, or when one of them covers the other: no address means every
+    /// interface of both IP versions and collides with anything, `0.0.0.0` collides with every IPv4
+    /// address and `::` (also `[::]`) with every IPv6 address.
     ///
     /// Both syntaxes count (`"127.0.0.1:8080:80"`, `"[::1]:8080:80"`, long syntax with
     /// `published`, `host_ip`, `protocol`). Ports without a published port (`"80"`, random
     /// host ports) and `expose` never collide. Values from `.env`, defaults, anchors, override
     /// files, `extends` and `include` count; ports that depend on a variable drydock cannot
     /// resolve are not compared. Services with `network_mode: host` are skipped: Docker
-    /// ignores their `ports`.
+    /// ignores their `ports`. Two services whose `profiles` are both set and share no profile
+    /// are not compared (each runs only with its own profile).
     ///
     /// Each port that collides with an earlier one (in service order, then item order) is
     /// reported at its item (the long syntax's `published` value), with a secondary label at
@@ -178,6 +181,14 @@ fn published<'a>(service: &'a Service) -> Vec<Published<'a>> {
     out
 }
 
+/// Whether two services can run together: not when both have profiles and share none (each
+/// runs only with its own profile).
+fn can_run_together(a: &Service, b: &Service) -> bool {
+    a.profiles.is_empty()
+        || b.profiles.is_empty()
+        || a.profiles.iter().any(|p| b.profiles.contains(p))
+}
+
 impl Rule for DuplicatePublishedPort {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -187,7 +198,8 @@ impl Rule for DuplicatePublishedPort {
         let all: Vec<Published<'_>> = ctx.services().flat_map(published).collect();
         for (i, port) in all.iter().enumerate() {
             let Some(earlier) = all[..i].iter().find(|e| {
-                e.protocol == port.protocol
+                can_run_together(e.service, port.service)
+                    && e.protocol == port.protocol
                     && e.low <= port.high
                     && port.low <= e.high
                     && e.host.collides(&port.host)

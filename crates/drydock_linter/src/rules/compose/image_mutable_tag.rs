@@ -20,11 +20,12 @@ declare_rule! {
     ///
     /// An image pinned by digest (`nginx@sha256:...`, `nginx:latest@sha256:...`) is fine
     /// whatever its tag. Services that build their image are skipped when nothing is pulled:
-    /// without `image`, or with `build` and `pull_policy: build` or `never`. With `build`,
-    /// `image` and no `pull_policy`, Compose tries to pull the image first, so it is checked.
-    /// Values from `.env` and defaults count (`nginx:${TAG:-latest}` is `nginx:latest` when
-    /// `TAG` is not set); an image that depends on a variable drydock cannot resolve is not
-    /// reported. The finding points at the `image` value.
+    /// without `image`, or with `build` and `pull_policy: build`, `never` or a `pull_policy`
+    /// drydock cannot resolve. With `build`, `image` and no `pull_policy`, Compose tries to
+    /// pull the image first, so it is checked. Values from `.env` and defaults count
+    /// (`nginx:${TAG:-latest}` is `nginx:latest` when `TAG` is not set); an image that depends
+    /// on a variable drydock cannot resolve is not reported. The finding points at the `image`
+    /// value.
     ///
     /// ## Why is this bad?
     /// A mutable tag is re-pointed by its publisher: two `docker compose pull`s a day apart

@@ -12,10 +12,11 @@ declare_rule! {
     /// part (`@sha256:...`), whatever its tag (`nginx:1.27.3`, `nginx`, `nginx:latest`).
     ///
     /// Services that build their image are skipped when nothing is pulled: without `image`,
-    /// or with `build` and `pull_policy: build` or `never`. With `build`, `image` and no
-    /// `pull_policy`, Compose tries to pull the image first, so it is checked. Values from
-    /// `.env` and defaults count; an image that depends on a variable drydock cannot resolve is
-    /// not reported. The finding points at the `image` value.
+    /// or with `build` and `pull_policy: build`, `never` or a `pull_policy` drydock cannot
+    /// resolve. With `build`, `image` and no `pull_policy`, Compose tries to pull the image
+    /// first, so it is checked. Values from `.env` and defaults count; an image that depends
+    /// on a variable drydock cannot resolve is not reported. The finding points at the
+    /// `image` value.
     ///
     /// ## Why is this bad?
     /// Even a version tag can be moved by its publisher or by whoever controls the registry

@@ -9,7 +9,9 @@ use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a project without a name of its own: no main compose file (base or override)
+    /// Reports a project without a name of its own, which Compose then names after its folder.
+    ///
+    /// It is reported when no main compose file (base or override)
     /// has a top-level `name`, or it is empty, and `.env` does not set
     /// `COMPOSE_PROJECT_NAME` (which Compose also reads from there). A `name` that depends on
     /// a variable drydock cannot resolve counts as set. The finding is reported once per

@@ -10,11 +10,12 @@ use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports the top-level `version` key of a compose file, whatever its value (`"3.8"`,
-    /// `3`, `'2.4'`). Every compose file of the project is checked: the main file, override
-    /// files, files named by `include` and by `extends`. A `version` key nested anywhere else
-    /// (under a service, in `x-*` fields) is not reported. The finding points at the value (at
-    /// the key for a block scalar such as `version: >-`).
+    /// Reports the obsolete top-level `version` key of a compose file.
+    ///
+    /// Any value counts (`"3.8"`, `3`, `'2.4'`). Every compose file of the project is checked: the
+    /// main file, override files, files named by `include` and by `extends`. A `version` key nested
+    /// anywhere else (under a service, in `x-*` fields) is not reported. The finding points at the
+    /// value (at the key for a block scalar such as `version: >-`).
     ///
     /// ## Why is this bad?
     /// The Compose Specification made `version` informational only: Docker Compose v2 ignores

@@ -16,20 +16,20 @@ declare_rule! {
     /// that load it). What:
     ///
     /// - a credential-shaped name with a literal value. A name is split into words at `_`,
-    ///   `-` and `.` (case ignored) and is credential-shaped when a word contains `PASSWORD`,
-    ///   `PASSWD`, `SECRET` or `CREDENTIAL`; or a word is or ends with `TOKEN`; or a word
-    ///   ends with `PASS` (`DB_PASS`, `REDISPASS`; not `BYPASS`, `COMPASS`, `SSHPASS`); or a
-    ///   word after the first is `PWD` (`MYSQL_PWD`; `PWD` alone is the working directory);
-    ///   or a word is `APIKEY`, `ACCESSKEY`, `PRIVATEKEY`, `SECRETKEY`; or the word `KEY`
-    ///   follows `API`, `ACCESS`, `PRIVATE`, `SECRET`, `AUTH`, `MASTER`, `ENCRYPTION`,
-    ///   `SIGNING`, `CRYPTO`, `CLIENT`, `LICENSE`, `SESSION`, `JWT`, `HMAC` or `NONCE`. Names
-    ///   whose last word says the value is not the secret itself are not credential-shaped:
-    ///   `FILE`, `PATH`, `DIR`, `NAME`, `USER`, `USERNAME`, `ID`, `HOST`, `PORT`, `URL`, `URI`,
-    ///   `TYPE`, `METHOD`, `MODE`, `SCHEME`, `POLICY`, `LENGTH`, `TTL`, `TIMEOUT`, `EXPIRY`,
+    ///   `-` and `.` (case ignored). It is credential-shaped when any word contains
+    ///   `PASSWORD`, `PASSWD` or `SECRET`, or when its last word contains `CREDENTIAL`, ends
+    ///   with `TOKEN` or with `PASS` (`DB_PASS`, `REDISPASS`; not `BYPASS`, `COMPASS`,
+    ///   `SSHPASS`), is `PWD` after another word (`MYSQL_PWD`; `PWD` alone is the working
+    ///   directory), is `APIKEY`, `ACCESSKEY`, `PRIVATEKEY` or `SECRETKEY`, or is `KEY` after
+    ///   `API`, `ACCESS`, `PRIVATE`, `SECRET`, `AUTH`, `MASTER`, `ENCRYPTION`, `SIGNING`,
+    ///   `CRYPTO`, `CLIENT`, `LICENSE`, `SESSION`, `JWT`, `HMAC` or `NONCE`. Names whose last
+    ///   word says the value is not the secret itself are not credential-shaped: `FILE`,
+    ///   `PATH`, `DIR`, `NAME`, `USER`, `USERNAME`, `ID`, `HOST`, `PORT`, `URL`, `URI`, `TYPE`,
+    ///   `METHOD`, `MODE`, `SCHEME`, `POLICY`, `LENGTH`, `TTL`, `TIMEOUT`, `EXPIRY`,
     ///   `ENABLED`, ... (`POSTGRES_PASSWORD_FILE`, `TOKEN_TTL`), nor are names with the word
     ///   `ALLOW`, `EMPTY` or `RANDOM` (`MYSQL_ALLOW_EMPTY_PASSWORD`). Values that are not
     ///   secrets are skipped: empty, a boolean word (`true`, `false`, `yes`, `no`, `on`,
-    ///   `off`), or a path (`/run/secrets/db`, `./key.json`);
+    ///   `off`), a path (`/run/secrets/db`, `./key.json`, `~/.aws`) or a `<placeholder>`;
     /// - whatever the name, a value holding a URL with a password (`scheme://user:pass@host`).
     ///
     /// A value is literal when the file alone determines it: `${VAR}` and `$VAR` without a
@@ -167,30 +167,31 @@ fn credential_name(name: &str) -> bool {
     {
         return false;
     }
-    words.iter().enumerate().any(|(i, w)| {
-        w.contains("PASSWORD")
-            || w.contains("PASSWD")
-            || w.contains("SECRET")
-            || w.contains("CREDENTIAL")
-            || w.ends_with("TOKEN")
-            || (w.ends_with("PASS") && !matches!(*w, "BYPASS" | "COMPASS" | "SSHPASS"))
-            || (*w == "PWD" && i > 0)
-            || matches!(*w, "APIKEY" | "ACCESSKEY" | "PRIVATEKEY" | "SECRETKEY")
-            || (*w == "KEY" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1]))
-    })
+    // `PASSWORD`, `PASSWD` and `SECRET` count in any word; the other shapes only as the last
+    // word (`JIRA_CREDENTIALS`, but not `..._CREDENTIALS_AWS_REGION`).
+    let anywhere = words
+        .iter()
+        .any(|w| w.contains("PASSWORD") || w.contains("PASSWD") || w.contains("SECRET"));
+    let i = words.len() - 1;
+    anywhere
+        || last.contains("CREDENTIAL")
+        || last.ends_with("TOKEN")
+        || (last.ends_with("PASS") && !matches!(*last, "BYPASS" | "COMPASS" | "SSHPASS"))
+        || (*last == "PWD" && i > 0)
+        || matches!(*last, "APIKEY" | "ACCESSKEY" | "PRIVATEKEY" | "SECRETKEY")
+        || (*last == "KEY" && i > 0 && KEY_QUALIFIERS.contains(&words[i - 1]))
 }
 
 /// Whether a literal value is worth reporting under a credential-shaped name.
 fn secret_value(value: &str) -> bool {
     let value = value.trim();
-    !value.is_empty()
-        && !matches!(
-            value.to_ascii_lowercase().as_str(),
-            "true" | "false" | "yes" | "no" | "on" | "off"
-        )
-        && !value.starts_with(['/', '~'])
-        && !value.starts_with("./")
-        && !value.starts_with("../")
+    let placeholder = value.starts_with('<') && value.ends_with('>');
+    let boolean = matches!(
+        value.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off"
+    );
+    let path = value.starts_with(['/', '~']) || value.starts_with("./") || value.starts_with("../");
+    !(value.is_empty() || placeholder || boolean || path)
 }
 
 /// A URL in `text` with a literal password, masked (`postgres://app:****@db/app`).

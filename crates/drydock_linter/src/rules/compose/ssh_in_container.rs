@@ -13,7 +13,11 @@ use crate::rules::dockerfile::ssh_server::ssh_findings;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a service that runs an SSH server. Each piece of evidence is its own finding:
+    /// Reports a service that runs an SSH server: port 22 published or exposed, an SSH server
+    /// image, a `command`/`entrypoint` starting `sshd` or `dropbear`, or a build Dockerfile
+    /// that installs or starts one.
+    ///
+    /// Each piece of evidence is its own finding:
     ///
     /// - a `ports` item whose container port is 22 (or a range containing 22), in the short
     ///   syntax (`"2222:22"`, `"22"`, `22:22`, `"127.0.0.1:2222:22/tcp"`) or the long syntax

@@ -8,15 +8,13 @@ use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Checks the order of the top-level keys of each compose file (main, override, included
-    /// and extended files alike). The expected order is:
+    /// Reports top-level keys of a compose file out of the order `version`, `name`, `include`,
+    /// `services`, `networks`, `volumes`, `configs`, `secrets`, `models`.
     ///
-    /// `version`, `name`, `include`, `services`, `networks`, `volumes`, `configs`, `secrets`,
-    /// `models`
-    ///
-    /// Keys may be missing; extension fields (`x-*`, usually holding anchors, which must come
-    /// before their aliases anyway) and unknown keys may stand anywhere and are not checked. A
-    /// key is reported when an earlier key of the same file belongs after it; the finding
+    /// Each compose file is checked on its own (main, override, included and extended files
+    /// alike). Keys may be missing; extension fields (`x-*`, usually holding anchors, which
+    /// must come before their aliases anyway) and unknown keys may stand anywhere and are not
+    /// checked. A key is reported when an earlier key of the same file belongs after it; the finding
     /// points at the key itself (the ordering is about the key, not its value) and names the
     /// first earlier key it should precede. Nothing inside `services` or other sections is
     /// checked.

@@ -1,5 +1,6 @@
 use drydock_compose::tree::Value;
 use drydock_compose::yaml::Style;
+use drydock_text::{TextRange, TextSize};
 
 use crate::compose::ComposeContext;
 use crate::declare_rule;
@@ -8,12 +9,15 @@ use crate::rule::{Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a short-syntax `ports` item written as a plain (unquoted) YAML scalar that
+    /// Reports an unquoted `HOST:CONTAINER` port mapping, which YAML 1.1 may read as a number.
+    ///
+    /// A short-syntax `ports` item counts when it is a plain (unquoted) YAML scalar that
     /// contains a `:`: `- 22:22`, `- 8080:80`, `- 127.0.0.1:5432:5432`, `- 53:53/udp`, in
     /// block or flow lists (`ports: [80:80]`), wherever the item was written (an anchor, an
     /// override file, a file named by `extends`). Quoted items (`"22:22"`, `'22:22'`), items
     /// without a `:` (`- 80`, `- 8080-8081`) and the long syntax are fine. The finding points
-    /// at the item; when YAML 1.1 would read it as a number, the message says which.
+    /// at the item (after an anchor written before it, as in `- &ssh 22:22`); when YAML 1.1
+    /// would read it as a number, the message says which.
     ///
     /// ## Why is this bad?
     /// YAML 1.1 reads digits separated by `:` whose later parts are below 60 as a base-60
@@ -83,6 +87,20 @@ fn sexagesimal(text: &str) -> Option<u64> {
     any.then_some(value)
 }
 
+/// The range of the scalar's own text: a node's range also covers an anchor or tag written
+/// before it (`&port 22:22`), which the fix must keep.
+fn scalar_range(text: &str, range: TextRange, raw: &str) -> TextRange {
+    let written = &text[range];
+    if written.len() > raw.len() && written.ends_with(raw) {
+        TextRange::new(
+            range.end() - TextSize::from(u32::try_from(raw.len()).unwrap_or(0)),
+            range.end(),
+        )
+    } else {
+        range
+    }
+}
+
 /// The item as a quoted YAML scalar.
 fn quoted(raw: &str) -> String {
     if raw.contains(['"', '\\']) {
@@ -120,12 +138,14 @@ impl Rule for UnquotedPort {
                         service.name
                     ),
                 };
-                ctx.report_value(service, item, message)
+                // Point at (and rewrite) the scalar itself, not an anchor written before it.
+                let mut at = item.clone();
+                at.origin.range =
+                    scalar_range(ctx.text(item.origin.file), item.origin.range, &scalar.raw);
+                let edit = Edit::replace(at.origin.range, quoted(raw));
+                ctx.report_value(service, &at, message)
                     .help(format!("quote it: `{}`", quoted(raw)))
-                    .fix(Fix::safe(
-                        "quote the port mapping",
-                        vec![Edit::replace(item.origin.range, quoted(raw))],
-                    ));
+                    .fix(Fix::safe("quote the port mapping", vec![edit]));
             }
         }
     }

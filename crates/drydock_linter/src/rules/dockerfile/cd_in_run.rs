@@ -5,8 +5,10 @@ use crate::rules::dockerfile::hadolint::{commands, runs};
 declare_rule! {
     /// ## What it does
     /// Reports `cd` used as a command in a `RUN` instruction: anywhere in the script, in an
-    /// `&&` chain, a subshell, `$(...)` or a heredoc script. The name must be exactly `cd`.
-    /// `ONBUILD RUN` is not checked. Each `cd` is reported at its position.
+    /// `&&` chain, a subshell, `$(...)` or a heredoc script. The name must be exactly `cd`
+    /// (`/usr/bin/cd` is not reported), also after `exec`, `command` or `builtin`
+    /// (`exec cd /srv` is reported, as in hadolint). `ONBUILD RUN` is not checked. Each `cd` is
+    /// reported at its position.
     ///
     /// ## Why is this bad?
     /// A `cd` only lasts for the rest of its `RUN`; the next instruction starts again in the
@@ -59,7 +61,13 @@ impl Rule for CdInRun {
                 let Some(word) = cmd.name_word() else {
                     continue;
                 };
-                let target = cmd.args_no_flags().first().map(|w| w.value.clone());
+                // The first operand after the name (`exec cd /x`: `/x`; hadolint's arguments
+                // keep `cd`).
+                let target = cmd
+                    .args_no_flags()
+                    .into_iter()
+                    .find(|w| w.range.start() > word.range.start())
+                    .map(|w| w.value.clone());
                 let help = match target {
                     Some(dir) if !dir.is_empty() && !dir.contains('$') => {
                         format!("set the directory with `WORKDIR {dir}` before this step")

@@ -15,11 +15,12 @@ declare_rule! {
     /// `--mount`, `--network` and `--security` options (mount options are compared by their
     /// values, in any order), and each must run at most one simple command: `RUN a && b`, a
     /// pipe `a | b` or a command substitution `a $(b)` count as two, so such a `RUN` is never
-    /// part of a finding. A command whose name is not a literal word (`$CMD arg`) does not
-    /// count, as in hadolint, and a script that is not valid shell syntax (typically
-    /// PowerShell in a Windows image) counts as having no command, as hadolint's shell parser
-    /// gives up on it. `ONBUILD` instructions are not checked. The finding points at the
-    /// second `RUN`'s keyword; a third consecutive `RUN` is reported too.
+    /// part of a finding. Commands are counted as hadolint counts them: one whose name is not a
+    /// literal word (`$CMD arg`) does not count, and in a script that is not valid shell syntax
+    /// (typically PowerShell in a Windows image) only the commands before the place where
+    /// hadolint's shell parser stops reading count (none when it rejects the script).
+    /// `ONBUILD` instructions are not checked. The finding points at the second `RUN`'s keyword;
+    /// a third consecutive `RUN` is reported too.
     ///
     /// ## Why is this bad?
     /// Each `RUN` adds a layer and a build step. Consecutive single-command steps are usually
@@ -106,25 +107,11 @@ impl Rule for ConsecutiveRun {
     }
 }
 
-/// The number of simple commands hadolint counts in a `RUN` (those with a literal name). A
-/// script that is not valid shell syntax counts as having none, as hadolint's shell parser then
-/// gives up on it: one drydock's parser flags as an error, or one with a command argument
-/// starting with `(` (PowerShell's `Write-Host ('x' -f $y)`, which bash rejects).
+/// The number of simple commands hadolint counts in a `RUN`.
 fn command_count(model: &Model, index: usize) -> usize {
-    let Some(script) = model.shell(index) else {
-        return 0;
-    };
-    let invalid = script.has_error
-        || script
-            .commands
-            .iter()
-            .any(|c| c.args().iter().any(|w| w.raw.starts_with('(')));
-    if invalid {
-        return 0;
-    }
-    commands(script)
-        .filter(|c| c.name_word().is_some_and(|w| w.literal))
-        .count()
+    model
+        .shell(index)
+        .map_or(0, |script| commands(script).count())
 }
 
 /// The `RUN` options as comparable strings: each mount with its fields normalised and sorted,

@@ -1,23 +1,33 @@
 //! hadolint's view of shell commands, for the DL rules (hadolint.md §1.1).
 //!
 //! hadolint's rules look at "commands": every simple command of a RUN (including those inside
-//! `$(...)`), with its exact name as written (no basename, no unwrapping of `sudo`), its argument
-//! words with quotes removed, and *flags* computed from the arguments:
+//! `$(...)`), named as ShellCheck's `getCommandName` names it, with its argument words with quotes
+//! removed, and *flags* computed from the arguments:
 //! `--name[=value]` gives `name`; `-abc` gives `a`, `b`, `c`; `-` and `--` give nothing. Flag
 //! values are not removed from the arguments unless a rule asks (`drop_flag_arg`). This module
 //! reproduces those semantics over drydock's shell view, keeping each word's exact range so
 //! findings can point at the word.
+//!
+//! The name is the first word exactly as written (no basename, no unwrapping of `sudo` or
+//! `env`), except that `exec`, `command`, `builtin`, `busybox` and `run` give way to the command
+//! they run (see [`Cmd::new`]). A command whose name is not a literal word (`"$CMD" arg`,
+//! `/usr/bin/python*`) is not a command for hadolint at all. Only the commands a strict parser
+//! reads count ([`StrictRead`]): none of a script ShellCheck rejects, and those before the place
+//! where it stops reading.
 
 use drydock_dockerfile::model::Model;
-use drydock_dockerfile::shell::{Command, ShellScript, ShellWord};
-use drydock_dockerfile::{Instruction, InstructionKind};
+use drydock_dockerfile::shell::{Command, ShellScript, ShellWord, StrictRead};
+use drydock_dockerfile::{Instruction, InstructionKind, TextRange, TextSize};
 
 /// A command as hadolint's rules see it.
 #[derive(Clone, Debug)]
 pub(crate) struct Cmd<'a> {
     /// The command.
     pub(crate) command: &'a Command,
-    /// Its arguments (after the name), possibly with flag values dropped.
+    /// The word naming it: the first word, or the command a wrapper such as `exec` runs.
+    name: &'a ShellWord,
+    /// Its arguments (the words after the first, the unwrapped name included, as hadolint keeps
+    /// them), possibly with flag values dropped.
     pub(crate) args: Vec<&'a ShellWord>,
 }
 
@@ -29,20 +39,47 @@ pub(crate) struct CmdFlag {
 }
 
 impl<'a> Cmd<'a> {
-    /// The hadolint view of `command`.
-    pub(crate) fn new(command: &'a Command) -> Self {
-        Self { command, args: command.args().iter().collect() }
+    /// The hadolint view of `command`, or `None` when hadolint does not see it as a command.
+    ///
+    /// This is ShellCheck's `getCommandName` (0.11, hadolint 2.15.1's): the first word must be
+    /// literal (no expansion, substitution or glob); `busybox`, `builtin`, `command` and `run`
+    /// give way to the next word unless it is a flag, and `exec` to the first word after its
+    /// options (`-c`, `-l`, `-a NAME`, `--`; any other option keeps `exec`). A command named by
+    /// a word that is not literal (`command "$x"`) is not a command. The arguments stay all the
+    /// words after the first, the command's own name included, as in hadolint: in
+    /// `command apt-get install -y curl=8.5.0-2`, `apt-get` is one of the packages to install
+    /// (and it is not pinned).
+    pub(crate) fn new(command: &'a Command) -> Option<Self> {
+        let first = command.words.first()?;
+        if !is_literal(first) {
+            return None;
+        }
+        let args = command.args();
+        let wrapped = match first.value.as_str() {
+            "busybox" | "builtin" | "command" | "run" => args.first().filter(|w| !is_flag(w)),
+            "exec" => exec_target(args),
+            _ => None,
+        };
+        let name = match wrapped {
+            Some(word) if is_literal(word) => word,
+            Some(_) => return None,
+            None => first,
+        };
+        Some(Self {
+            command,
+            name,
+            args: args.iter().collect(),
+        })
     }
 
-    /// The command name exactly as written (quotes removed); `""` when the command has only
-    /// assignments.
+    /// The command name (quotes removed), as hadolint sees it.
     pub(crate) fn name(&self) -> &'a str {
-        self.command.words.first().map_or("", |w| w.value.as_str())
+        self.name.value.as_str()
     }
 
     /// The word naming the command.
     pub(crate) fn name_word(&self) -> Option<&'a ShellWord> {
-        self.command.words.first()
+        Some(self.name)
     }
 
     /// Argument values.
@@ -59,9 +96,15 @@ impl<'a> Cmd<'a> {
                 continue;
             }
             if let Some(long) = v.strip_prefix("--") {
-                out.push(CmdFlag { name: long.split('=').next().unwrap_or(long).to_owned(), arg: i });
+                out.push(CmdFlag {
+                    name: long.split('=').next().unwrap_or(long).to_owned(),
+                    arg: i,
+                });
             } else if let Some(short) = v.strip_prefix('-') {
-                out.extend(short.chars().map(|c| CmdFlag { name: c.to_string(), arg: i }));
+                out.extend(short.chars().map(|c| CmdFlag {
+                    name: c.to_string(),
+                    arg: i,
+                }));
             }
         }
         out
@@ -79,7 +122,9 @@ impl<'a> Cmd<'a> {
 
     /// Whether any of `names` appears as a flag.
     pub(crate) fn has_any_flag(&self, names: &[&str]) -> bool {
-        self.flags().iter().any(|f| names.contains(&f.name.as_str()))
+        self.flags()
+            .iter()
+            .any(|f| names.contains(&f.name.as_str()))
     }
 
     /// Whether some argument equals `value` exactly.
@@ -93,15 +138,15 @@ impl<'a> Cmd<'a> {
         names.contains(&self.name()) && self.arg_values().any(|a| args.contains(&a))
     }
 
-    /// hadolint's `cmdHasPrefixArg`.
-    pub(crate) fn has_prefix_arg(&self, name: &str, prefix: &str) -> bool {
-        self.name() == name && self.arg_values().any(|a| a.starts_with(prefix))
-    }
-
     /// hadolint's `getArgsNoFlags`: the arguments that are not flag words (`-` and `--` stay).
     pub(crate) fn args_no_flags(&self) -> Vec<&'a ShellWord> {
         let flag_args: Vec<usize> = self.flags().iter().map(|f| f.arg).collect();
-        self.args.iter().enumerate().filter(|(i, _)| !flag_args.contains(i)).map(|(_, w)| *w).collect()
+        self.args
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !flag_args.contains(i))
+            .map(|(_, w)| *w)
+            .collect()
     }
 
     /// hadolint's `dropFlagArg`: removes the argument following each of `flags` (when the flag
@@ -120,13 +165,24 @@ impl<'a> Cmd<'a> {
         }
         Cmd {
             command: self.command,
-            args: self.args.iter().enumerate().filter(|(i, _)| !drop.contains(i)).map(|(_, w)| *w).collect(),
+            name: self.name,
+            args: self
+                .args
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !drop.contains(i))
+                .map(|(_, w)| *w)
+                .collect(),
         }
     }
 
     /// hadolint's `getFlagArg`: the words following each occurrence of flag `name`.
     pub(crate) fn flag_args(&self, name: &str) -> Vec<&'a ShellWord> {
-        self.flags().iter().filter(|f| f.name == name).filter_map(|f| self.args.get(f.arg + 1).copied()).collect()
+        self.flags()
+            .iter()
+            .filter(|f| f.name == name)
+            .filter_map(|f| self.args.get(f.arg + 1).copied())
+            .collect()
     }
 
     /// hadolint's `isPipInstall`: `pip*` (not `pipenv*`) with an `install` argument, or
@@ -134,20 +190,120 @@ impl<'a> Cmd<'a> {
     pub(crate) fn is_pip_install(&self) -> bool {
         let name = self.name();
         let values: Vec<&str> = self.arg_values().collect();
-        let std = name.starts_with("pip") && !name.starts_with("pipenv") && values.contains(&"install");
-        let python = name.starts_with("python") && values.windows(3).any(|w| w == ["-m", "pip", "install"]);
+        let std =
+            name.starts_with("pip") && !name.starts_with("pipenv") && values.contains(&"install");
+        let python =
+            name.starts_with("python") && values.windows(3).any(|w| w == ["-m", "pip", "install"]);
         std || python
     }
 }
 
-/// Every command of a script, in order.
+/// Every command of a script hadolint sees, in order: those a strict parser reads (none when it
+/// rejects the script; before the place where it stops, with the words before it), named by
+/// [`Cmd::new`].
 pub(crate) fn commands(script: &ShellScript) -> impl Iterator<Item = Cmd<'_>> {
-    script.commands.iter().filter(|c| !c.words.is_empty()).map(Cmd::new)
+    let limit = read_limit(script);
+    script.commands.iter().filter_map(move |command| {
+        let Some(limit) = limit else {
+            return Cmd::new(command);
+        };
+        let mut cmd = Cmd::new(command)?;
+        if cmd.name.range.start() >= limit {
+            return None;
+        }
+        cmd.args.retain(|w| w.range.end() <= limit);
+        Some(cmd)
+    })
 }
 
-/// hadolint's `usingProgram`: some command is named exactly `name`.
-pub(crate) fn using_program(script: &ShellScript, name: &str) -> bool {
-    commands(script).any(|c| c.name() == name)
+/// The pipe operators of a script hadolint sees (those a strict parser reads).
+pub(crate) fn pipes(script: &ShellScript) -> impl Iterator<Item = TextRange> + '_ {
+    let limit = read_limit(script);
+    script
+        .pipes
+        .iter()
+        .copied()
+        .filter(move |p| limit.is_none_or(|limit| p.end() <= limit))
+}
+
+/// Where hadolint stops reading the script: `None` when it reads all of it.
+fn read_limit(script: &ShellScript) -> Option<TextSize> {
+    match script.strict {
+        StrictRead::Complete => None,
+        StrictRead::StopsAt(at) => Some(at),
+        StrictRead::Rejected => Some(TextSize::new(0)),
+    }
+}
+
+/// ShellCheck's `getLiteralString` succeeds on the word: no expansion or substitution, and no
+/// unquoted glob (`*`, `?`, `[...]`).
+fn is_literal(word: &ShellWord) -> bool {
+    if !word.literal {
+        return false;
+    }
+    let raw = word.raw.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'\\' => i += 1,
+            b'\'' => {
+                i += raw[i + 1..]
+                    .iter()
+                    .position(|&c| c == b'\'')
+                    .map_or(raw.len(), |p| p + 1);
+            }
+            b'"' => {
+                i += 1;
+                while i < raw.len() && raw[i] != b'"' {
+                    i += if raw[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'*' | b'?' => return false,
+            b'[' if raw[i + 1..].contains(&b']') => return false,
+            _ => {}
+        }
+        i += 1;
+    }
+    true
+}
+
+/// ShellCheck's `isFlag`: the word's first part is an unquoted or double-quoted literal starting
+/// with `-` (`'-x'` is not a flag).
+fn is_flag(word: &ShellWord) -> bool {
+    let raw = word.raw.as_str();
+    raw.starts_with('-') || raw.starts_with("\"-") || raw.starts_with("\\-")
+}
+
+/// The command `exec` runs: the first argument after `exec`'s options, read as ShellCheck's
+/// `getBsdOpts "cla:"` does (`None` for an unknown option or no command).
+fn exec_target(args: &[ShellWord]) -> Option<&ShellWord> {
+    let mut i = 0;
+    while let Some(word) = args.get(i) {
+        let value = word.value.as_str();
+        if value == "--" {
+            return args.get(i + 1);
+        }
+        if value.starts_with("--") {
+            return None;
+        }
+        let Some(options) = value.strip_prefix('-') else {
+            return Some(word);
+        };
+        i += 1;
+        for (k, option) in options.char_indices() {
+            match option {
+                'c' | 'l' => {}
+                // `-a NAME`, or `-aNAME`.
+                'a' if k + 1 == options.len() => {
+                    args.get(i)?;
+                    i += 1;
+                }
+                'a' => break,
+                _ => return None,
+            }
+        }
+    }
+    None
 }
 
 /// A `RUN`, as the DL rules see it.
@@ -168,10 +324,20 @@ pub(crate) fn runs(model: &Model) -> impl Iterator<Item = Run<'_>> {
         let outer = model.instruction(index);
         let (instruction, onbuild) = match outer.kind {
             InstructionKind::Run => (outer, false),
-            InstructionKind::Onbuild => (outer.onbuild_inner().filter(|i| i.kind == InstructionKind::Run)?, true),
+            InstructionKind::Onbuild => (
+                outer
+                    .onbuild_inner()
+                    .filter(|i| i.kind == InstructionKind::Run)?,
+                true,
+            ),
             _ => return None,
         };
-        Some(Run { index, instruction, onbuild, script: model.shell(index)? })
+        Some(Run {
+            index,
+            instruction,
+            onbuild,
+            script: model.shell(index)?,
+        })
     })
 }
 
@@ -182,11 +348,17 @@ pub(crate) fn cache_mount_targets(model: &Model, run: &Instruction) -> Vec<Strin
     let mut out = Vec::new();
     for flag in run.flags_named("mount") {
         let fields = flag.fields(text);
-        let ty = fields.iter().find(|f| f.key == "type").map_or("bind", |f| f.value.as_str());
+        let ty = fields
+            .iter()
+            .find(|f| f.key == "type")
+            .map_or("bind", |f| f.value.as_str());
         if ty != "cache" && ty != "tmpfs" {
             continue;
         }
-        if let Some(target) = fields.iter().find(|f| matches!(f.key.as_str(), "target" | "dst" | "destination")) {
+        if let Some(target) = fields
+            .iter()
+            .find(|f| matches!(f.key.as_str(), "target" | "dst" | "destination"))
+        {
             out.push(target.value.clone());
         }
     }
@@ -195,14 +367,24 @@ pub(crate) fn cache_mount_targets(model: &Model, run: &Instruction) -> Vec<Strin
 
 /// Whether some cache/tmpfs mount target of `run` contains `path`.
 pub(crate) fn has_cache_mount(model: &Model, run: &Instruction, path: &str) -> bool {
-    cache_mount_targets(model, run).iter().any(|t| t.contains(path))
+    cache_mount_targets(model, run)
+        .iter()
+        .any(|t| t.contains(path))
 }
 
 /// Instructions of `kind` wrapped in `ONBUILD`, with the outer instruction's index.
-pub(crate) fn onbuild_of(model: &Model, kind: InstructionKind) -> impl Iterator<Item = (usize, &Instruction)> {
+pub(crate) fn onbuild_of(
+    model: &Model,
+    kind: InstructionKind,
+) -> impl Iterator<Item = (usize, &Instruction)> {
     model
         .instructions_of(InstructionKind::Onbuild)
-        .filter_map(move |(i, outer)| outer.onbuild_inner().filter(|inner| inner.kind == kind).map(|inner| (i, inner)))
+        .filter_map(move |(i, outer)| {
+            outer
+                .onbuild_inner()
+                .filter(|inner| inner.kind == kind)
+                .map(|inner| (i, inner))
+        })
 }
 
 #[cfg(test)]
@@ -219,22 +401,104 @@ mod tests {
 
     #[test]
     fn flags_follow_hadolint() {
-        first_cmd("apt-get -yqq --no-install-recommends install -t bookworm foo -- -", |c| {
-            let names: Vec<String> = c.flags().into_iter().map(|f| f.name).collect();
-            assert_eq!(names, ["y", "q", "q", "no-install-recommends", "t"]);
-            assert_eq!(c.count_flag("q"), 2);
-            let no_flags: Vec<&str> = c.args_no_flags().iter().map(|w| w.value.as_str()).collect();
-            assert_eq!(no_flags, ["install", "bookworm", "foo", "--", "-"]);
-            let dropped: Vec<&str> = c.drop_flag_arg(&["t"]).args_no_flags().iter().map(|w| w.value.as_str()).collect();
-            assert_eq!(dropped, ["install", "foo", "--", "-"]);
-            assert!(c.has_any_arg(&["apt-get"], &["install", "nothing"]));
-        });
+        first_cmd(
+            "apt-get -yqq --no-install-recommends install -t bookworm foo -- -",
+            |c| {
+                let names: Vec<String> = c.flags().into_iter().map(|f| f.name).collect();
+                assert_eq!(names, ["y", "q", "q", "no-install-recommends", "t"]);
+                assert_eq!(c.count_flag("q"), 2);
+                let no_flags: Vec<&str> =
+                    c.args_no_flags().iter().map(|w| w.value.as_str()).collect();
+                assert_eq!(no_flags, ["install", "bookworm", "foo", "--", "-"]);
+                let dropped: Vec<&str> = c
+                    .drop_flag_arg(&["t"])
+                    .args_no_flags()
+                    .iter()
+                    .map(|w| w.value.as_str())
+                    .collect();
+                assert_eq!(dropped, ["install", "foo", "--", "-"]);
+                assert!(c.has_any_arg(&["apt-get"], &["install", "nothing"]));
+            },
+        );
         first_cmd("useradd -u 123456 --uid=7 bob", |c| {
             let values: Vec<&str> = c.flag_args("u").iter().map(|w| w.value.as_str()).collect();
             assert_eq!(values, ["123456"]);
         });
-        first_cmd("python3 -m pip install flask", |c| assert!(c.is_pip_install()));
+        first_cmd("python3 -m pip install flask", |c| {
+            assert!(c.is_pip_install());
+        });
         first_cmd("pipenv install flask", |c| assert!(!c.is_pip_install()));
-        first_cmd("/usr/bin/sudo true", |c| assert_eq!(c.name(), "/usr/bin/sudo"));
+        first_cmd("/usr/bin/sudo true", |c| {
+            assert_eq!(c.name(), "/usr/bin/sudo");
+        });
+    }
+
+    /// Names and argument values of the commands hadolint sees in `RUN {run}`.
+    fn seen(run: &str) -> Vec<(String, Vec<String>)> {
+        let model = Model::new(parse_str(&format!("FROM x\nRUN {run}\n")));
+        let script = model.shell(1).expect("RUN");
+        commands(script)
+            .map(|c| {
+                (
+                    c.name().to_owned(),
+                    c.arg_values().map(str::to_owned).collect(),
+                )
+            })
+            .collect()
+    }
+
+    fn names(run: &str) -> Vec<String> {
+        seen(run).into_iter().map(|(name, _)| name).collect()
+    }
+
+    #[test]
+    fn wrappers_give_way_to_the_command_they_run() {
+        assert_eq!(
+            seen("exec cd /x"),
+            [("cd".to_owned(), vec!["cd".to_owned(), "/x".to_owned()])]
+        );
+        assert_eq!(
+            names("command cd /x && builtin cd /y && run cd /z"),
+            ["cd", "cd", "cd"]
+        );
+        assert_eq!(names("busybox wget -q http://x"), ["wget"]);
+        // `exec` options: -c, -l, -a NAME and `--`; any other option keeps `exec`.
+        assert_eq!(
+            names("exec -a name -cl cd /x; exec -- cd; exec -z cd; exec"),
+            ["cd", "cd", "exec", "exec"]
+        );
+        // A flag keeps the wrapper; a single-quoted word is not a flag.
+        assert_eq!(
+            names("command -v cd; command \"-p\" cd; command '-p' cd"),
+            ["command", "command", "-p"]
+        );
+        // One level only.
+        assert_eq!(names("command command cd"), ["command"]);
+    }
+
+    #[test]
+    fn commands_without_a_literal_name_are_not_commands() {
+        assert_eq!(
+            names("\"$X\" a && command $Y && exec \"$@\" && /usr/bin/pytho* -V && ls"),
+            ["ls"]
+        );
+        assert_eq!(names("'ls' a && ~/bin/x"), ["ls", "~/bin/x"]);
+    }
+
+    #[test]
+    fn only_commands_a_strict_parser_reads() {
+        // ShellCheck stops at `.DownloadFile` and keeps what comes before.
+        assert_eq!(
+            names("Write-Host 'a' ; (New-Object Net.WebClient).DownloadFile('u', $f) ; cd /x"),
+            ["Write-Host", "New-Object"]
+        );
+        // A `(` where an argument is expected: the command keeps the words before it.
+        assert_eq!(
+            seen("Write-Host -NoNewLine ('a {0}' -f $b) ; cd /x"),
+            [("Write-Host".to_owned(), vec!["-NoNewLine".to_owned()])]
+        );
+        // Rejected scripts have no command.
+        assert!(names("cd /x ; [Net.ServicePointManager]::SecurityProtocol = 1").is_empty());
+        assert!(names("cd /x ; echo 'unclosed").is_empty());
     }
 }

@@ -3,7 +3,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::runs;
+use crate::rules::dockerfile::hadolint::{pipes, runs};
 
 declare_rule! {
     /// ## What it does
@@ -21,8 +21,9 @@ declare_rule! {
     /// `set -o pipefail` inside the `RUN` does not count, the `# hadolint shell=` pragma has no
     /// effect, and `ONBUILD` instructions are not checked. In the exec form the elements are
     /// joined with spaces and read as a command line, as hadolint does: `["sh", "-c", "a | b"]`
-    /// has a pipe. A script that is not valid shell syntax (typically PowerShell in a Windows
-    /// image) is not checked, as hadolint's shell parser gives up on it.
+    /// has a pipe. In a script that is not valid shell syntax (typically PowerShell in a Windows
+    /// image), only a pipe before the place where hadolint's shell parser stops reading counts
+    /// (none when it rejects the script).
     ///
     /// ## Why is this bad?
     /// A pipeline's exit status is the last command's. In `curl -fsSL $URL | tar -xz`, a
@@ -94,8 +95,7 @@ impl Rule for PipeWithoutPipefail {
                 // Where drydock's shell view sees the pipe too (`sh -c` scripts), point at it.
                 Args::Exec(exec) => exec_form_pipe(exec)
                     .map(|element| run.script.pipes.first().copied().unwrap_or(element)),
-                _ if run.script.has_error => None,
-                _ => run.script.pipes.first().copied(),
+                _ => pipes(run.script).next(),
             };
             if let Some(range) = pipe {
                 findings.push(range);

@@ -1,11 +1,11 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::helpers::run_scripts;
+use crate::rules::dockerfile::hadolint::{commands, runs};
 
 declare_rule! {
     /// ## What it does
-    /// Reports `sudo` used as a command in `RUN` (including `ONBUILD RUN`, heredoc scripts and
-    /// `sh -c` strings). Installing the `sudo` package is not reported.
+    /// Reports `sudo` used as a command in `RUN` (including `ONBUILD RUN`, heredoc scripts,
+    /// `sh -c` strings and `exec sudo ...`). Installing the `sudo` package is not reported.
     ///
     /// ## Why is this bad?
     /// Build steps already run as the current `USER`; `sudo` adds a setuid-root binary to the
@@ -47,9 +47,9 @@ impl Rule for SudoInRun {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for (_, script) in run_scripts(ctx.model, false) {
-            for command in &script.commands {
-                let Some(name) = command.name_word() else {
+        for run in runs(ctx.model) {
+            for cmd in commands(run.script) {
+                let Some(name) = cmd.name_word() else {
                     continue;
                 };
                 if name.value == "sudo" {

@@ -8,8 +8,8 @@ declare_rule! {
     /// output. The command passes when it has any of these options, anywhere among its
     /// arguments: `--progress=...`, `-q`/`--quiet`, `-nv`/`--no-verbose`, `-o`/`--output-file`
     /// or `-a`/`--append-output` (a short option also counts inside a group, so `-qO-` passes).
-    /// `-O` (the download's file name) does not count. The command name must be exactly `wget`;
-    /// the finding points at it.
+    /// `-O` (the download's file name) does not count. The command name must be exactly `wget`
+    /// (`busybox wget` counts, as in hadolint); the finding points at it.
     ///
     /// ## Why is this bad?
     /// Without a terminal, `wget` prints a new progress line every few kilobytes; a large
