@@ -56,18 +56,28 @@ fn project(dir: &Path) {
         "app/compose.override.yaml",
         "services:\n  web:\n    network_mode: host\n",
     );
-    write(dir, "app/compose.prod.yaml", "services:\n  web:\n    pid: host\n");
+    write(
+        dir,
+        "app/compose.prod.yaml",
+        "services:\n  web:\n    pid: host\n",
+    );
 }
 
 #[test]
 fn walked_files_are_grouped_into_projects_without_duplicates() {
     let dir = tempfile::tempdir().expect("tempdir");
     project(dir.path());
-    let out = run_drydock(dir.path(), &["check", "--format", "json", "--select", "CMP"]);
+    let out = run_drydock(
+        dir.path(),
+        &["check", "--format", "json", "--select", "CMP"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let found = findings(&out);
     assert!(has(&found, "app/compose.yaml", "CMP001"), "{found:?}");
-    assert!(has(&found, "app/compose.override.yaml", "CMP015"), "{found:?}");
+    assert!(
+        has(&found, "app/compose.override.yaml", "CMP015"),
+        "{found:?}"
+    );
     assert!(has(&found, "app/compose.prod.yaml", "CMP013"), "{found:?}");
     let mut unique = found.clone();
     unique.sort();
@@ -120,11 +130,7 @@ fn an_overlay_named_alone_reports_only_its_own_findings() {
     let found = findings(&out);
     assert_eq!(
         found,
-        [(
-            "app/compose.prod.yaml".to_owned(),
-            "CMP014".to_owned(),
-            3
-        )]
+        [("app/compose.prod.yaml".to_owned(), "CMP014".to_owned(), 3)]
     );
 }
 
@@ -137,7 +143,11 @@ fn compose_file_env_file_and_process_environment() {
         "base.yml",
         "services:\n  web:\n    image: nginx:1.27\n    privileged: ${PRIV:-false}\n",
     );
-    write(dir.path(), "extra.yml", "services:\n  web:\n    pid: host\n");
+    write(
+        dir.path(),
+        "extra.yml",
+        "services:\n  web:\n    pid: host\n",
+    );
     write(dir.path(), "ci.env", "PRIV=true\n");
     let out = run_drydock(dir.path(), &["check", "--format", "json"]);
     assert!(findings(&out).is_empty(), "{}", stdout(&out));
@@ -163,7 +173,12 @@ fn compose_file_env_file_and_process_environment() {
     assert!(has(&found, "base.yml", "CMP001"), "{found:?}");
 
     // The process environment counts only when asked for.
-    let found = findings(&run_drydock_with(dir.path(), &args, None, &[("PRIV", "true")]));
+    let found = findings(&run_drydock_with(
+        dir.path(),
+        &args,
+        None,
+        &[("PRIV", "true")],
+    ));
     assert!(!has(&found, "base.yml", "CMP001"), "{found:?}");
     let mut from_process = args.to_vec();
     from_process.push("--env-from-process");
@@ -208,8 +223,7 @@ fn size_limit_and_broken_yaml() {
 #[test]
 fn fix_diff_and_fix_on_stdin() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let original =
-        "services:\n  web:\n    image: nginx:1.27\n    # drydock ignore=CMP015\n    user: \"10001\"\n";
+    let original = "services:\n  web:\n    image: nginx:1.27\n    # drydock ignore=CMP015\n    user: \"10001\"\n";
     write(dir.path(), "compose.yaml", original);
     let select = ["--select", "CMP015,DY001"];
 
@@ -288,7 +302,10 @@ fn profiles_limit_the_services_like_compose() {
     assert!(debug.1.contains("profile `debug`"), "{}", debug.1);
     // With profiles, only what Compose would start.
     let other = run(&["--profile", "other"]);
-    assert_eq!(other.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(), ["CMP001"]);
+    assert_eq!(
+        other.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+        ["CMP001"]
+    );
     assert_eq!(run(&["--profile", "debug"]).len(), 2);
     assert_eq!(run(&["--profile", "*"]).len(), 2);
 }

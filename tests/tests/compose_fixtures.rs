@@ -86,11 +86,11 @@ fn fixtures() -> Vec<Fixture> {
     out
 }
 
-/// `(file name relative to the fixture, line, code, column)` expectations.
-fn expectations(
-    fixture: &Fixture,
-    project: &project::Project,
-) -> (Vec<(String, u32, String, Option<u32>)>, bool) {
+/// An expected finding: file name relative to the fixture, line, code, optional column.
+type Expected = (String, u32, String, Option<u32>);
+
+/// The expectations, and whether the fixture had any `# expect:` comment.
+fn expectations(fixture: &Fixture, project: &project::Project) -> (Vec<Expected>, bool) {
     let mut expected = Vec::new();
     let mut saw = false;
     for file in &project.files {
@@ -253,12 +253,30 @@ fn compose_rule_fixtures() {
                 continue;
             }
             let name = PathBuf::from(rel(fixture, &file.path));
+            // Labels in other files are shown in those files, as the CLI shows them.
+            let mut others = drydock::output::tty::OtherFiles::new();
+            for label_file in in_file
+                .iter()
+                .flat_map(|d| &d.labels)
+                .filter_map(|l| l.file.as_ref())
+            {
+                let abs = project::normalize(&loaded.dir.join(label_file));
+                let text = match loaded.file_id(&abs) {
+                    Some(id) => loaded.file(id).source.text().to_owned(),
+                    None => std::fs::read_to_string(&abs).unwrap_or_default(),
+                };
+                others.insert(
+                    label_file.clone(),
+                    (PathBuf::from(rel(fixture, &abs)), text),
+                );
+            }
             snapshot.push_str(
-                &String::from_utf8(drydock::output::tty::render(
+                &String::from_utf8(drydock::output::tty::render_with_files(
                     &name,
                     file.source.text(),
                     &in_file,
                     false,
+                    &others,
                 ))
                 .expect("utf-8"),
             );

@@ -107,7 +107,11 @@ impl Walker<'_> {
             out.push(J::Object(serde_json::Map::new()));
             return;
         }
-        if let Some(alts) = j.get("oneOf").or_else(|| j.get("anyOf")).and_then(J::as_array) {
+        if let Some(alts) = j
+            .get("oneOf")
+            .or_else(|| j.get("anyOf"))
+            .and_then(J::as_array)
+        {
             for alt in alts {
                 self.json_alts(alt, out);
             }
@@ -179,12 +183,10 @@ impl Walker<'_> {
                         .push(format!("{path}: enum {ours:?} != specification {theirs:?}"));
                 }
             }
-            Ty::String => {
-                if j.get("enum").is_some() {
-                    self.errors.push(format!(
-                        "{path}: the specification has an enumeration, drydock a plain string"
-                    ));
-                }
+            Ty::String if j.get("enum").is_some() => {
+                self.errors.push(format!(
+                    "{path}: the specification has an enumeration, drydock a plain string"
+                ));
             }
             Ty::List(inner) => {
                 let items = j.get("items").cloned().unwrap_or(J::Bool(true));
@@ -206,10 +208,8 @@ impl Walker<'_> {
                     }
                 }
             }
-            Ty::Named(name) => {
-                if self.seen.insert(format!("{name}@{j}")) {
-                    self.object(j, name, path);
-                }
+            Ty::Named(name) if self.seen.insert(format!("{name}@{j}")) => {
+                self.object(j, name, path);
             }
             _ => {}
         }
@@ -256,8 +256,9 @@ impl Walker<'_> {
         let theirs: BTreeSet<&str> = props.keys().map(String::as_str).collect();
         let ours: BTreeSet<&str> = fields.iter().map(|f| f.name.as_str()).collect();
         for missing in theirs.difference(&ours) {
-            self.errors
-                .push(format!("{path}: `{missing}` is in the specification, not in `{name}`"));
+            self.errors.push(format!(
+                "{path}: `{missing}` is in the specification, not in `{name}`"
+            ));
         }
         for extra in ours.difference(&theirs) {
             if BEYOND_THE_SPEC_COPY
@@ -267,8 +268,9 @@ impl Walker<'_> {
                 self.allowed += 1;
                 continue;
             }
-            self.errors
-                .push(format!("{path}: `{extra}` is in `{name}`, not in the specification"));
+            self.errors.push(format!(
+                "{path}: `{extra}` is in `{name}`, not in the specification"
+            ));
         }
         let required: BTreeSet<&str> = j
             .get("required")
@@ -290,8 +292,9 @@ impl Walker<'_> {
             .and_then(J::as_object)
             .is_some_and(|pp| pp.contains_key("^x-"));
         if *ext != their_ext {
-            self.errors
-                .push(format!("{path}: x- extensions {ext} != specification {their_ext}"));
+            self.errors.push(format!(
+                "{path}: x- extensions {ext} != specification {their_ext}"
+            ));
         }
         let their_open = j.get("additionalProperties") != Some(&J::Bool(false));
         if *open != their_open {
@@ -307,7 +310,11 @@ impl Walker<'_> {
             }
             (Some(k), many) if !many.is_empty() => {
                 let k = k.clone();
-                self.walk(&serde_json::json!({ "anyOf": many }), &k, &format!("{path}.*"));
+                self.walk(
+                    &serde_json::json!({ "anyOf": many }),
+                    &k,
+                    &format!("{path}.*"),
+                );
             }
             (k, v) => self
                 .errors
@@ -354,5 +361,9 @@ fn schema_matches_the_compose_specification() {
         "an allowlisted key is now in the specification copy or gone from drydock's schema"
     );
     // The walk really compared the schema (every service key, every nested object).
-    assert!(walker.fields > 300, "only {} fields compared", walker.fields);
+    assert!(
+        walker.fields > 300,
+        "only {} fields compared",
+        walker.fields
+    );
 }

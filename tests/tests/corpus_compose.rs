@@ -32,7 +32,10 @@ fn check_project(project: &Project, found: &[FileDiagnostic]) -> Result<(), Stri
     for file in &project.files {
         let bytes = std::fs::read(&file.path).unwrap_or_default();
         if file.source.to_bytes() != bytes {
-            return Err(format!("{}: the text does not keep the file's bytes", file.path.display()));
+            return Err(format!(
+                "{}: the text does not keep the file's bytes",
+                file.path.display()
+            ));
         }
     }
     for d in found {
@@ -105,10 +108,7 @@ impl Tally {
                     .filter(|d| matches!(d.diagnostic.code, "CMP101" | "CMP102"))
                     .count()
             };
-            let (before_n, after_n) = (
-                broken(&project, &RealFs),
-                broken(&after, &overlay),
-            );
+            let (before_n, after_n) = (broken(&project, &RealFs), broken(&after, &overlay));
             if after_n > before_n {
                 return Err(format!(
                     "{label}: fixes added YAML/schema problems ({before_n} -> {after_n})"
@@ -181,15 +181,11 @@ fn corpus_compose_files_load_lint_and_fix_without_problems() {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| {
-                    let n = n.to_ascii_lowercase();
-                    (n.starts_with("compose") || n.starts_with("docker-compose"))
-                        && (n.ends_with(".yml") || n.ends_with(".yaml"))
-                })
-            {
+            } else if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                let n = n.to_ascii_lowercase();
+                (n.starts_with("compose") || n.starts_with("docker-compose"))
+                    && (n.ends_with(".yml") || n.ends_with(".yaml"))
+            }) {
                 tree_files.push(path);
             }
         }
@@ -229,5 +225,9 @@ fn corpus_compose_files_load_lint_and_fix_without_problems() {
     }
     eprintln!("unresolved include/extends in trees and files: {unresolved}");
     assert!(tally.problems.is_empty(), "{}", tally.problems.join("\n"));
-    assert!(tally.projects > 1000, "only {} projects linted", tally.projects);
+    assert!(
+        tally.projects > 1000,
+        "only {} projects linted",
+        tally.projects
+    );
 }

@@ -42,7 +42,7 @@ fn parse_options(path: &Path, rest: &str, target: &mut Option<String>, options: 
         match key {
             "target" => *target = Some(value.to_owned()),
             "trusted-registries" => {
-                options.trusted_registries = value.split(',').map(str::to_owned).collect()
+                options.trusted_registries = value.split(',').map(str::to_owned).collect();
             }
             "label-schema" => {
                 for item in value.split(',') {

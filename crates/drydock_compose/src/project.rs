@@ -964,7 +964,12 @@ mod tests {
             .collect();
         assert_eq!(
             env,
-            [("A", Some("1")), ("B", Some("2")), ("C", Some("")), ("D", None)]
+            [
+                ("A", Some("1")),
+                ("B", Some("2")),
+                ("C", Some("")),
+                ("D", None)
+            ]
         );
         assert_eq!(
             web.value.get("privileged").unwrap().origin.file,

@@ -621,7 +621,14 @@ mod tests {
         let text = "services:\n  é:\n    command: [\n      \"start\",\n      \"--uri\"\n    ]\n    labels: {\n      a: b\n    }\n    image: x\n";
         let doc = parse(text);
         assert!(doc.errors.is_empty(), "{:?}", doc.errors);
-        let svc = doc.root.as_ref().unwrap().get("services").unwrap().get("é").unwrap();
+        let svc = doc
+            .root
+            .as_ref()
+            .unwrap()
+            .get("services")
+            .unwrap()
+            .get("é")
+            .unwrap();
         let command = svc.get("command").unwrap();
         // (A collection's range ends at its last item.)
         assert_eq!(&text[command.range], "[\n      \"start\",\n      \"--uri\"");

@@ -246,9 +246,10 @@ pub fn fix_compose(
         let mut next_files = overlay.files.clone();
         for &id in &focus_ids {
             // A file YAML cannot read is not fixed: its tree is a guess.
-            let unreadable = loaded.problems.iter().any(
-                |p| matches!(p, project::Problem::Yaml { origin, .. } if origin.file == id),
-            );
+            let unreadable = loaded
+                .problems
+                .iter()
+                .any(|p| matches!(p, project::Problem::Yaml { origin, .. } if origin.file == id));
             if unreadable {
                 continue;
             }

@@ -703,11 +703,37 @@ pub(super) fn finish(
     settings: &drydock_linter::Settings,
     render: Option<bool>,
 ) {
+    finish_with_files(
+        outcome,
+        text,
+        index,
+        diagnostics,
+        settings,
+        render,
+        &output::tty::OtherFiles::new(),
+    );
+}
+
+/// [`finish`], with the text of other files that labels point into.
+pub(super) fn finish_with_files(
+    outcome: &mut Outcome,
+    text: &str,
+    index: &LineIndex,
+    diagnostics: Vec<Diagnostic>,
+    settings: &drydock_linter::Settings,
+    render: Option<bool>,
+    others: &output::tty::OtherFiles,
+) {
     let threshold = settings.failure_threshold;
     outcome.fails = !settings.no_fail && diagnostics.iter().any(|d| threshold.fails(d.severity));
     if let Some(color) = render {
-        outcome.result.rendered =
-            output::tty::render(&outcome.result.path, text, &diagnostics, color);
+        outcome.result.rendered = output::tty::render_with_files(
+            &outcome.result.path,
+            text,
+            &diagnostics,
+            color,
+            others,
+        );
     }
     outcome.result.findings = diagnostics
         .into_iter()

@@ -6,19 +6,21 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use drydock_compose::project::{self, FileSystem, LoadOptions, RealFs};
+use drydock_linter::Diagnostic;
 use drydock_linter::compose::{ComposeInput, lint_project};
 use drydock_linter::fix::{OverlayFs, fix_compose};
-use drydock_linter::Diagnostic;
 use drydock_text::LineIndex;
 
-use super::check::{Input, Outcome, describe_io, engine_finding, finish, looks_binary};
-use crate::resolve::Resolved;
-use std::sync::Arc;
+use super::check::{
+    Input, Outcome, describe_io, engine_finding, finish_with_files, looks_binary,
+};
 use crate::args::CheckArgs;
 use crate::discover::FileKind;
 use crate::output::FileResult;
+use crate::resolve::Resolved;
 use crate::resolve::{ResolveError, Resolver};
 use crate::write::write_atomic;
+use std::sync::Arc;
 
 /// A compose file named on the command line or found by the walk.
 pub(super) struct Candidate {
@@ -185,7 +187,9 @@ impl ProjectJob {
     }
 
     fn is_focus(&self, path: &Path) -> bool {
-        self.focus.as_ref().is_none_or(|f| f.iter().any(|p| p == path))
+        self.focus
+            .as_ref()
+            .is_none_or(|f| f.iter().any(|p| p == path))
     }
 }
 
@@ -196,6 +200,8 @@ pub(super) struct Raw {
     text: String,
     diagnostics: Vec<Diagnostic>,
     resolved: Arc<Resolved>,
+    /// Text of the other files its labels point into.
+    others: crate::output::tty::OtherFiles,
 }
 
 impl Raw {
@@ -205,6 +211,7 @@ impl Raw {
             text: String::new(),
             diagnostics: Vec::new(),
             resolved: resolved.clone(),
+            others: crate::output::tty::OtherFiles::new(),
         }
     }
 }
@@ -221,13 +228,15 @@ pub(super) fn finish_all(raws: Vec<Raw>, render: Option<bool>) -> Vec<Outcome> {
             std::collections::btree_map::Entry::Occupied(mut slot) => {
                 let into = slot.get_mut();
                 for d in raw.diagnostics {
-                    let known = into.diagnostics.iter().any(|e| {
-                        e.code == d.code && e.range == d.range && e.message == d.message
-                    });
+                    let known = into
+                        .diagnostics
+                        .iter()
+                        .any(|e| e.code == d.code && e.range == d.range && e.message == d.message);
                     if !known {
                         into.diagnostics.push(d);
                     }
                 }
+                into.others.extend(raw.others);
                 into.outcome.result.fixed += raw.outcome.result.fixed;
                 into.outcome.stdout.extend(raw.outcome.stdout);
                 if into.outcome.error.is_none() {
@@ -242,13 +251,14 @@ pub(super) fn finish_all(raws: Vec<Raw>, render: Option<bool>) -> Vec<Outcome> {
             raw.diagnostics
                 .sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
             let index = LineIndex::new(&raw.text);
-            finish(
+            finish_with_files(
                 &mut raw.outcome,
                 &raw.text,
                 &index,
                 raw.diagnostics,
                 &raw.resolved.settings,
                 render,
+                &raw.others,
             );
             raw.outcome
         })
@@ -447,6 +457,26 @@ pub(super) fn process(
             .entry(file.path.clone())
             .or_insert_with(|| Raw::new(job.display(&file.path, cwd), &resolved));
         file.source.text().clone_into(&mut raw.text);
+        // Labels in other files (the file declaring a service, a build Dockerfile): their
+        // text, so the terminal shows those lines too.
+        for label in found.iter().flat_map(|d| &d.labels) {
+            let Some(rel) = &label.file else { continue };
+            if raw.others.contains_key(rel) {
+                continue;
+            }
+            let abs = project::normalize(&loaded.dir.join(rel));
+            let text = match loaded.file_id(&abs) {
+                Some(id) => Some(loaded.file(id).source.text().to_owned()),
+                None => fs
+                    .read(&abs)
+                    .ok()
+                    .map(|b| drydock_text::SourceText::from_bytes(b).text().to_owned()),
+            };
+            if let Some(text) = text {
+                let shown = job.display(&abs, cwd);
+                raw.others.insert(rel.clone(), (shown, text));
+            }
+        }
         raw.diagnostics = found;
     }
     Ok(raws.into_values().collect())

@@ -1,11 +1,12 @@
 //! `--format tty`: each finding as a source snippet with its range underlined, the code, the
 //! message and the help, rendered with codespan-reporting; then a summary.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use codespan_reporting::diagnostic::{Diagnostic as Snippet, Label, LabelStyle};
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, Config, Styles, StylesWriter};
 use drydock_linter::{Applicability, Diagnostic, Severity};
 use termcolor::{Buffer, ColorSpec, WriteColor};
@@ -22,11 +23,32 @@ fn snippet_severity(severity: Severity) -> codespan_reporting::diagnostic::Sever
     }
 }
 
+/// Other files that labels point into: label path -> (path to show, text).
+pub type OtherFiles = HashMap<PathBuf, (PathBuf, String)>;
+
 /// Renders the findings of one file.
 #[must_use]
 pub fn render(path: &Path, text: &str, diagnostics: &[Diagnostic], color: bool) -> Vec<u8> {
-    let name = path.display().to_string();
-    let file = SimpleFile::new(name, text);
+    render_with_files(path, text, diagnostics, color, &OtherFiles::new())
+}
+
+/// Renders the findings of one file; labels in other files (a compose service's build
+/// Dockerfile, the file that declares a service) are shown in those files' text when `others`
+/// has it, else as notes.
+#[must_use]
+pub fn render_with_files(
+    path: &Path,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    color: bool,
+    others: &OtherFiles,
+) -> Vec<u8> {
+    let mut files = SimpleFiles::new();
+    let main = files.add(path.display().to_string(), text);
+    let mut ids: HashMap<&Path, usize> = HashMap::new();
+    for (key, (shown, other_text)) in others {
+        ids.insert(key.as_path(), files.add(shown.display().to_string(), other_text.as_str()));
+    }
     let config = Config::default();
     let styles = if color {
         Styles::default()
@@ -37,28 +59,31 @@ pub fn render(path: &Path, text: &str, diagnostics: &[Diagnostic], color: bool) 
     for d in diagnostics {
         let mut labels = vec![Label::new(
             LabelStyle::Primary,
-            (),
+            main,
             d.range.start().into()..d.range.end().into(),
         )];
-        for label in d.labels.iter().filter(|l| l.file.is_none()) {
-            labels.push(
-                Label::new(
-                    LabelStyle::Secondary,
-                    (),
-                    label.range.start().into()..label.range.end().into(),
-                )
-                .with_message(&label.message),
-            );
+        let mut notes: Vec<String> = Vec::new();
+        for label in &d.labels {
+            let id = match &label.file {
+                None => Some(main),
+                Some(f) => ids.get(f.as_path()).copied(),
+            };
+            match id {
+                Some(id) => labels.push(
+                    Label::new(
+                        LabelStyle::Secondary,
+                        id,
+                        label.range.start().into()..label.range.end().into(),
+                    )
+                    .with_message(&label.message),
+                ),
+                None => notes.push(format!(
+                    "note: {} ({})",
+                    label.message,
+                    label.file.as_deref().unwrap_or(path).display()
+                )),
+            }
         }
-        let mut notes: Vec<String> = d
-            .labels
-            .iter()
-            .filter_map(|l| {
-                l.file
-                    .as_ref()
-                    .map(|f| format!("note: {} ({})", l.message, f.display()))
-            })
-            .collect();
         if let Some(help) = &d.help {
             notes.push(format!("help: {help}"));
         }
@@ -80,7 +105,7 @@ pub fn render(path: &Path, text: &str, diagnostics: &[Diagnostic], color: bool) 
             Buffer::no_color()
         };
         let mut writer = StylesWriter::new(&mut buffer, &styles);
-        if term::emit_to_write_style(&mut writer, &config, &file, &snippet).is_err() {
+        if term::emit_to_write_style(&mut writer, &config, &files, &snippet).is_err() {
             // A range codespan cannot place (it should not happen): fall back to one line.
             let _ = writeln!(
                 buffer,

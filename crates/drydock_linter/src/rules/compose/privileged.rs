@@ -50,7 +50,9 @@ impl Rule for Privileged {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("privileged") else { continue };
+            let Some(value) = service.value.get("privileged") else {
+                continue;
+            };
             if Flag::of(value).is_true() {
                 ctx.report_value(service, value, format!("service `{}` runs privileged: it gets every capability and device of the host", service.name))
                     .help("remove `privileged: true` and grant only the capabilities or devices the service needs (`cap_add`, `devices`)");
