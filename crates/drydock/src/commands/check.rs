@@ -727,13 +727,8 @@ pub(super) fn finish_with_files(
     let threshold = settings.failure_threshold;
     outcome.fails = !settings.no_fail && diagnostics.iter().any(|d| threshold.fails(d.severity));
     if let Some(color) = render {
-        outcome.result.rendered = output::tty::render_with_files(
-            &outcome.result.path,
-            text,
-            &diagnostics,
-            color,
-            others,
-        );
+        outcome.result.rendered =
+            output::tty::render_with_files(&outcome.result.path, text, &diagnostics, color, others);
     }
     outcome.result.findings = diagnostics
         .into_iter()

@@ -11,9 +11,7 @@ use drydock_linter::compose::{ComposeInput, lint_project};
 use drydock_linter::fix::{OverlayFs, fix_compose};
 use drydock_text::LineIndex;
 
-use super::check::{
-    Input, Outcome, describe_io, engine_finding, finish_with_files, looks_binary,
-};
+use super::check::{Input, Outcome, describe_io, engine_finding, finish_with_files, looks_binary};
 use crate::args::CheckArgs;
 use crate::discover::FileKind;
 use crate::output::FileResult;

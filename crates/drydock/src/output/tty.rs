@@ -47,7 +47,10 @@ pub fn render_with_files(
     let main = files.add(path.display().to_string(), text);
     let mut ids: HashMap<&Path, usize> = HashMap::new();
     for (key, (shown, other_text)) in others {
-        ids.insert(key.as_path(), files.add(shown.display().to_string(), other_text.as_str()));
+        ids.insert(
+            key.as_path(),
+            files.add(shown.display().to_string(), other_text.as_str()),
+        );
     }
     let config = Config::default();
     let styles = if color {
