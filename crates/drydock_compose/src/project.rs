@@ -339,10 +339,15 @@ impl Loader<'_> {
         match self.fs.read(path) {
             Ok(bytes) => Some(SourceText::from_bytes(bytes)),
             Err(e) => {
+                let message = match e.kind() {
+                    io::ErrorKind::NotFound => "no such file".to_owned(),
+                    io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                    _ => e.to_string(),
+                };
                 self.project.problems.push(Problem::Unreadable {
                     origin,
                     path: path.to_owned(),
-                    message: e.to_string(),
+                    message,
                 });
                 None
             }

@@ -369,7 +369,7 @@ fn problems(
                     *origin,
                     format!(
                         "`{}` is outside the project root; it is not read",
-                        path.display()
+                        shown_from(project, origin.file, path).display()
                     ),
                     None,
                 );
@@ -382,7 +382,10 @@ fn problems(
                 push(
                     "CMP112",
                     *origin,
-                    format!("cannot read `{}`: {message}", path.display()),
+                    format!(
+                        "cannot read `{}`: {message}",
+                        shown_from(project, origin.file, path).display()
+                    ),
                     None,
                 );
             }
@@ -422,6 +425,32 @@ fn problems(
             }
         }
     }
+}
+
+/// `path` as seen from the folder of the file that refers to it (`../common.env`), so messages
+/// say what the user wrote rather than a machine-specific absolute path.
+fn shown_from(project: &Project, file: FileId, path: &Path) -> PathBuf {
+    let base = project.path(file).parent().unwrap_or(Path::new(""));
+    let (base, path) = (
+        drydock_compose::project::normalize(base),
+        drydock_compose::project::normalize(path),
+    );
+    let common = base
+        .components()
+        .zip(path.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common == 0 {
+        return path;
+    }
+    let mut out = PathBuf::new();
+    for _ in base.components().skip(common) {
+        out.push("..");
+    }
+    for c in path.components().skip(common) {
+        out.push(c);
+    }
+    out
 }
 
 /// Inputs to [`lint_project`].
