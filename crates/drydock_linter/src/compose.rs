@@ -275,6 +275,9 @@ fn problems(
     out: &mut Vec<FileDiagnostic>,
 ) {
     let mut unset: Vec<(Origin, String, TextRange)> = Vec::new();
+    // `${X:?}` with X defined nowhere drydock looks: the shell may well set it (CI does), so
+    // this is a warning; with X known to be empty or unset it is an error.
+    let mut maybe_required: Vec<(Origin, String)> = Vec::new();
     let mut push =
         |code: &'static str, origin: Origin, message: String, related: Option<Origin>| {
             if let Some((code, severity)) = engine(code, settings, enabled) {
@@ -326,15 +329,21 @@ fn problems(
                         } else {
                             format!(" ({message})")
                         };
-                        let msg = if *maybe {
-                            format!(
-                                "`{name}` is required but defined nowhere drydock looks (.env, --env-file); Compose stops unless the shell sets it{why}"
-                            )
-                        } else {
-                            format!(
-                                "`{name}` is required but empty or unset; Compose stops here{why}"
-                            )
-                        };
+                        if *maybe {
+                            maybe_required.push((
+                                Origin {
+                                    file: origin.file,
+                                    range,
+                                },
+                                format!(
+                                    "`{name}` is required but defined nowhere drydock looks (.env, --env-file); Compose stops unless the shell sets it{why}"
+                                ),
+                            ));
+                            continue;
+                        }
+                        let msg = format!(
+                            "`{name}` is required but empty or unset; Compose stops here{why}"
+                        );
                         push(
                             "CMP103",
                             Origin {
@@ -411,6 +420,12 @@ fn problems(
             out.push(FileDiagnostic {
                 file: origin.file,
                 diagnostic: d,
+            });
+        }
+        for (origin, message) in maybe_required {
+            out.push(FileDiagnostic {
+                file: origin.file,
+                diagnostic: Diagnostic::new(code, severity, origin.range, message),
             });
         }
     }

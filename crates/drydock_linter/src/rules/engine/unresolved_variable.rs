@@ -7,8 +7,10 @@ declare_rule! {
     /// `.env` (or `--env-file`) and, only when drydock is asked (`--env-from-process`), the
     /// process environment:
     ///
-    /// - `${VAR:?message}` / `${VAR?message}` whose variable is missing (or empty for `:?`):
-    ///   Compose stops with the message. Error.
+    /// - `${VAR:?message}` / `${VAR?message}` whose variable is set to nothing usable where
+    ///   drydock looks (empty for `:?`, or unset with `--env-from-process`): Compose stops with
+    ///   the message. Error. When the variable is defined nowhere drydock looks, the shell may
+    ///   still set it (a CI job often does): Warning.
     /// - `$VAR` / `${VAR}` without a default whose variable is defined nowhere drydock looks:
     ///   Compose substitutes an empty string (with a warning). Warning.
     /// - `${...}` that is not a valid substitution (`${}`, `${1X}`, an unclosed `${`): Compose
