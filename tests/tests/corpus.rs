@@ -54,6 +54,7 @@ fn corpus_dockerfiles_round_trip_and_lint_without_panics() {
                 DockerfileInput {
                     path: Some(path),
                     target_stage: None,
+                    context: None,
                 },
                 &settings,
             );

@@ -1,4 +1,7 @@
-//! Rule fixtures: `fixtures/dockerfile/<rule-name>/<case>.Dockerfile`.
+//! Rule fixtures: `fixtures/dockerfile/<rule-name>/<case>.Dockerfile`, or a folder
+//! `fixtures/dockerfile/<rule-name>/<case>/` holding a `Dockerfile` (or `*.Dockerfile`) with the
+//! files beside it that the rule reads (a `.dockerignore`); a Dockerfile in a folder is linted
+//! with its path, so its folder is the build context.
 //!
 //! Each fixture ends with its expectations, one comment line each (a trailing block, so parser
 //! directives stay first and no expectation sits in an instruction's comment block):
@@ -8,10 +11,12 @@
 //! # expect: none           the rule must stay silent
 //! # fixture: target=build  (optional) lint as a compose service building stage `build`
 //! # fixture: trusted-registries=docker.io,*.example.com label-schema=version:semver strict-labels
+//! # fixture: buildkit-dockerfile-check=skip=all;error=true   (optional) the setting of that name
+//! # fixture: with=DL1000,DY002   (optional) these rules run too, and expectations may name them
 //! ```
 //!
 //! For every fixture the test checks the expectations against the rule's findings (only the
-//! folder's rule runs), compares the rendered output and the fix diff with the snapshot next to
+//! folder's rule runs, and the rules named by `with=`), compares the rendered output and the fix diff with the snapshot next to
 //! the fixture (`<case>.Dockerfile.snap`), and checks the fixes: they converge, never add a
 //! syntax error, and match the rule's declared fix availability.
 
@@ -30,17 +35,31 @@ struct Fixture {
     path: PathBuf,
     rule: String,
     expected: Vec<(String, u32, u32)>,
+    setup: Setup,
+    /// A Dockerfile of a folder fixture: linted with its path.
+    in_folder: bool,
+}
+
+/// What `# fixture:` lines ask for.
+#[derive(Default)]
+struct Setup {
     target: Option<String>,
     options: Options,
+    buildkit_check: Option<String>,
+    with: Vec<String>,
 }
 
 /// `# fixture:` options: `target=STAGE`, `trusted-registries=a,b`,
-/// `label-schema=name:type,name:type`, `strict-labels`.
-fn parse_options(path: &Path, rest: &str, target: &mut Option<String>, options: &mut Options) {
+/// `label-schema=name:type,name:type`, `strict-labels`, `buildkit-dockerfile-check=VALUE`,
+/// `with=CODE,CODE`.
+fn parse_options(path: &Path, rest: &str, setup: &mut Setup) {
+    let options = &mut setup.options;
     for option in rest.split_whitespace() {
         let (key, value) = option.split_once('=').unwrap_or((option, ""));
         match key {
-            "target" => *target = Some(value.to_owned()),
+            "target" => setup.target = Some(value.to_owned()),
+            "buildkit-dockerfile-check" => setup.buildkit_check = Some(value.to_owned()),
+            "with" => setup.with.extend(value.split(',').map(str::to_owned)),
             "trusted-registries" => {
                 options.trusted_registries = value.split(',').map(str::to_owned).collect();
             }
@@ -56,17 +75,13 @@ fn parse_options(path: &Path, rest: &str, target: &mut Option<String>, options: 
     }
 }
 
-fn parse_expectations(
-    path: &Path,
-    text: &str,
-) -> (Vec<(String, u32, u32)>, Option<String>, Options) {
+fn parse_expectations(path: &Path, text: &str) -> (Vec<(String, u32, u32)>, Setup) {
     let mut expected = Vec::new();
     let mut saw_block = false;
-    let mut target = None;
-    let mut options = Options::default();
+    let mut setup = Setup::default();
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("# fixture:") {
-            parse_options(path, rest, &mut target, &mut options);
+            parse_options(path, rest, &mut setup);
         }
         let Some(rest) = line.strip_prefix("# expect:") else {
             continue;
@@ -91,7 +106,40 @@ fn parse_expectations(
     }
     assert!(saw_block, "{}: no `# expect:` block", path.display());
     expected.sort();
-    (expected, target, options)
+    (expected, setup)
+}
+
+/// The Dockerfiles of a rule folder: `*.Dockerfile` files, and the Dockerfiles of its case
+/// folders (`<case>/Dockerfile`, `<case>/*.Dockerfile`), each with whether it is in a folder.
+fn fixture_files(dir: &Path) -> Vec<(PathBuf, bool)> {
+    let list = |dir: &Path| -> Vec<PathBuf> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .expect("fixture folder")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        entries
+    };
+    let is_dockerfile = |p: &Path| {
+        p.is_file()
+            && (p.extension().is_some_and(|e| e == "Dockerfile")
+                || p.file_name().is_some_and(|n| n == "Dockerfile"))
+    };
+    let mut out = Vec::new();
+    for path in list(dir) {
+        if path.is_dir() {
+            out.extend(
+                list(&path)
+                    .into_iter()
+                    .filter(|p| is_dockerfile(p))
+                    .map(|p| (p, true)),
+            );
+        } else if path.extension().is_some_and(|e| e == "Dockerfile") {
+            out.push((path, false));
+        }
+    }
+    out
 }
 
 fn fixtures() -> Vec<Fixture> {
@@ -116,36 +164,34 @@ fn fixtures() -> Vec<Fixture> {
         if only.as_ref().is_some_and(|only| !only.contains(&rule)) {
             continue;
         }
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .expect("rule folder")
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        files.sort();
-        for path in files
-            .into_iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
-        {
+        for (path, in_folder) in fixture_files(&dir) {
             let text = std::fs::read_to_string(&path).expect("fixture text");
-            let (expected, target, options) = parse_expectations(&path, &text);
+            let (expected, setup) = parse_expectations(&path, &text);
             out.push(Fixture {
                 path,
                 rule: rule.clone(),
                 expected,
-                target,
-                options,
+                setup,
+                in_folder,
             });
         }
     }
     out
 }
 
+impl Fixture {
+    fn input(&self) -> DockerfileInput<'_> {
+        DockerfileInput {
+            path: self.in_folder.then_some(self.path.as_path()),
+            target_stage: self.setup.target.as_deref(),
+            context: None,
+        }
+    }
+}
+
 fn snapshot_for(fixture: &Fixture, settings: &Settings) -> String {
     let bytes = std::fs::read(&fixture.path).expect("fixture bytes");
-    let input = DockerfileInput {
-        path: None,
-        target_stage: fixture.target.as_deref(),
-    };
+    let input = fixture.input();
     let lint = lint_dockerfile(SourceText::from_bytes(bytes.clone()), input, settings);
     let name = PathBuf::from(fixture.path.file_name().expect("file name"));
     let rendered = drydock::output::tty::render(&name, lint.model.text(), &lint.diagnostics, false);
@@ -170,20 +216,27 @@ fn rule_fixtures() {
         let id = registry::find(&fixture.rule)
             .unwrap_or_else(|| panic!("fixtures/dockerfile/{}: no such rule", fixture.rule));
         let meta = id.meta();
-        let mut settings = Settings::only(&[id]);
-        settings.options = fixture.options.clone();
+        let mut ids = vec![id];
+        for code in &fixture.setup.with {
+            ids.push(registry::find(code).unwrap_or_else(|| {
+                panic!("{}: `with={code}`: no such rule", fixture.path.display())
+            }));
+        }
+        let codes: Vec<&str> = ids.iter().map(|id| id.meta().code).collect();
+        let mut settings = Settings::only(&ids);
+        settings.options = fixture.setup.options.clone();
+        settings
+            .buildkit_dockerfile_check
+            .clone_from(&fixture.setup.buildkit_check);
         let bytes = std::fs::read(&fixture.path).expect("fixture bytes");
-        let input = DockerfileInput {
-            path: None,
-            target_stage: fixture.target.as_deref(),
-        };
+        let input = fixture.input();
         let lint = lint_dockerfile(SourceText::from_bytes(bytes.clone()), input, &settings);
         let index = &lint.index;
         let text = lint.model.text();
         let mut actual: Vec<(String, u32, u32)> = lint
             .diagnostics
             .iter()
-            .filter(|d| d.code == meta.code)
+            .filter(|d| codes.contains(&d.code))
             .map(|d| {
                 let lc =
                     index.line_col(text, d.range.start(), drydock_text::PositionEncoding::Utf32);

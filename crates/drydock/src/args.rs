@@ -36,6 +36,17 @@ pub enum Command {
     Rule(RuleArgs),
     /// List every rule.
     Rules(RulesArgs),
+    /// Run the language server over standard input and output (for editors).
+    Server(ServerArgs),
+}
+
+/// Arguments of `drydock server`.
+#[derive(Debug, Args)]
+pub struct ServerArgs {
+    /// Accepted and ignored: the server always speaks over standard input and output
+    /// (vscode-languageclient adds this flag).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 const CHECK_EXIT_CODES: &str = "Exit codes:
@@ -214,6 +225,11 @@ pub struct CheckArgs {
     /// Ignore every suppression comment (`# drydock ignore=`, `# hadolint ignore=`).
     #[arg(long)]
     pub disable_ignore_pragma: bool,
+
+    /// Run ShellCheck on RUN scripts and report its findings as SCxxxx codes (needs the
+    /// `shellcheck` binary on PATH, or `shellcheck-path` in .drydock.yaml).
+    #[arg(long)]
+    pub shellcheck: bool,
 
     /// Lowest severity that makes the run fail: error, warning, info, style, ignore (any finding)
     /// or none (never).

@@ -35,5 +35,12 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Command::Check(args) => commands::check::run(args),
         Command::Rule(args) => commands::rules::show(args),
         Command::Rules(args) => commands::rules::list(args),
+        Command::Server(_) => match drydock_server::run_stdio() {
+            Ok(()) => ExitStatus::Success,
+            Err(e) => {
+                eprintln!("drydock: error: language server: {e}");
+                ExitStatus::Error
+            }
+        },
     }
 }

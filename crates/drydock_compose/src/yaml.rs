@@ -775,6 +775,165 @@ fn block_scalar_extent(text: &str, range: TextRange) -> TextRange {
     drydock_text::range(start, end.max(usize::from(range.end())))
 }
 
+/// A mapping key found at an offset, with the key paths it is read at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyAt {
+    /// The key node's range.
+    pub range: TextRange,
+    /// The key as read (quotes removed).
+    pub key: String,
+    /// The keys from the root down to this one, as written in this document; a sequence item
+    /// is `*`.
+    pub path: Vec<String>,
+    /// For a key inside an anchored node, its path from each place an alias brings that node in:
+    /// `x-base: &base {image: a}` merged with `<<: *base` under `services.web` gives
+    /// `["services", "web", "image"]`. Aliases of aliases are followed a few levels deep.
+    pub via_aliases: Vec<Vec<String>>,
+}
+
+/// An alias in the document: the anchor it names, the path where it brings the anchored node in
+/// (the mapping's own path for a merge key), and the anchors enclosing that place.
+struct AliasSite {
+    anchor: usize,
+    path: Vec<String>,
+    enclosing: Anchors,
+}
+
+/// Anchors enclosing a node: `(anchor id, length of the path to the anchored node)`.
+type Anchors = Vec<(usize, usize)>;
+
+/// The mapping key whose range holds `offset` (its end included, so a cursor right after a key
+/// finds it), with its key path; `None` when `offset` is not on a key. Never fails.
+#[must_use]
+pub fn key_at(doc: &Document, offset: drydock_text::TextSize) -> Option<KeyAt> {
+    // (node, path to it, anchors enclosing it as (id, path length at the anchored node))
+    let mut found: Option<(TextRange, String, Vec<String>, Anchors)> = None;
+    let mut sites: Vec<AliasSite> = Vec::new();
+    let mut stack: Vec<(&Node, Vec<String>, Anchors)> = doc
+        .root
+        .iter()
+        .map(|n| (n, Vec::new(), Vec::new()))
+        .collect();
+    while let Some((node, path, mut anchors)) = stack.pop() {
+        if node.anchor != 0 {
+            anchors.push((node.anchor, path.len()));
+        }
+        match &node.kind {
+            NodeKind::Mapping(entries) => {
+                for (k, v) in entries {
+                    let name = k.as_str().unwrap_or_default().to_owned();
+                    if found.is_none()
+                        && k.as_scalar().is_some()
+                        && k.range.start() <= offset
+                        && offset <= k.range.end()
+                    {
+                        let mut p = path.clone();
+                        p.push(name.clone());
+                        found = Some((k.range, name.clone(), p, anchors.clone()));
+                    }
+                    if name == "<<" && k.as_scalar().is_some() {
+                        // A merge key: its aliases bring their mappings into this mapping.
+                        let merged: Vec<&Node> = match &v.kind {
+                            NodeKind::Sequence(items) => items.iter().collect(),
+                            _ => vec![v],
+                        };
+                        for m in merged {
+                            if let NodeKind::Alias(id) = m.kind {
+                                sites.push(AliasSite {
+                                    anchor: id,
+                                    path: path.clone(),
+                                    enclosing: anchors.clone(),
+                                });
+                            }
+                        }
+                        stack.push((v, path.clone(), anchors.clone()));
+                        continue;
+                    }
+                    let mut p = path.clone();
+                    p.push(name);
+                    stack.push((v, p, anchors.clone()));
+                }
+            }
+            NodeKind::Sequence(items) => {
+                for item in items {
+                    let mut p = path.clone();
+                    p.push("*".to_owned());
+                    stack.push((item, p, anchors.clone()));
+                }
+            }
+            NodeKind::Alias(id) => sites.push(AliasSite {
+                anchor: *id,
+                path: path.clone(),
+                enclosing: anchors,
+            }),
+            NodeKind::Scalar(_) => {}
+        }
+    }
+    let (range, key, path, anchors) = found?;
+    // Paths through aliases: replace the part of the path down to an anchored node with the
+    // path of each alias of that anchor, a few levels deep (aliases inside anchored nodes).
+    let mut via: Vec<Vec<String>> = Vec::new();
+    let mut frontier: Vec<(Vec<String>, Anchors)> = vec![(path.clone(), anchors)];
+    for _ in 0..4 {
+        let mut next = Vec::new();
+        for (p, enclosing) in &frontier {
+            for &(id, depth) in enclosing {
+                for site in sites.iter().filter(|s| s.anchor == id) {
+                    let mut q = site.path.clone();
+                    q.extend(p[depth.min(p.len())..].iter().cloned());
+                    if q != path && !via.contains(&q) && via.len() < 64 {
+                        via.push(q.clone());
+                        next.push((q, site.enclosing.clone()));
+                    }
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    Some(KeyAt {
+        range,
+        key,
+        path,
+        via_aliases: via,
+    })
+}
+
+#[cfg(test)]
+mod key_at_tests {
+    use drydock_text::TextSize;
+
+    fn at(text: &str, needle: &str) -> super::KeyAt {
+        let doc = super::parse(text);
+        let offset = text.find(needle).expect("needle");
+        super::key_at(&doc, TextSize::new(u32::try_from(offset).expect("small"))).expect("a key")
+    }
+
+    #[test]
+    fn paths_and_aliases() {
+        let text = "x-base: &base\n  image: a\n  cap_add: [X]\nservices:\n  web:\n    <<: *base\n    ports:\n      - target: 80\n  db: *base\n";
+        let k = at(text, "image");
+        assert_eq!(k.path, ["x-base", "image"]);
+        assert_eq!(
+            k.via_aliases,
+            [
+                vec!["services", "db", "image"],
+                vec!["services", "web", "image"]
+            ]
+        );
+        let k = at(text, "target");
+        assert_eq!(k.path, ["services", "web", "ports", "*", "target"]);
+        assert!(k.via_aliases.is_empty());
+        let doc = super::parse(text);
+        assert!(
+            super::key_at(&doc, TextSize::new(9)).is_none(),
+            "on `&base`, not a key"
+        );
+    }
+}
+
 #[cfg(test)]
 mod comment_tests {
     #[test]

@@ -206,41 +206,10 @@ impl<'a> LineParser<'a> {
 
     fn check_flags(&mut self, kind: InstructionKind, flags: &[Flag]) {
         use FlagType::{Bool, List, Str};
-        let allowed: &[(&str, FlagType)] = match kind {
-            InstructionKind::From => &[("platform", Str)],
-            InstructionKind::Run => &[
-                ("mount", List),
-                ("network", Str),
-                ("security", Str),
-                ("device", List),
-            ],
-            InstructionKind::Copy => &[
-                ("chown", Str),
-                ("from", Str),
-                ("chmod", Str),
-                ("link", Bool),
-                ("exclude", List),
-                ("parents", Bool),
-            ],
-            InstructionKind::Add => &[
-                ("chown", Str),
-                ("chmod", Str),
-                ("link", Bool),
-                ("keep-git-dir", Bool),
-                ("checksum", Str),
-                ("unpack", Bool),
-                ("exclude", List),
-            ],
-            InstructionKind::Healthcheck => &[
-                ("interval", Str),
-                ("timeout", Str),
-                ("start-period", Str),
-                ("start-interval", Str),
-                ("retries", Str),
-            ],
-            InstructionKind::Unknown => return,
-            _ => &[],
-        };
+        if kind == InstructionKind::Unknown {
+            return;
+        }
+        let allowed = allowed_flags(kind);
         let mut seen: Vec<&str> = Vec::new();
         for flag in flags {
             let Some(&(_, ty)) = allowed.iter().find(|(name, _)| *name == flag.name) else {
@@ -715,11 +684,56 @@ impl<'a> LineParser<'a> {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum FlagType {
+/// The value a flag takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagType {
+    /// `--link` or `--link=true|false`.
     Bool,
+    /// `--name=value`, at most once.
     Str,
+    /// `--name=value`, repeatable (`--mount`, `--exclude`).
     List,
+}
+
+/// The flags BuildKit accepts on an instruction (names without `--`), in the order BuildKit's
+/// reference lists them. Empty for instructions that take no flags and for `Unknown`.
+#[must_use]
+pub fn allowed_flags(kind: InstructionKind) -> &'static [(&'static str, FlagType)] {
+    use FlagType::{Bool, List, Str};
+    match kind {
+        InstructionKind::From => &[("platform", Str)],
+        InstructionKind::Run => &[
+            ("mount", List),
+            ("network", Str),
+            ("security", Str),
+            ("device", List),
+        ],
+        InstructionKind::Copy => &[
+            ("chown", Str),
+            ("from", Str),
+            ("chmod", Str),
+            ("link", Bool),
+            ("exclude", List),
+            ("parents", Bool),
+        ],
+        InstructionKind::Add => &[
+            ("chown", Str),
+            ("chmod", Str),
+            ("link", Bool),
+            ("keep-git-dir", Bool),
+            ("checksum", Str),
+            ("unpack", Bool),
+            ("exclude", List),
+        ],
+        InstructionKind::Healthcheck => &[
+            ("interval", Str),
+            ("timeout", Str),
+            ("start-period", Str),
+            ("start-interval", Str),
+            ("retries", Str),
+        ],
+        _ => &[],
+    }
 }
 
 fn trim_end(text: &str, end: usize) -> usize {

@@ -24,6 +24,7 @@ pub mod shell;
 pub mod suggest;
 mod syntax;
 
+pub use args::{FlagType, allowed_flags};
 pub use logical::LogicalLine;
 pub use parser::{parse, parse_str};
 pub use syntax::*;

@@ -6,12 +6,15 @@
 //! - [`lint`]: runs the enabled rules on a file, applies severity overrides and
 //!   [`suppression`]s.
 //! - [`fix`]: applies fixes until they converge.
+//! - [`shellcheck`]: ShellCheck on `RUN` scripts (`--shellcheck`), its findings mapped to exact
+//!   ranges.
 //! - [`config`]: `.drydock.yaml`, hadolint's configuration, and their resolution into
 //!   [`settings::Settings`].
 //!
 //! **Architecture invariant:** rules never fail (no `Result`), and this crate knows nothing about
 //! the LSP or output formats.
 
+pub mod buildkit_check;
 pub mod compose;
 pub mod config;
 pub mod diagnostic;
@@ -21,8 +24,9 @@ pub mod registry;
 pub mod rule;
 pub(crate) mod rules;
 pub mod settings;
+pub mod shellcheck;
 pub mod suppression;
 
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity, Tags};
 pub use lint::{DockerfileInput, DockerfileLint, check_model, lint_dockerfile};
-pub use settings::{Options, Settings, Threshold};
+pub use settings::{Options, Settings, ShellcheckSettings, Threshold};

@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::registry::{self, RuleId};
 use crate::rule::{DockerfileContext, Target};
 use crate::settings::Settings;
-use crate::suppression;
+use crate::{shellcheck, suppression};
 
 /// What linting one Dockerfile produced.
 #[derive(Debug)]
@@ -29,6 +29,9 @@ pub struct DockerfileInput<'a> {
     pub path: Option<&'a Path>,
     /// The stage a compose service builds (`build.target`).
     pub target_stage: Option<&'a str>,
+    /// The build context folder (a compose service's `build.context`); `None` means the
+    /// Dockerfile's folder.
+    pub context: Option<&'a Path>,
 }
 
 /// Parses and lints a Dockerfile. Never fails.
@@ -84,18 +87,50 @@ pub fn check_model(
         let mut ctx = DockerfileContext::new(model, &settings.options, rule.meta());
         ctx.path = input.path;
         ctx.target_stage = input.target_stage;
+        ctx.context = input.context;
         rule.check_dockerfile(&mut ctx);
         diagnostics.extend(ctx.into_diagnostics());
+    }
+    // ShellCheck's findings (`SCxxxx`), when asked for; `ran` says whether its codes can be
+    // told unused in suppressions.
+    let mut shellcheck_ran = false;
+    let shellcheck_ignored: Vec<String> = input
+        .path
+        .map(|p| settings.shellcheck_ignored_for(p))
+        .unwrap_or_default();
+    let shellcheck_enabled = |code: &str| {
+        !settings.shellcheck.ignore.contains(code) && !shellcheck_ignored.iter().any(|c| c == code)
+    };
+    if settings.shellcheck.enabled {
+        let checked = shellcheck::check(model, input.path, &settings.shellcheck);
+        shellcheck_ran = checked.ran;
+        diagnostics.extend(
+            checked
+                .diagnostics
+                .into_iter()
+                .filter(|d| shellcheck_enabled(d.code)),
+        );
     }
     for d in &mut diagnostics {
         if let Some(id) = registry::by_code(d.code)
             && let Some(severity) = settings.severity_override(id)
         {
             d.severity = severity;
+        } else if let Some(&severity) = settings.shellcheck.severity.get(d.code) {
+            d.severity = severity;
         }
     }
+    // BuildKit's `# check=` configuration: skipped checks, `error=true`, experimental checks.
+    crate::buildkit_check::apply(model, settings, &enabled, &mut diagnostics);
     if !settings.disable_ignore_pragma {
-        let extra = suppression::apply(model.file(), index, &mut diagnostics, &enabled);
+        let shellcheck_active = |code: &str| shellcheck_ran && shellcheck_enabled(code);
+        let extra = suppression::apply(
+            model.file(),
+            index,
+            &mut diagnostics,
+            &enabled,
+            &shellcheck_active,
+        );
         diagnostics.extend(extra.into_iter().map(|mut d| {
             if let Some(id) = registry::by_code(d.code)
                 && let Some(severity) = settings.severity_override(id)

@@ -205,6 +205,9 @@ pub struct DockerfileContext<'a> {
     pub path: Option<&'a Path>,
     /// The stage a compose service builds (`build.target`), when linted through compose.
     pub target_stage: Option<&'a str>,
+    /// The build context folder, when the caller knows it (a compose service's
+    /// `build.context`); otherwise the Dockerfile's folder is the context.
+    pub context: Option<&'a Path>,
     pub(crate) rule: &'static RuleMeta,
     pub(crate) diagnostics: Vec<Diagnostic>,
 }
@@ -218,6 +221,7 @@ impl<'a> DockerfileContext<'a> {
             options,
             path: None,
             target_stage: None,
+            context: None,
             rule,
             diagnostics: Vec::new(),
         }

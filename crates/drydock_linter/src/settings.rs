@@ -1,7 +1,8 @@
 //! Resolved settings: which rules run, at which severity, with which options.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use globset::{GlobBuilder, GlobMatcher};
 
@@ -91,6 +92,43 @@ pub struct PerFileIgnore {
     pub(crate) matcher: GlobMatcher,
     /// Rules to ignore.
     pub rules: Vec<RuleId>,
+    /// ShellCheck codes to ignore (`SC2086`, uppercase).
+    pub shellcheck: Vec<String>,
+}
+
+/// How long one ShellCheck run (all the `RUN` scripts of one Dockerfile) may take.
+pub const SHELLCHECK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// ShellCheck on `RUN` scripts: whether it runs, which binary, and what is done with its codes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShellcheckSettings {
+    /// Run ShellCheck (`--shellcheck`, `shellcheck: true`); off by default.
+    pub enabled: bool,
+    /// The binary (`shellcheck-path`); `None` looks `shellcheck` up on `PATH`. A bare name is
+    /// looked up on `PATH` too.
+    pub path: Option<PathBuf>,
+    /// ShellCheck codes turned off (`ignore: [SC2086]`, `--ignore SC2086`), uppercase.
+    pub ignore: BTreeSet<String>,
+    /// Severity overrides of ShellCheck codes (`severity: {SC2086: warning}`, `--warning SC2086`).
+    pub severity: BTreeMap<String, Severity>,
+    /// How long one ShellCheck run may take before it is stopped.
+    pub timeout: Duration,
+    /// Reproduce hadolint 2.15.1's shell tracking (an `ARG` or `ENV` resets the shell to
+    /// `/bin/sh`; `ONBUILD RUN` sees only the proxy variables). For comparisons with hadolint only.
+    pub hadolint_2_15_quirks: bool,
+}
+
+impl Default for ShellcheckSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            path: None,
+            ignore: BTreeSet::new(),
+            severity: BTreeMap::new(),
+            timeout: SHELLCHECK_TIMEOUT,
+            hadolint_2_15_quirks: false,
+        }
+    }
 }
 
 /// Everything the engine needs to lint a file.
@@ -112,6 +150,11 @@ pub struct Settings {
     pub root: Option<PathBuf>,
     /// Where these settings came from.
     pub origin: Origin,
+    /// ShellCheck on `RUN` scripts.
+    pub shellcheck: ShellcheckSettings,
+    /// BuildKit's check configuration (`buildkit-dockerfile-check`, the
+    /// `BUILDKIT_DOCKERFILE_CHECK` build argument): replaces every file's `# check=` directive.
+    pub buildkit_dockerfile_check: Option<String>,
 }
 
 impl Default for Settings {
@@ -153,6 +196,8 @@ impl Settings {
             per_file_ignores: Vec::new(),
             root: None,
             origin: Origin::Defaults,
+            shellcheck: ShellcheckSettings::default(),
+            buildkit_dockerfile_check: None,
         }
     }
 
@@ -205,8 +250,30 @@ impl Settings {
             pattern: pattern.to_owned(),
             matcher,
             rules,
+            shellcheck: Vec::new(),
         });
         Ok(())
+    }
+
+    /// The per-file ignores that apply to `path`.
+    fn per_file_for<'a>(&'a self, path: &'a Path) -> impl Iterator<Item = &'a PerFileIgnore> + 'a {
+        let relative = self
+            .root
+            .as_deref()
+            .and_then(|root| path.strip_prefix(root).ok())
+            .unwrap_or(path);
+        let name = path.file_name().map(Path::new);
+        self.per_file_ignores.iter().filter(move |p| {
+            p.matcher.is_match(relative) || name.is_some_and(|n| p.matcher.is_match(n))
+        })
+    }
+
+    /// ShellCheck codes ignored for `path` by `per-file-ignores`.
+    #[must_use]
+    pub fn shellcheck_ignored_for(&self, path: &Path) -> Vec<String> {
+        self.per_file_for(path)
+            .flat_map(|p| p.shellcheck.iter().cloned())
+            .collect()
     }
 
     /// Rules ignored for `path` by `per-file-ignores`.
@@ -215,15 +282,7 @@ impl Settings {
         if self.per_file_ignores.is_empty() {
             return Vec::new();
         }
-        let relative = self
-            .root
-            .as_deref()
-            .and_then(|root| path.strip_prefix(root).ok())
-            .unwrap_or(path);
-        let name = path.file_name().map(Path::new);
-        self.per_file_ignores
-            .iter()
-            .filter(|p| p.matcher.is_match(relative) || name.is_some_and(|n| p.matcher.is_match(n)))
+        self.per_file_for(path)
             .flat_map(|p| p.rules.iter().copied())
             .collect()
     }

@@ -175,6 +175,33 @@ fn parse_pragma_text(text: &str, base: usize) -> Option<ParsedPragma> {
     })
 }
 
+/// A suppression comment read on its own, with the grammar the linter uses (for editors:
+/// documenting the codes of a comment, adding a code to an existing comment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommentPragma {
+    /// drydock's or hadolint's grammar.
+    pub flavor: Flavor,
+    /// What it covers (`Stage` only for hadolint).
+    pub scope: Scope,
+    /// The codes as written, with their ranges (offset by `base`).
+    pub codes: Vec<(String, TextRange)>,
+    /// Whether the code list is well formed (no empty or space-separated codes).
+    pub well_formed: bool,
+}
+
+/// Reads `body`, the text after a comment's `#`, as a suppression comment; `None` for an
+/// ordinary comment. Code ranges are offsets into `body` plus `base` (pass the offset of the
+/// byte after `#` to get file offsets).
+#[must_use]
+pub fn parse_comment(body: &str, base: usize) -> Option<CommentPragma> {
+    parse_pragma_text(body, base).map(|p| CommentPragma {
+        flavor: p.flavor,
+        scope: p.scope,
+        codes: p.codes,
+        well_formed: p.well_formed,
+    })
+}
+
 /// Finds every pragma of a Dockerfile and what it covers.
 #[must_use]
 pub fn pragmas(file: &Dockerfile, index: &LineIndex) -> Vec<Pragma> {
@@ -250,12 +277,14 @@ pub fn pragmas(file: &Dockerfile, index: &LineIndex) -> Vec<Pragma> {
 /// Applies pragmas to findings: removes suppressed ones, and returns the DY001/DY002 findings.
 ///
 /// `enabled` says whether a rule ran (unused-suppression findings are only given for rules that
-/// ran, so disabling a rule never makes its suppressions "unused").
+/// ran, so disabling a rule never makes its suppressions "unused"); `shellcheck_active` says the
+/// same of a ShellCheck code (`SC2086`): ShellCheck ran on the file and the code is not ignored.
 pub(crate) fn apply(
     file: &Dockerfile,
     index: &LineIndex,
     diagnostics: &mut Vec<Diagnostic>,
     enabled: &dyn Fn(RuleId) -> bool,
+    shellcheck_active: &dyn Fn(&str) -> bool,
 ) -> Vec<Diagnostic> {
     let pragmas = pragmas(file, index);
     if pragmas.is_empty() {
@@ -283,9 +312,11 @@ pub(crate) fn apply(
         used[i] = vec![false; p.codes.len()];
     }
     diagnostics.retain(|d| {
-        let Some(rule) = registry::by_code(d.code) else {
+        let rule = registry::by_code(d.code);
+        let shellcheck = rule.is_none() && registry::is_shellcheck_code(d.code);
+        if rule.is_none() && !shellcheck {
             return true;
-        };
+        }
         let start = d.range.start();
         let line = index.line_of(start);
         let mut suppressed = false;
@@ -307,7 +338,11 @@ pub(crate) fn apply(
                 continue;
             }
             for (ci, code) in p.codes.iter().enumerate() {
-                if code.rule == Some(rule) {
+                let names = match rule {
+                    Some(rule) => code.rule == Some(rule),
+                    None => code.rule.is_none() && code.text.eq_ignore_ascii_case(d.code),
+                };
+                if names {
                     used[pi][ci] = true;
                     suppressed = true;
                 }
@@ -316,7 +351,7 @@ pub(crate) fn apply(
         !suppressed
     });
 
-    report(&pragmas, &used, enabled)
+    report(&pragmas, &used, enabled, shellcheck_active)
 }
 
 /// DY001 for codes that suppressed nothing (of rules that ran), DY002 for unknown codes.
@@ -324,14 +359,41 @@ fn report(
     pragmas: &[Pragma],
     used: &[Vec<bool>],
     enabled: &dyn Fn(RuleId) -> bool,
+    shellcheck_active: &dyn Fn(&str) -> bool,
 ) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let unused_rule = registry::by_code("DY001");
     let invalid_rule = registry::by_code("DY002");
     for (pi, p) in pragmas.iter().enumerate() {
         for (ci, code) in p.codes.iter().enumerate() {
+            // A ShellCheck code: hadolint's grammar wants it in capitals, drydock's does not.
+            let shellcheck = match p.flavor {
+                Flavor::Hadolint => Some(code.text.clone()),
+                Flavor::Drydock => Some(code.text.to_ascii_uppercase()),
+            }
+            .filter(|c| registry::is_shellcheck_code(c));
             match code.rule {
-                None if registry::is_shellcheck_code(&code.text) => {}
+                None if shellcheck.is_some() => {
+                    let upper = shellcheck.unwrap_or_default();
+                    if p.valid
+                        && !used[pi][ci]
+                        && shellcheck_active(&upper)
+                        && unused_rule.is_some_and(enabled)
+                    {
+                        let message = format!(
+                            "this suppression of {upper} is unused: ShellCheck reports no {upper} here"
+                        );
+                        let mut d = Diagnostic::new(
+                            "DY001",
+                            crate::diagnostic::Severity::Info,
+                            code.range,
+                            message,
+                        );
+                        d.unnecessary();
+                        d.fix(remove_code_fix(p, ci));
+                        findings.push(d);
+                    }
+                }
                 None => {
                     if invalid_rule.is_some_and(enabled) {
                         let message = match p.flavor {
@@ -349,7 +411,12 @@ fn report(
                             code.range,
                             message,
                         );
-                        if let Some(s) = suggest(&code.text) {
+                        let upper = code.text.to_ascii_uppercase();
+                        if registry::is_shellcheck_code(&upper) {
+                            d.help(format!(
+                                "hadolint reads ShellCheck codes in capitals: `{upper}`"
+                            ));
+                        } else if let Some(s) = suggest(&code.text) {
                             d.help(format!("did you mean `{s}`?"));
                         }
                         findings.push(d);
@@ -560,7 +627,7 @@ pub(crate) fn apply_compose(
             !suppressed
         });
         out.extend(
-            report(&pragmas, &used, enabled)
+            report(&pragmas, &used, enabled, &|_| false)
                 .into_iter()
                 .map(|diagnostic| crate::compose::FileDiagnostic {
                     file: file_id,

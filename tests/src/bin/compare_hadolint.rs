@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! compare-hadolint --hadolint HADOLINT.json --files LIST [--root DIR] [--hadolint-failed LIST]
-//!                  [--details CODE]...
+//!                  [--details CODE]... [--shellcheck BIN [--hadolint-quirks]
+//!                  [--one-per-run] [--shell-reset]]
 //! ```
 //!
 //! - `HADOLINT.json`: hadolint's `-f json` output for the files (one array, or several arrays one
@@ -11,13 +12,23 @@
 //!   (its `file` field is matched against them). No directory is walked.
 //! - `--hadolint-failed LIST`: files hadolint crashed on (no output at all); left out and listed.
 //! - `--root DIR`: paths are shown relative to it.
-//! - `--details CODE`: prints every differing (file, line) for that code with the source line.
+//! - `--details CODE`: prints every differing (file, line) for that code with the source line
+//!   (`--details SC` for every ShellCheck code).
+//! - `--shellcheck BIN`: also runs ShellCheck (this binary, 0.11 as in hadolint 2.15.1) and
+//!   compares the SC codes, per code, on (file, code, first line of the `RUN`).
+//! - `--hadolint-quirks`: with `--shellcheck`, reproduce two hadolint 2.15.1 bugs, to tell them
+//!   apart from real differences (`--one-per-run` and `--shell-reset` reproduce one each):
+//!   - only one ShellCheck finding is kept per `RUN`: hadolint's `CheckFailure` orders by line
+//!     only, so the set it collects them in keeps the last one in ShellCheck's order (position,
+//!     then severity from error to style, then code);
+//!   - an `ARG` or `ENV` resets the shell to `/bin/sh` (so PowerShell after an `ENV` is checked
+//!     as sh), and `ONBUILD RUN` sees only the proxy variables.
 //!
 //! Each file is linted in-process with hadolint-mode settings (only default-on DL rules). A
 //! drydock finding counts on the first line of the top-level instruction containing its start,
 //! because hadolint reports every finding there; a finding outside any instruction keeps its own
-//! line. SC codes are ignored. Files hadolint cannot parse (DL1000) are left out of the per-rule
-//! comparison and listed separately.
+//! line. SC codes are ignored unless `--shellcheck` is given. Files hadolint cannot parse
+//! (DL1000) are left out of the per-rule comparison and listed separately.
 //!
 //! `scripts/compare-hadolint` installs hadolint, runs it on the corpus and then runs this.
 
@@ -32,7 +43,8 @@ use drydock_linter::{DockerfileInput, Settings, lint_dockerfile, registry};
 use drydock_text::{SourceText, TextSize};
 
 const USAGE: &str = "usage: compare-hadolint --hadolint HADOLINT.json --files LIST [--root DIR] \
-                     [--hadolint-failed LIST] [--details CODE]...";
+                     [--hadolint-failed LIST] [--details CODE]... [--shellcheck BIN \
+                     [--hadolint-quirks] [--one-per-run] [--shell-reset]]";
 
 /// The parse-error code, compared per file rather than per line.
 const PARSE_ERROR: &str = "DL1000";
@@ -43,6 +55,9 @@ struct Args {
     failed: Option<PathBuf>,
     root: Option<PathBuf>,
     details: Vec<String>,
+    shellcheck: Option<PathBuf>,
+    one_per_run: bool,
+    shell_reset: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -51,12 +66,31 @@ fn parse_args() -> Result<Args, String> {
     let mut failed = None;
     let mut root = None;
     let mut details = Vec::new();
+    let mut shellcheck = None;
+    let mut one_per_run = false;
+    let mut shell_reset = false;
     let mut args = std::env::args_os().skip(1);
     while let Some(arg) = args.next() {
         let arg = arg.to_string_lossy().into_owned();
         if arg == "-h" || arg == "--help" {
             println!("{USAGE}");
             std::process::exit(0);
+        }
+        match arg.as_str() {
+            "--hadolint-quirks" => {
+                one_per_run = true;
+                shell_reset = true;
+                continue;
+            }
+            "--one-per-run" => {
+                one_per_run = true;
+                continue;
+            }
+            "--shell-reset" => {
+                shell_reset = true;
+                continue;
+            }
+            _ => {}
         }
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.into())),
@@ -74,6 +108,7 @@ fn parse_args() -> Result<Args, String> {
             "--hadolint-failed" => failed = Some(PathBuf::from(value()?)),
             "--root" => root = Some(PathBuf::from(value()?)),
             "--details" => details.push(value()?.to_string_lossy().to_ascii_uppercase()),
+            "--shellcheck" => shellcheck = Some(PathBuf::from(value()?)),
             _ => return Err(format!("unknown argument `{arg}`\n{USAGE}")),
         }
     }
@@ -83,6 +118,9 @@ fn parse_args() -> Result<Args, String> {
         failed,
         root,
         details,
+        shellcheck,
+        one_per_run,
+        shell_reset,
     })
 }
 
@@ -157,12 +195,18 @@ fn line_of(starts: &[usize], offset: usize) -> usize {
     starts.partition_point(|&s| s <= offset)
 }
 
-fn lint_with_drydock(path: &Path, bytes: Vec<u8>, settings: &Settings) -> DrydockResult {
+fn lint_with_drydock(
+    path: &Path,
+    bytes: Vec<u8>,
+    settings: &Settings,
+    one_per_run: bool,
+) -> DrydockResult {
     let lint = lint_dockerfile(
         SourceText::from_bytes(bytes),
         DockerfileInput {
             path: Some(path),
             target_stage: None,
+            context: None,
         },
         settings,
     );
@@ -170,8 +214,13 @@ fn lint_with_drydock(path: &Path, bytes: Vec<u8>, settings: &Settings) -> Drydoc
     let instructions: Vec<_> = lint.model.instructions().map(|(_, i)| i.range).collect();
     let mut findings = Vec::new();
     let mut parse_errors = Vec::new();
+    // With the quirks: per RUN line, the ShellCheck finding hadolint keeps (the greatest by
+    // position, severity, code, message) and its index in `findings`.
+    let mut last_sc: BTreeMap<usize, (TextSize, drydock_linter::Severity, &str, &str, usize)> =
+        BTreeMap::new();
+    let mut dropped: BTreeSet<usize> = BTreeSet::new();
     for d in &lint.diagnostics {
-        if !d.code.starts_with("DL") {
+        if !d.code.starts_with("DL") && !registry::is_shellcheck_code(d.code) {
             continue;
         }
         let start: TextSize = d.range.start();
@@ -193,16 +242,99 @@ fn lint_with_drydock(path: &Path, bytes: Vec<u8>, settings: &Settings) -> Drydoc
             .filter(|r| r.contains_inclusive(start))
             .map_or(own, |r| line_of(&starts, usize::from(r.start())));
         findings.push(Finding { line, ..finding });
+        if one_per_run && registry::is_shellcheck_code(d.code) {
+            let here = (
+                start,
+                d.severity,
+                d.code,
+                d.message.as_str(),
+                findings.len() - 1,
+            );
+            match last_sc.get(&line) {
+                Some(kept)
+                    if (kept.0, kept.1, kept.2, kept.3) >= (here.0, here.1, here.2, here.3) =>
+                {
+                    dropped.insert(here.4);
+                }
+                Some(kept) => {
+                    dropped.insert(kept.4);
+                    last_sc.insert(line, here);
+                }
+                None => {
+                    last_sc.insert(line, here);
+                }
+            }
+        }
         if line != own {
             // Keep where drydock itself points, for --details.
             let last = findings.last_mut().expect("just pushed");
             last.message = format!("{} [drydock points at line {own}]", last.message);
         }
     }
+    let findings = findings
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !dropped.contains(i))
+        .map(|(_, f)| f)
+        .collect();
     DrydockResult {
         findings,
         parse_errors,
     }
+}
+
+/// What linting one listed file gave.
+enum Linted {
+    Done(DrydockResult),
+    Crashed,
+    Unreadable(String),
+    Panicked,
+}
+
+/// Lints the files on every CPU, in list order.
+fn lint_all(
+    files: &[String],
+    crashed: &BTreeSet<String>,
+    settings: &Settings,
+    one_per_run: bool,
+) -> Vec<Linted> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Linted>>> = Mutex::new((0..files.len()).map(|_| None).collect());
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(file) = files.get(i) else {
+                        break;
+                    };
+                    let linted = if crashed.contains(file) {
+                        Linted::Crashed
+                    } else {
+                        match std::fs::read(file) {
+                            Err(e) => Linted::Unreadable(e.to_string()),
+                            Ok(bytes) => catch_unwind(AssertUnwindSafe(|| {
+                                lint_with_drydock(Path::new(file), bytes, settings, one_per_run)
+                            }))
+                            .map_or(Linted::Panicked, Linted::Done),
+                        }
+                    };
+                    results
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(linted);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .into_iter()
+        .map(|r| r.unwrap_or(Linted::Panicked))
+        .collect()
 }
 
 #[derive(Default, Clone, Copy)]
@@ -298,11 +430,21 @@ fn run() -> Result<(), String> {
         None => BTreeSet::new(),
     };
     let root = args.root.as_deref();
-    let settings = Configuration {
+    let mut settings = Configuration {
         hadolint_mode: true,
         ..Default::default()
     }
     .to_settings()?;
+    let with_shellcheck = args.shellcheck.is_some();
+    if let Some(binary) = &args.shellcheck {
+        settings.shellcheck.enabled = true;
+        settings.shellcheck.path = Some(std::path::absolute(binary).map_err(|e| e.to_string())?);
+        settings.shellcheck.hadolint_2_15_quirks = args.shell_reset;
+    }
+    // The codes compared: DL always, SC with --shellcheck.
+    let compared_code = |code: &str| {
+        code.starts_with("DL") || (with_shellcheck && registry::is_shellcheck_code(code))
+    };
     let drydock_codes: BTreeSet<&str> = registry::ids()
         .filter(|&id| settings.is_enabled(id))
         .map(|id| id.meta().code)
@@ -336,24 +478,26 @@ fn run() -> Result<(), String> {
     let mut compared = 0usize;
     let no_findings = Vec::new();
 
-    for file in &files {
-        if crashed.contains(file) {
-            crashed_listed.push(file.clone());
-            continue;
-        }
-        let bytes = match std::fs::read(file) {
-            Ok(b) => b,
-            Err(e) => {
-                unreadable.push((file.clone(), e.to_string()));
+    // Lint every file first, in parallel (ShellCheck makes a file cost a process).
+    let results = lint_all(&files, &crashed, &settings, args.one_per_run);
+    for notice in drydock_linter::shellcheck::take_notices() {
+        eprintln!("compare-hadolint: warning: {notice}");
+    }
+    for (file, result) in files.iter().zip(results) {
+        let ours = match result {
+            Linted::Crashed => {
+                crashed_listed.push(file.clone());
                 continue;
             }
-        };
-        let path = Path::new(file);
-        let Ok(ours) = catch_unwind(AssertUnwindSafe(|| {
-            lint_with_drydock(path, bytes, &settings)
-        })) else {
-            panicked.push(file.clone());
-            continue;
+            Linted::Unreadable(e) => {
+                unreadable.push((file.clone(), e));
+                continue;
+            }
+            Linted::Panicked => {
+                panicked.push(file.clone());
+                continue;
+            }
+            Linted::Done(ours) => ours,
         };
         let theirs = hadolint.get(file).unwrap_or(&no_findings);
         if let Some(error) = theirs.iter().find(|f| f.code == PARSE_ERROR) {
@@ -371,11 +515,11 @@ fn run() -> Result<(), String> {
 
         let key = |f: &Finding| (f.code.clone(), f.line);
         let mut h: BTreeMap<(String, usize), &Finding> = BTreeMap::new();
-        for f in theirs.iter().filter(|f| f.code.starts_with("DL")) {
+        for f in theirs.iter().filter(|f| compared_code(&f.code)) {
             h.entry(key(f)).or_insert(f);
         }
         let mut d: BTreeMap<(String, usize), &Finding> = BTreeMap::new();
-        for f in &ours.findings {
+        for f in ours.findings.iter().filter(|f| compared_code(&f.code)) {
             d.entry(key(f)).or_insert(f);
         }
         for (k, f) in &h {
@@ -421,7 +565,7 @@ fn run() -> Result<(), String> {
     let _ = writeln!(w, "|---|---:|---:|---:|---:|");
     let mut total = Counts::default();
     let mut implemented = Counts::default();
-    for (code, c) in &counts {
+    for (code, c) in counts.iter().filter(|(code, _)| !code.starts_with("SC")) {
         let _ = writeln!(w, "{}", c.row(code));
         total.add(*c);
         if drydock_codes.contains(code.as_str()) {
@@ -437,7 +581,7 @@ fn run() -> Result<(), String> {
     let missing: Vec<&str> = counts
         .keys()
         .map(String::as_str)
-        .filter(|c| !drydock_codes.contains(c))
+        .filter(|c| !drydock_codes.contains(c) && !c.starts_with("SC"))
         .collect();
     let _ = writeln!(
         w,
@@ -451,6 +595,30 @@ fn run() -> Result<(), String> {
             missing.len(),
             missing.join(", ")
         );
+    }
+    if with_shellcheck {
+        let _ = writeln!(
+            w,
+            "\n## drydock vs hadolint, per ShellCheck code{}\n",
+            match (args.one_per_run, args.shell_reset) {
+                (true, true) =>
+                    " (hadolint 2.15.1's one finding per RUN and shell reset reproduced)",
+                (true, false) => " (hadolint 2.15.1's one finding per RUN reproduced)",
+                (false, true) => " (hadolint 2.15.1's shell reset reproduced)",
+                (false, false) => "",
+            }
+        );
+        let _ = writeln!(
+            w,
+            "A finding is (file, code, first line of the RUN).\n\n| code | both | hadolint only | drydock only | agreement % |"
+        );
+        let _ = writeln!(w, "|---|---:|---:|---:|---:|");
+        let mut sc_total = Counts::default();
+        for (code, c) in counts.iter().filter(|(code, _)| code.starts_with("SC")) {
+            let _ = writeln!(w, "{}", c.row(code));
+            sc_total.add(*c);
+        }
+        let _ = writeln!(w, "{}", sc_total.row("**total SC**"));
     }
     let _ = writeln!(
         w,
@@ -519,15 +687,17 @@ fn run() -> Result<(), String> {
 
     for code in &args.details {
         let _ = writeln!(w, "\n## Differences for {code}\n");
+        // `SC` alone: every ShellCheck code.
+        let matches = |c: &str| c == code || (code == "SC" && c.starts_with("SC"));
         for (hadolint_only, heading) in [(true, "hadolint only"), (false, "drydock only")] {
-            let mut rows: Vec<&Difference> = differences
+            let mut rows: Vec<(&String, &Difference)> = differences
                 .iter()
-                .filter(|(c, d)| c == code && d.hadolint_only == hadolint_only)
-                .map(|(_, d)| d)
+                .filter(|(c, d)| matches(c) && d.hadolint_only == hadolint_only)
+                .map(|(c, d)| (c, d))
                 .collect();
-            rows.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+            rows.sort_by(|(_, a), (_, b)| (&a.file, a.line).cmp(&(&b.file, b.line)));
             let _ = writeln!(w, "### {heading} ({})\n", rows.len());
-            for d in rows {
+            for (c, d) in rows {
                 let who = if d.hadolint_only {
                     "hadolint"
                 } else {
@@ -535,7 +705,7 @@ fn run() -> Result<(), String> {
                 };
                 let _ = writeln!(
                     w,
-                    "- {}:{}: `{}`\n  {who}: {}",
+                    "- {}:{}: `{}`\n  {who} {c}: {}",
                     display(&d.file, root),
                     d.line,
                     source_line(&d.file, d.line),

@@ -103,6 +103,7 @@ fn cli_layer(args: &CheckArgs) -> Result<Configuration, String> {
         trusted_registries: args.trusted_registry.clone(),
         label_schema,
         strict_labels: args.strict_labels.then_some(true),
+        shellcheck: args.shellcheck.then_some(true),
         ..Configuration::default()
     })
 }
@@ -237,6 +238,10 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         compose_raws.extend(raw.map_err(|e| e.to_string())?);
     }
     all.extend(compose::finish_all(compose_raws, render));
+    // A missing or failing ShellCheck is said once for the whole run; the exit code is unaffected.
+    for notice in drydock_linter::shellcheck::take_notices() {
+        eprintln!("drydock: warning: {notice}");
+    }
     // Files in path order; standard input keeps its place.
     all.sort_by(|a, b| a.result.path.cmp(&b.result.path));
 
@@ -645,6 +650,7 @@ fn process(
     let input = DockerfileInput {
         path: Some(&job.lookup),
         target_stage: None,
+        context: None,
     };
     if args.fix || args.diff {
         let fixed = fix_dockerfile(bytes.clone(), input, settings, args.unsafe_fixes);

@@ -166,6 +166,16 @@ pub fn list(args: &RulesArgs) -> ExitStatus {
 #[must_use]
 pub fn show(args: &RuleArgs) -> ExitStatus {
     let Some(id) = registry::find(&args.code) else {
+        let upper = args.code.trim().to_ascii_uppercase();
+        if registry::is_shellcheck_code(&upper) {
+            // Not a drydock rule: ShellCheck's, reported with `--shellcheck`.
+            print(&format!(
+                "{upper} is a ShellCheck code, reported on RUN scripts with `drydock check \
+                 --shellcheck` (or `shellcheck: true` in .drydock.yaml). Its documentation: {}\n",
+                drydock_linter::shellcheck::wiki_url(&upper)
+            ));
+            return ExitStatus::Success;
+        }
         eprintln!("drydock: error: unknown rule `{}`", args.code);
         return ExitStatus::Error;
     };

@@ -6,6 +6,7 @@
 //! [`Settings`].
 
 mod hadolint;
+pub mod resolve;
 mod yaml_value;
 
 use std::collections::BTreeMap;
@@ -61,6 +62,16 @@ pub struct ConfigFile {
     /// list (`sarif`, `[json, gnu]`). Read from the configuration that applies to the working
     /// folder.
     pub format: Option<OneOrMany>,
+    /// Run ShellCheck on `RUN` scripts and report its findings as `SCxxxx` codes (off by
+    /// default; needs the `shellcheck` binary).
+    pub shellcheck: Option<bool>,
+    /// The ShellCheck binary: a path (relative to this file's folder) or a name looked up on
+    /// `PATH` (default `shellcheck`).
+    pub shellcheck_path: Option<String>,
+    /// BuildKit's check configuration, as the `BUILDKIT_DOCKERFILE_CHECK` build argument
+    /// gives it (`skip=StageNameCasing,UndefinedVar;error=true;experimental=all`): it replaces
+    /// the `# check=` directive of every Dockerfile this configuration applies to.
+    pub buildkit_dockerfile_check: Option<String>,
 }
 
 /// One value or a list of them.
@@ -149,6 +160,12 @@ pub struct Configuration {
     /// Whether hadolint's defaults apply: for Dockerfiles only the DL rules run unless more are
     /// selected (compose rules keep their defaults).
     pub hadolint_mode: bool,
+    /// Run ShellCheck on `RUN` scripts.
+    pub shellcheck: Option<bool>,
+    /// The ShellCheck binary (a relative path is already resolved against the file's folder).
+    pub shellcheck_path: Option<PathBuf>,
+    /// BuildKit's check configuration replacing every file's `# check=` directive.
+    pub buildkit_dockerfile_check: Option<String>,
     /// Problems that did not stop loading (hadolint's leniency): shown as warnings.
     pub warnings: Vec<String>,
 }
@@ -207,8 +224,44 @@ impl Configuration {
             strict_labels: file.options.strict_labels,
             max_file_size: file.max_file_size,
             formats: file.format.map(OneOrMany::into_vec).unwrap_or_default(),
+            shellcheck: file.shellcheck,
+            shellcheck_path: file
+                .shellcheck_path
+                .map(|p| resolve_program(&p, path.parent())),
+            buildkit_dockerfile_check: file.buildkit_dockerfile_check,
             ..Self::default()
         };
+        if let Some(value) = &config.buildkit_dockerfile_check {
+            let key = "buildkit-dockerfile-check";
+            let at = locate_word(text, key).unwrap_or(Located {
+                line: 1,
+                column: 1,
+                message: String::new(),
+            });
+            match crate::buildkit_check::parse_check_options(value) {
+                Err(e) => {
+                    return Err(err(Located {
+                        message: format!("{key}: {e}"),
+                        ..at
+                    }));
+                }
+                // A misspelt name would skip nothing, silently: an error, like unknown codes.
+                Ok(checks) => {
+                    if let Some((name, suggestion)) = checks.unknown_names().into_iter().next() {
+                        let hint = suggestion
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default();
+                        return Err(err(Located {
+                            message: format!(
+                                "{key}: `{}` is not the name of a BuildKit build check{hint}",
+                                name.name
+                            ),
+                            ..at
+                        }));
+                    }
+                }
+            }
+        }
         // Unknown rule codes are configuration errors, reported with their position.
         config.check_codes().map_err(|message| {
             let location = locate_word(text, &message.0).unwrap_or(Located {
@@ -268,6 +321,11 @@ impl Configuration {
         self.formats.extend(other.formats);
         self.no_color = other.no_color.or(self.no_color);
         self.hadolint_mode |= other.hadolint_mode;
+        self.shellcheck = other.shellcheck.or(self.shellcheck);
+        self.shellcheck_path = other.shellcheck_path.or(self.shellcheck_path);
+        self.buildkit_dockerfile_check = other
+            .buildkit_dockerfile_check
+            .or(self.buildkit_dockerfile_check);
         self.warnings.extend(other.warnings);
         if other.origin != Origin::Defaults {
             self.origin = other.origin;
@@ -330,21 +388,44 @@ impl Configuration {
         for id in select_all(&self.extend_select)? {
             settings.set_enabled(id, true);
         }
+        // ShellCheck codes are not rules: they go to the ShellCheck settings.
+        let shellcheck_codes = |codes: &[String]| -> Vec<String> {
+            codes
+                .iter()
+                .map(|c| c.trim().to_ascii_uppercase())
+                .filter(|c| registry::is_shellcheck_code(c))
+                .collect()
+        };
         for (code, severity) in &self.severity {
             for id in select_all(std::slice::from_ref(code))? {
                 settings.set_severity(id, *severity);
+            }
+            for code in shellcheck_codes(std::slice::from_ref(code)) {
+                settings.shellcheck.severity.insert(code, *severity);
             }
         }
         for id in select_all(&self.ignore)? {
             settings.set_enabled(id, false);
         }
+        settings
+            .shellcheck
+            .ignore
+            .extend(shellcheck_codes(&self.ignore));
         settings.root.clone_from(&self.root);
         for (pattern, codes) in &self.per_file_ignores {
             let ids = select_all(codes)?;
             settings
                 .add_per_file_ignore(pattern, ids)
                 .map_err(|e| format!("per-file-ignores: bad glob `{pattern}`: {e}"))?;
+            if let Some(last) = settings.per_file_ignores.last_mut() {
+                last.shellcheck = shellcheck_codes(codes);
+            }
         }
+        settings.shellcheck.enabled = self.shellcheck.unwrap_or(false);
+        settings
+            .buildkit_dockerfile_check
+            .clone_from(&self.buildkit_dockerfile_check);
+        settings.shellcheck.path.clone_from(&self.shellcheck_path);
         settings.failure_threshold = self.failure_threshold.unwrap_or_default();
         settings.no_fail = self.no_fail.unwrap_or(false);
         settings.disable_ignore_pragma = self.disable_ignore_pragma.unwrap_or(false);
@@ -356,6 +437,17 @@ impl Configuration {
         settings.options.strict_labels = self.strict_labels.unwrap_or(false);
         settings.origin = self.origin.clone();
         Ok(settings)
+    }
+}
+
+/// A program named in configuration: a bare name (no path separator) stays a name, to be looked
+/// up on `PATH`; a relative path is taken relative to the configuration file's folder.
+fn resolve_program(value: &str, base: Option<&Path>) -> PathBuf {
+    let path = PathBuf::from(value);
+    let bare = path.components().count() == 1 && !value.contains(['/', '\\']);
+    match base {
+        Some(base) if !bare && path.is_relative() => base.join(path),
+        _ => path,
     }
 }
 

@@ -9,6 +9,23 @@ pub(crate) mod engine;
 
 /// Every rule, sorted by primary code.
 pub(crate) static ALL: &[&dyn Rule] = &[
+    &dockerfile::stage_name_casing::StageNameCasing,
+    &dockerfile::from_as_casing::FromAsCasing,
+    &dockerfile::empty_continuation_line::EmptyContinuationLine,
+    &dockerfile::inconsistent_instruction_casing::InconsistentInstructionCasing,
+    &dockerfile::shell_form_cmd_without_shell::ShellFormCmdWithoutShell,
+    &dockerfile::undefined_arg_in_from::UndefinedArgInFrom,
+    &dockerfile::first_workdir_relative::FirstWorkdirRelative,
+    &dockerfile::undefined_var::UndefinedVar,
+    &dockerfile::overridden_instruction::OverriddenInstruction,
+    &dockerfile::legacy_key_value_format::LegacyKeyValueFormat,
+    &dockerfile::secrets_used_in_arg_or_env::SecretsUsedInArgOrEnv,
+    &dockerfile::invalid_default_arg_in_from::InvalidDefaultArgInFrom,
+    &dockerfile::constant_platform_flag::ConstantPlatformFlag,
+    &dockerfile::copy_ignored_file::CopyIgnoredFile,
+    &dockerfile::expose_proto_casing::ExposeProtoCasing,
+    &dockerfile::expose_invalid_format::ExposeInvalidFormat,
+    &dockerfile::invalid_definition_description::InvalidDefinitionDescription,
     &compose::privileged::Privileged,
     &compose::hook_privileged_or_root::HookPrivilegedOrRoot,
     &compose::cap_add_critical::CapAddCritical,

@@ -7,6 +7,10 @@ declare_rule! {
     /// are compared case-insensitively: `AS Build` and `AS build` are the same stage for
     /// BuildKit.
     ///
+    /// This is also BuildKit's `DuplicateStageName` build check (alias `BK005`):
+    /// `# check=skip=DuplicateStageName` silences it, and `# check=error=true` makes it an
+    /// error.
+    ///
     /// ## Why is this bad?
     /// BuildKit rejects a Dockerfile with two stages of the same name. Older builders silently
     /// used the last one, so `COPY --from=<name>` and `--target <name>` referred to a different
@@ -36,7 +40,7 @@ declare_rule! {
     pub(crate) DuplicateStageName {
         code: "DL3024",
         name: "duplicate-stage-name",
-        aliases: [],
+        aliases: ["DuplicateStageName", "BK005"],
         category: Correctness,
         severity: Error,
         default_enabled: true,

@@ -10,6 +10,10 @@ declare_rule! {
     /// and quoted forms pass). A fixed platform such as `--platform=linux/amd64` is reported,
     /// and so is a platform taken from another variable (`--platform=$PLATFORM`).
     ///
+    /// BuildKit's `FromPlatformFlagConstDisallowed` build check is the separate rule BK017
+    /// (`constant-platform-flag`), off by default (it accepts a constant when the stage is named
+    /// after the platform), so the problem is reported once.
+    ///
     /// ## Why is this bad?
     /// A fixed platform makes the image build for that platform whatever the builder is asked
     /// for: a multi-platform build (`--platform linux/amd64,linux/arm64`) silently produces the

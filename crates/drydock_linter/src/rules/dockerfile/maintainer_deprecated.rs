@@ -9,6 +9,10 @@ declare_rule! {
     /// Reports every `MAINTAINER` instruction, wherever it is (also before the first `FROM`).
     /// `ONBUILD MAINTAINER` is reported by DL3043 instead.
     ///
+    /// This is also BuildKit's `MaintainerDeprecated` build check (alias `BK008`):
+    /// `# check=skip=MaintainerDeprecated` silences it, and `# check=error=true` makes it an
+    /// error.
+    ///
     /// ## Why is this bad?
     /// `MAINTAINER` has been deprecated since Docker 1.13. It sets the image's `Author` field,
     /// which few tools read; a `maintainer` label (or the OCI `org.opencontainers.image.authors`
@@ -34,7 +38,7 @@ declare_rule! {
     pub(crate) MaintainerDeprecated {
         code: "DL4000",
         name: "maintainer-deprecated",
-        aliases: ["MaintainerDeprecated"],
+        aliases: ["MaintainerDeprecated", "BK008"],
         category: BestPractice,
         severity: Error,
         default_enabled: true,

@@ -9,6 +9,10 @@ declare_rule! {
     /// `FROM` (instructions before the first `FROM` count as one more stage); `ONBUILD CMD` is
     /// not counted.
     ///
+    /// BuildKit's `MultipleInstructionsDisallowed` build check is the separate rule BK012
+    /// (`overridden-instruction`), off by default (it reports the earlier, overridden instruction),
+    /// so the problem is reported once.
+    ///
     /// ## Why is this bad?
     /// Only the last `CMD` of an image takes effect; the earlier ones are dead code, and often a
     /// sign that two commands were meant to run (which needs a script or a process manager).

@@ -9,6 +9,10 @@ declare_rule! {
     /// counts like any other. The count restarts at each `FROM` (instructions before the first
     /// `FROM` count as one more stage); `ONBUILD HEALTHCHECK` is not counted.
     ///
+    /// BuildKit's `MultipleInstructionsDisallowed` build check is the separate rule BK012
+    /// (`overridden-instruction`), off by default (it reports the earlier, overridden instruction),
+    /// so the problem is reported once.
+    ///
     /// ## Why is this bad?
     /// Only the last `HEALTHCHECK` of an image takes effect; the earlier ones are dead code that
     /// misleads the reader about how the container is checked.

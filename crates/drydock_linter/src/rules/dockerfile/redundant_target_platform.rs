@@ -10,6 +10,10 @@ declare_rule! {
     /// written exactly so (a quoted value or a default such as `${TARGETPLATFORM:-x}` is not
     /// reported).
     ///
+    /// This is also BuildKit's `RedundantTargetPlatform` build check (alias `BK014`):
+    /// `# check=skip=RedundantTargetPlatform` silences it, and `# check=error=true` makes it an
+    /// error.
+    ///
     /// ## Why is this bad?
     /// A stage is built for the target platform by default; the flag repeats the default and
     /// suggests to the reader that something special happens.
@@ -27,10 +31,15 @@ declare_rule! {
     /// ## Fix safety
     /// The fix deletes the flag. It is safe, and offered only when no global `ARG` redefines
     /// `TARGETPLATFORM` (then the flag would not be the default any more).
+    ///
+    /// ## Differences from BuildKit
+    /// BuildKit also reports other spellings that expand to `TARGETPLATFORM` and nothing else
+    /// (`"$TARGETPLATFORM"`, `${TARGETPLATFORM:-linux/amd64}`); this rule keeps hadolint's
+    /// two literal spellings.
     pub(crate) RedundantTargetPlatform {
         code: "DL3065",
         name: "redundant-target-platform",
-        aliases: ["RedundantTargetPlatform"],
+        aliases: ["RedundantTargetPlatform", "BK014"],
         category: BestPractice,
         severity: Warning,
         default_enabled: true,

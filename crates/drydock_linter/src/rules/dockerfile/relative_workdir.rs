@@ -10,6 +10,10 @@ declare_rule! {
     /// is not checked), or with a Windows drive (`C:\app`, `c:/app`). Anything else is reported:
     /// `app`, `./app`, `../srv`, `'rel/dir'`. `ONBUILD WORKDIR` is not checked.
     ///
+    /// BuildKit's `WorkdirRelativePath` build check is the separate rule BK010
+    /// (`first-workdir-relative`), off by default (it reports only the first `WORKDIR` of a stage),
+    /// so the problem is reported once.
+    ///
     /// ## Why is this bad?
     /// A relative `WORKDIR` is resolved against the previous working directory, which may come
     /// from the base image and change when the base image changes. An absolute path says where

@@ -5,6 +5,10 @@ declare_rule! {
     /// ## What it does
     /// Reports a stage named `scratch` or `context` (`FROM image AS scratch`), in any case.
     ///
+    /// This is also BuildKit's `ReservedStageName` build check (alias `BK006`):
+    /// `# check=skip=ReservedStageName` silences it, and `# check=error=true` makes it an
+    /// error.
+    ///
     /// ## Why is this bad?
     /// Both names already mean something to BuildKit: `scratch` is the empty image and
     /// `context` is the build context in `COPY --from` and named contexts. A stage with one of
@@ -29,7 +33,7 @@ declare_rule! {
     pub(crate) ReservedStageName {
         code: "DL3063",
         name: "reserved-stage-name",
-        aliases: [],
+        aliases: ["ReservedStageName", "BK006"],
         category: Correctness,
         severity: Warning,
         default_enabled: true,

@@ -20,6 +20,10 @@ declare_rule! {
     /// checked, as hadolint's parser reads `ARG A=1 B=2` as the single variable `A` with the
     /// default `1 B=2`. `ONBUILD ARG` and `ONBUILD ENV` are checked too.
     ///
+    /// BuildKit's `SecretsUsedInArgOrEnv` build check is the separate rule BK015
+    /// (`secrets-used-in-arg-or-env`), off by default (it matches other words, as whole
+    /// `_`-separated parts), so the problem is reported once.
+    ///
     /// ## Why is this bad?
     /// Build arguments and environment variables are recorded in the image: `ENV` values are in
     /// its configuration and `ARG` values show up in `docker history` and in the build cache

@@ -15,6 +15,10 @@ declare_rule! {
     /// before a `"` (`["C:\\\\"]`, `["a\\\"b"]`) is not JSON to it, so the instruction is
     /// reported, while escapes that JSON does not know (`["\q"]`) are accepted.
     ///
+    /// BuildKit's `JSONArgsRecommended` build check is the separate rule BK007
+    /// (`shell-form-cmd-without-shell`), off by default (it skips `HEALTHCHECK` and stages where a
+    /// `SHELL` was set), so the problem is reported once.
+    ///
     /// ## Why is this bad?
     /// In shell form the command runs as `/bin/sh -c "..."`: the shell becomes PID 1 and does
     /// not pass `SIGTERM` on, so `docker stop` waits for its timeout and then kills the process

@@ -1,0 +1,342 @@
+//! Configuration for each file: `--config`, else the nearest `.drydock.yaml` upwards, else
+//! hadolint's configuration, else defaults; the command line on top. Cached per configuration
+//! file, so a large tree reads each configuration once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use crate::config::{self, ConfigError, Configuration};
+use crate::registry;
+use crate::settings::{Origin, Settings};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+/// Settings for a group of files.
+#[derive(Debug)]
+pub struct Resolved {
+    /// The merged configuration (for `--show-settings` and the size limit).
+    pub config: Configuration,
+    /// The settings rules run with.
+    pub settings: Settings,
+    exclude: GlobSet,
+}
+
+impl Resolved {
+    /// Whether a walked file is excluded by `exclude` globs.
+    #[must_use]
+    pub fn excludes(&self, display: &Path, absolute: &Path) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
+        let relative = self
+            .config
+            .root
+            .as_deref()
+            .and_then(|root| absolute.strip_prefix(root).ok());
+        self.exclude.is_match(display) || relative.is_some_and(|r| self.exclude.is_match(r))
+    }
+}
+
+/// Resolves settings per file.
+#[derive(Debug)]
+pub struct Resolver {
+    cli: Configuration,
+    explicit: Option<Arc<Resolved>>,
+    fallback: Mutex<Option<Arc<Resolved>>>,
+    fallback_layer: Option<Configuration>,
+    by_config: Mutex<HashMap<PathBuf, Arc<Resolved>>>,
+    by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+/// An error resolving configuration: a broken file, or a bad value on the command line.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// A configuration file is broken.
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    /// A setting is invalid.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn build(config: Configuration) -> Result<Arc<Resolved>, ResolveError> {
+    let settings = config.to_settings().map_err(ResolveError::Invalid)?;
+    let mut builder = GlobSetBuilder::new();
+    for pattern in &config.exclude {
+        let glob = Glob::new(pattern)
+            .map_err(|e| ResolveError::Invalid(format!("exclude: bad glob `{pattern}`: {e}")))?;
+        builder.add(glob);
+    }
+    let exclude = builder
+        .build()
+        .map_err(|e| ResolveError::Invalid(e.to_string()))?;
+    Ok(Arc::new(Resolved {
+        config,
+        settings,
+        exclude,
+    }))
+}
+
+impl Resolver {
+    /// A resolver with the command-line layer `cli`, an explicit `--config`, and the working
+    /// folder (where hadolint looks for its configuration).
+    ///
+    /// # Errors
+    /// A broken explicit configuration or an invalid command-line value.
+    pub fn new(
+        cli: Configuration,
+        explicit: Option<&Path>,
+        cwd: &Path,
+    ) -> Result<Self, ResolveError> {
+        let env = |name: &str| std::env::var(name).ok();
+        let explicit = match explicit {
+            None => None,
+            Some(path) => {
+                let layer = if is_hadolint_name(path) {
+                    Configuration::from_hadolint_file(path)
+                } else {
+                    Configuration::from_drydock_file(path)?
+                };
+                Some(build(layer.merge(cli.clone()))?)
+            }
+        };
+        // hadolint: environment first, then its file (hadolint's precedence: env < file < CLI).
+        let env_layer = config::hadolint_env(&env);
+        let file_layer = config::find_hadolint_config(cwd, &env)
+            .map(|found| Configuration::from_hadolint_file(&found.path));
+        let fallback_layer = match (env_layer, file_layer) {
+            (None, None) => None,
+            (Some(e), None) => Some(e),
+            (None, Some(f)) => Some(f),
+            (Some(e), Some(f)) => Some(e.merge(f)),
+        };
+        // Validate the command line once, up front.
+        build(cli.clone())?;
+        Ok(Self {
+            cli,
+            explicit,
+            fallback: Mutex::new(None),
+            fallback_layer,
+            by_config: Mutex::new(HashMap::new()),
+            by_dir: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Warnings from lenient (hadolint) configuration reading.
+    #[must_use]
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(explicit) = &self.explicit {
+            out.extend(explicit.config.warnings.iter().cloned());
+        } else if let Some(layer) = &self.fallback_layer {
+            out.extend(layer.warnings.iter().cloned());
+        }
+        out
+    }
+
+    /// Settings for `path` (absolute or relative to the working folder).
+    ///
+    /// # Errors
+    /// A broken `.drydock.yaml`.
+    pub fn for_file(&self, path: &Path) -> Result<Arc<Resolved>, ResolveError> {
+        if let Some(explicit) = &self.explicit {
+            return Ok(explicit.clone());
+        }
+        let dir = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_owned);
+        let dir = std::path::absolute(&dir).unwrap_or(dir);
+        let config_path = {
+            let mut cache = self
+                .by_dir
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            cache
+                .entry(dir.clone())
+                .or_insert_with(|| config::find_drydock_config(&dir))
+                .clone()
+        };
+        match config_path {
+            Some(config_path) => {
+                if let Some(found) = self
+                    .by_config
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .get(&config_path)
+                {
+                    return Ok(found.clone());
+                }
+                let layer = Configuration::from_drydock_file(&config_path)?;
+                let resolved = build(layer.merge(self.cli.clone()))?;
+                self.by_config
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(config_path, resolved.clone());
+                Ok(resolved)
+            }
+            None => self.fallback(),
+        }
+    }
+
+    /// Every configuration resolved so far (for `--verbose`), by origin.
+    #[must_use]
+    pub fn used(&self) -> Vec<Arc<Resolved>> {
+        let mut out: Vec<Arc<Resolved>> = Vec::new();
+        if let Some(explicit) = &self.explicit {
+            out.push(explicit.clone());
+        }
+        out.extend(
+            self.by_config
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .values()
+                .cloned(),
+        );
+        if let Some(fallback) = &*self
+            .fallback
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            out.push(fallback.clone());
+        }
+        out.sort_by_key(|r| origin_key(&r.config.origin));
+        out
+    }
+
+    fn fallback(&self) -> Result<Arc<Resolved>, ResolveError> {
+        let mut slot = self
+            .fallback
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(found) = &*slot {
+            return Ok(found.clone());
+        }
+        let base = self.fallback_layer.clone().unwrap_or_default();
+        let resolved = build(base.merge(self.cli.clone()))?;
+        *slot = Some(resolved.clone());
+        Ok(resolved)
+    }
+}
+
+fn origin_key(origin: &Origin) -> (u8, PathBuf) {
+    match origin {
+        Origin::Drydock(path) => (0, path.clone()),
+        Origin::Hadolint(path) => (1, path.clone()),
+        Origin::Defaults => (2, PathBuf::new()),
+    }
+}
+
+impl Resolved {
+    /// What `--verbose` prints: where the configuration came from and the effective settings,
+    /// as `.drydock.yaml` keys.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        use std::fmt::Write;
+        let config = &self.config;
+        let settings = &self.settings;
+        let mut out = match &config.origin {
+            Origin::Drydock(path) => format!("configuration file used: {}\n", path.display()),
+            Origin::Hadolint(path) if path.as_os_str().is_empty() => {
+                "configuration used: hadolint's HADOLINT_* environment variables\n".to_owned()
+            }
+            Origin::Hadolint(path) => {
+                format!("configuration file used (hadolint's): {}\n", path.display())
+            }
+            Origin::Defaults => "no configuration file found; using the defaults\n".to_owned(),
+        };
+        let list = |items: &[String]| {
+            if items.is_empty() {
+                "[]".to_owned()
+            } else {
+                format!("[{}]", items.join(", "))
+            }
+        };
+        let enabled: Vec<String> = settings
+            .enabled_rules()
+            .map(|id| id.meta().code.to_owned())
+            .collect();
+        let _ = writeln!(
+            out,
+            "  enabled rules ({}): {}",
+            enabled.len(),
+            list(&enabled)
+        );
+        let overrides: Vec<String> = registry::ids()
+            .filter_map(|id| {
+                settings
+                    .severity_override(id)
+                    .map(|s| format!("{}: {s}", id.meta().code))
+            })
+            .collect();
+        let _ = writeln!(out, "  severity: {}", list(&overrides));
+        let _ = writeln!(
+            out,
+            "  failure-threshold: {}",
+            settings.failure_threshold.as_str()
+        );
+        let _ = writeln!(out, "  no-fail: {}", settings.no_fail);
+        let _ = writeln!(
+            out,
+            "  disable-ignore-pragma: {}",
+            settings.disable_ignore_pragma
+        );
+        let _ = writeln!(out, "  exclude: {}", list(&config.exclude));
+        let per_file: Vec<String> = settings
+            .per_file_ignores
+            .iter()
+            .map(|p| {
+                let codes: Vec<String> =
+                    p.rules.iter().map(|id| id.meta().code.to_owned()).collect();
+                format!("{}: {}", p.pattern, list(&codes))
+            })
+            .collect();
+        let _ = writeln!(out, "  per-file-ignores: {}", list(&per_file));
+        let _ = writeln!(out, "  max-file-size: {}", config.max_file_size());
+        let _ = writeln!(out, "  format: {}", list(&config.formats));
+        let options = &settings.options;
+        let _ = writeln!(
+            out,
+            "  trusted-registries: {}",
+            list(&options.trusted_registries)
+        );
+        let schema: Vec<String> = options
+            .label_schema
+            .iter()
+            .map(|(label, ty)| format!("{label}: {ty}"))
+            .collect();
+        let _ = writeln!(out, "  label-schema: {}", list(&schema));
+        let _ = writeln!(out, "  strict-labels: {}", options.strict_labels);
+        let shellcheck = &settings.shellcheck;
+        let _ = writeln!(out, "  shellcheck: {}", shellcheck.enabled);
+        if let Some(path) = &shellcheck.path {
+            let _ = writeln!(out, "  shellcheck-path: {}", path.display());
+        }
+        if !shellcheck.ignore.is_empty() || !shellcheck.severity.is_empty() {
+            let ignored: Vec<String> = shellcheck.ignore.iter().cloned().collect();
+            let severity: Vec<String> = shellcheck
+                .severity
+                .iter()
+                .map(|(code, s)| format!("{code}: {s}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  shellcheck codes: ignore {}, severity {}",
+                list(&ignored),
+                list(&severity)
+            );
+        }
+        if config.hadolint_mode {
+            let _ = writeln!(
+                out,
+                "  hadolint mode: only the DL rules run on Dockerfiles unless more are selected"
+            );
+        }
+        out
+    }
+}
+
+fn is_hadolint_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.contains("hadolint") || n == "config.yaml" || n == "config.yml")
+}

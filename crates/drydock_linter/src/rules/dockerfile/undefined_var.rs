@@ -1,0 +1,368 @@
+use std::collections::HashSet;
+
+use drydock_dockerfile::lex::{Lexer, VarValue};
+use drydock_dockerfile::model::{Base, Model};
+use drydock_dockerfile::{Args, Instruction, InstructionKind, TextRange, Word};
+
+use crate::declare_rule;
+use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rules::dockerfile::buildkit::{suggest, unknown_parent, var_refs, word_subrange};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `$VAR` / `${VAR}` in a word the builder expands when `VAR` is not defined at
+    /// that point of the stage: not an `ARG` declared in the stage (or in a stage it builds on,
+    /// `FROM <stage>`), not an `ENV` of the stage or of those stages, and not `PATH` (which
+    /// every Linux image defines). When a defined name is at most two edits away, it is
+    /// suggested, as BuildKit does (`$PAHT`: did you mean `$PATH`?). This is BuildKit's
+    /// `UndefinedVar` build check.
+    ///
+    /// The builder expands the keys and values of `ENV` and `LABEL`, the sources, destination,
+    /// `--chown`, `--chmod` (and `ADD --checksum`) of `COPY` and `ADD`, the bodies of their
+    /// heredocs when the delimiter is not quoted, `WORKDIR`, `USER`, `VOLUME`, `STOPSIGNAL`,
+    /// `ARG` defaults and the `RUN --mount` options. The command text of `RUN`, `CMD` and
+    /// `ENTRYPOINT` is expanded by the shell at run time and is not checked, nor is `EXPOSE`.
+    /// A variable used before the `ARG` or `ENV` that declares it is reported; global `ARG`s
+    /// (before the first `FROM`) are not visible in a stage unless it declares them again. A
+    /// stage built on a stage drydock cannot identify (`FROM base-$TARGETARCH`) is not checked.
+    ///
+    /// ## Why is this bad?
+    /// An undefined variable expands to an empty string: `COPY $APP_DIR/ /srv/` copies the
+    /// whole build context, `WORKDIR /opt/$VERSION` is `/opt/`. A typo in a variable name
+    /// fails silently.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// ARG DIR_ASSETS=assets/
+    /// COPY $DIR_ASSET /srv/
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// ARG DIR_ASSETS=assets/
+    /// COPY $DIR_ASSETS /srv/
+    /// ```
+    ///
+    /// ## Differences from BuildKit
+    /// BuildKit also knows the environment of the base image; drydock does not. In a stage
+    /// built on an external image (not `scratch`), a variable is therefore reported only when
+    /// something shows it is not the image's: this Dockerfile declares it elsewhere (a global
+    /// `ARG` the stage does not declare again, an `ARG` or `ENV` later in the stage or in
+    /// another stage), or a name the Dockerfile defines is close enough to be suggested (a typo
+    /// of `PATH` is not enough: `$GOPATH` may come from the image). An `ENV` that only
+    /// refers to itself (`ENV LD_LIBRARY_PATH=$LD_LIBRARY_PATH:/opt/lib`) is not such evidence,
+    /// since the variable may come from the image. In stages built on `scratch` every undefined
+    /// variable is reported, as BuildKit does. For shell parameters (`$1`, `$@`, in a heredoc
+    /// body) drydock suggests nothing, where BuildKit suggests any defined name of one or two
+    /// letters. drydock points at the variable, BuildKit at the instruction.
+    pub(crate) UndefinedVar {
+        code: "BK011",
+        name: "undefined-var",
+        aliases: ["UndefinedVar"],
+        category: Correctness,
+        severity: Warning,
+        default_enabled: true,
+        fix: None,
+        target: Dockerfile,
+    }
+}
+
+/// Variables BuildKit never reports (they configure SBOM scanning).
+const NON_ENV_ARGS: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SCAN_STAGE"];
+
+/// What is defined in a stage at some point.
+#[derive(Clone, Debug, Default)]
+struct State {
+    /// Declared names (ARGs with or without a value, ENV keys, PATH).
+    names: HashSet<String>,
+    /// Names with a value in the environment, in order (BuildKit's suggestions come from these).
+    env_keys: Vec<String>,
+}
+
+impl State {
+    fn new(windows: bool) -> Self {
+        let mut state = Self::default();
+        if !windows {
+            state.define("PATH", true);
+        }
+        state
+    }
+
+    fn define(&mut self, name: &str, has_value: bool) {
+        self.names.insert(name.to_owned());
+        if has_value && !self.env_keys.iter().any(|k| k == name) {
+            self.env_keys.push(name.to_owned());
+        }
+    }
+}
+
+struct Checker<'a, 'c> {
+    ctx: &'a mut DockerfileContext<'c>,
+    /// Every name declared in the file, with the declaring instruction.
+    declared: Vec<(String, usize)>,
+}
+
+impl Checker<'_, '_> {
+    /// Checks one word (its text is what the builder expands). References are located in the
+    /// instruction's logical line, or, with `direct`, at `word.range.start()` plus their offset
+    /// (a heredoc body).
+    fn word(
+        &mut self,
+        state: &State,
+        closed: bool,
+        index: usize,
+        instruction: &Instruction,
+        word: &Word,
+        lexer: Lexer,
+        direct: bool,
+    ) {
+        let names = &state.names;
+        let env = |name: &str| names.contains(name).then_some(VarValue::Unknown);
+        let Ok(expansion) = lexer.process_word(&word.text, &env) else {
+            return;
+        };
+        if expansion.unmatched.is_empty() {
+            return;
+        }
+        let refs = var_refs(&word.text, lexer.escape, !lexer.skip_process_quotes);
+        for name in &expansion.unmatched {
+            let range = refs
+                .iter()
+                .find(|r| &r.name == name)
+                .map_or(word.range, |r| {
+                    if direct {
+                        let start = usize::from(word.range.start());
+                        drydock_text::range(start + r.start, start + r.end)
+                    } else {
+                        word_subrange(instruction, word, r.start, r.end)
+                    }
+                });
+            self.report(state, closed, index, name, range, direct);
+        }
+    }
+
+    fn report(
+        &mut self,
+        state: &State,
+        closed: bool,
+        index: usize,
+        name: &str,
+        range: TextRange,
+        heredoc: bool,
+    ) {
+        if NON_ENV_ARGS.contains(&name) {
+            return;
+        }
+        // `$1`, `$@`: shell parameters, not variables anyone declares.
+        let parameter = !name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_');
+        let suggestion = if parameter {
+            None
+        } else {
+            suggest(name, state.env_keys.iter().map(String::as_str), true)
+        };
+        if !closed {
+            let plausible = name.len() >= 2 && !parameter;
+            let elsewhere = self.declared.iter().any(|(n, i)| n == name && *i != index);
+            // A typo of a name this Dockerfile defines (not of `PATH`, which the image defines
+            // along with names drydock cannot see, such as `GOPATH`).
+            let typo = plausible
+                && suggest(
+                    name,
+                    state
+                        .env_keys
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|k| *k != "PATH"),
+                    true,
+                )
+                .is_some();
+            if !elsewhere && !typo {
+                return;
+            }
+        }
+        let hint = suggestion
+            .map(|s| format!(" (did you mean `${s}`?)"))
+            .unwrap_or_default();
+        let help = if heredoc {
+            format!(
+                "the builder expands this heredoc, and `${name}` becomes an empty string: declare it earlier in this stage, write `\\${name}`, or quote the delimiter (`<<'EOF'`) to leave the text to the script"
+            )
+        } else if parameter {
+            format!(
+                "`${name}` is a shell parameter, which the builder expands to an empty string: write `\\${name}` to keep it"
+            )
+        } else {
+            format!(
+                "it expands to an empty string here: declare it with `ARG {name}` or `ENV {name}=...` earlier in this stage"
+            )
+        };
+        self.ctx
+            .report(range, format!("undefined variable `${name}`{hint}"))
+            .help(help);
+    }
+}
+
+/// Whether a stage's chain of `FROM <stage>` ends at `scratch` (its whole environment is
+/// known).
+fn closed(model: &Model, stage: usize) -> bool {
+    model
+        .ancestry(stage)
+        .last()
+        .is_some_and(|root| root.base == Base::Scratch)
+}
+
+/// Names an instruction declares: `(name, has a value)`.
+fn declarations(instruction: &Instruction) -> Vec<(String, bool)> {
+    match &instruction.args {
+        Args::Arg(decls) => decls
+            .iter()
+            .map(|d| (d.name.text.clone(), d.default.is_some()))
+            .collect(),
+        Args::KeyValues(kv) if instruction.kind == InstructionKind::Env => kv
+            .pairs
+            .iter()
+            .map(|p| (p.key.text.clone(), true))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl Rule for UndefinedVar {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
+        let model = ctx.model;
+        let text = model.text();
+        let escape = model.file().escape();
+        let declared: Vec<(String, usize)> = model
+            .instructions()
+            .flat_map(|(i, instruction)| {
+                declarations(instruction)
+                    .into_iter()
+                    .map(move |(name, _)| (name, i))
+            })
+            .collect();
+        let mut checker = Checker { ctx, declared };
+        let lexer = Lexer::new(escape);
+        let raw_lexer = Lexer {
+            skip_process_quotes: true,
+            ..Lexer::new('\\')
+        };
+        let mut end_states: Vec<State> = Vec::with_capacity(model.stages().len());
+        for stage in model.stages() {
+            let closed = closed(model, stage.index);
+            // Built on a stage drydock cannot identify: anything may be defined.
+            let skip = unknown_parent(model, stage.index);
+            let mut state = match stage.parent {
+                Some(parent) => end_states[parent].clone(),
+                None => State::new(stage.windows),
+            };
+            for index in stage.body.clone() {
+                let instruction = model.instruction(index);
+                if skip {
+                    for (name, has_value) in declarations(instruction) {
+                        state.define(&name, has_value);
+                    }
+                    continue;
+                }
+                let mut words: Vec<&Word> = Vec::new();
+                match (&instruction.args, instruction.kind) {
+                    (Args::Arg(decls), _) => {
+                        // Each default sees the ARGs declared before it, in this instruction too.
+                        for decl in decls {
+                            if let Some(default) = &decl.default {
+                                checker.word(
+                                    &state,
+                                    closed,
+                                    index,
+                                    instruction,
+                                    default,
+                                    lexer,
+                                    false,
+                                );
+                            }
+                            state.define(&decl.name.text, decl.default.is_some());
+                        }
+                        continue;
+                    }
+                    (Args::KeyValues(kv), InstructionKind::Env | InstructionKind::Label) => {
+                        for pair in &kv.pairs {
+                            words.push(&pair.key);
+                            words.push(&pair.value);
+                        }
+                    }
+                    (Args::Paths(paths), _) => {
+                        words.extend(paths.items.iter().filter(|w| !w.text.starts_with("<<")));
+                    }
+                    (Args::Text(word), InstructionKind::Workdir | InstructionKind::User)
+                    | (Args::Text(word), InstructionKind::Stopsignal) => words.push(word),
+                    _ => {}
+                }
+                for word in words {
+                    checker.word(&state, closed, index, instruction, word, lexer, false);
+                }
+                let flags: &[&str] = match instruction.kind {
+                    InstructionKind::Copy => &["chown", "chmod"],
+                    InstructionKind::Add => &["chown", "chmod", "checksum"],
+                    _ => &[],
+                };
+                for flag in instruction
+                    .flags
+                    .iter()
+                    .filter(|f| flags.contains(&f.name.as_str()))
+                {
+                    if let Some(range) = flag.value_range {
+                        let word = Word {
+                            range,
+                            text: text[range].to_owned(),
+                        };
+                        checker.word(&state, closed, index, instruction, &word, lexer, false);
+                    }
+                }
+                if instruction.kind == InstructionKind::Run {
+                    for flag in instruction.flags_named("mount") {
+                        for field in flag.fields(text) {
+                            // The field's value, located inside the field when written plainly.
+                            let raw = &text[field.range];
+                            let range = match raw.split_once('=') {
+                                Some((_, v)) if v == field.value => drydock_text::range(
+                                    usize::from(field.range.end()) - v.len(),
+                                    usize::from(field.range.end()),
+                                ),
+                                _ => field.range,
+                            };
+                            let word = Word {
+                                range,
+                                text: field.value.clone(),
+                            };
+                            checker.word(&state, closed, index, instruction, &word, lexer, false);
+                        }
+                    }
+                }
+                if matches!(
+                    instruction.kind,
+                    InstructionKind::Copy | InstructionKind::Add
+                ) {
+                    for heredoc in instruction.heredocs.iter().filter(|h| h.expand) {
+                        let body = Word {
+                            range: heredoc.body,
+                            text: text[heredoc.body].to_owned(),
+                        };
+                        checker.word(&state, closed, index, instruction, &body, raw_lexer, true);
+                    }
+                }
+                for (name, has_value) in declarations(instruction) {
+                    state.define(&name, has_value);
+                }
+            }
+            end_states.push(state);
+        }
+    }
+}

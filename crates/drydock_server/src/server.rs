@@ -1,0 +1,537 @@
+//! The main loop. Notifications change the session strictly in the order they arrive, on this
+//! thread; requests run on a small worker pool from a snapshot, each inside `catch_unwind` so a
+//! panic becomes an error response rather than a dead server. Push diagnostics computed for an
+//! old version of a document are dropped.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender, select};
+use lsp_server::{
+    Connection, ErrorCode, Message, Notification, Request, RequestId, Response, ResponseError,
+};
+use lsp_types::{
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DocumentDiagnosticParams, Uri,
+};
+use serde_json::{Value, json};
+
+use crate::document::{Document, Kind};
+use crate::session::{ClientCaps, ClientSettings, Session, encoding_name};
+use crate::{diagnostics, handlers, lint, uri};
+
+/// What the main loop waits for besides client messages.
+enum Task {
+    /// Diagnostics computed on a worker for `uri` at `version`.
+    Publish {
+        uri: Uri,
+        version: i32,
+        diagnostics: Vec<lsp_types::Diagnostic>,
+    },
+    /// The client process is gone.
+    ParentGone,
+}
+
+/// What to do with the client's answer to a request the server sent.
+enum Pending {
+    /// `workspace/configuration` for the `drydock` section.
+    Configuration,
+    /// Anything whose answer does not matter (registrations, refreshes).
+    Ignore,
+}
+
+/// Runs the server on `connection` until the client says `exit`, closes the connection, or its
+/// process dies.
+///
+/// # Errors
+/// A broken `initialize` handshake or a protocol error.
+pub fn run(connection: Connection) -> anyhow::Result<()> {
+    let (id, params) = connection.initialize_start()?;
+    let caps_json = params.get("capabilities").cloned().unwrap_or(Value::Null);
+    let encoding = crate::session::negotiate_encoding(&caps_json);
+    let caps = ClientCaps::from_json(&caps_json);
+    let (settings, settings_problem) =
+        ClientSettings::from_json(params.get("initializationOptions").unwrap_or(&Value::Null));
+    let roots = workspace_roots(&params);
+    let parent = params.get("processId").and_then(Value::as_u64);
+    let result = json!({
+        "capabilities": handlers::capabilities(&caps, encoding_name(encoding)),
+        "serverInfo": {"name": "drydock", "version": env!("CARGO_PKG_VERSION")},
+    });
+    connection.initialize_finish(id, result)?;
+
+    let session = Session::new(encoding, caps, settings, roots);
+    let (tasks, task_rx) = crossbeam_channel::unbounded();
+    if let Some(pid) = parent {
+        watch_parent(pid, tasks.clone());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(
+            std::thread::available_parallelism()
+                .map_or(2, std::num::NonZero::get)
+                .clamp(1, 4),
+        )
+        .thread_name(|i| format!("drydock-lsp-worker-{i}"))
+        .build()?;
+    let mut server = Server {
+        connection,
+        session,
+        pool,
+        tasks,
+        task_rx,
+        shutdown: false,
+        next_id: 0,
+        pending: HashMap::new(),
+    };
+    if let Some(problem) = settings_problem {
+        server.show_message(2, &problem);
+    }
+    server.after_initialize();
+    server.main_loop()
+}
+
+fn workspace_roots(params: &Value) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = params
+        .get("workspaceFolders")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.get("uri").and_then(Value::as_str))
+        .filter_map(|u| uri::to_path(&Uri(u.to_owned())))
+        .collect();
+    if roots.is_empty()
+        && let Some(root) = params
+            .get("rootUri")
+            .and_then(Value::as_str)
+            .and_then(|u| uri::to_path(&Uri(u.to_owned())))
+    {
+        roots.push(root);
+    }
+    roots
+}
+
+/// Exits the loop when the client process dies (Linux: its `/proc` entry disappears).
+fn watch_parent(pid: u64, tasks: Sender<Task>) {
+    let proc = PathBuf::from(format!("/proc/{pid}"));
+    if !cfg!(target_os = "linux") || !proc.exists() {
+        return;
+    }
+    let _ = std::thread::Builder::new()
+        .name("drydock-lsp-parent".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(Duration::from_secs(2));
+                if !proc.exists() {
+                    let _ = tasks.send(Task::ParentGone);
+                    return;
+                }
+            }
+        });
+}
+
+struct Server {
+    connection: Connection,
+    session: Session,
+    pool: rayon::ThreadPool,
+    tasks: Sender<Task>,
+    task_rx: Receiver<Task>,
+    shutdown: bool,
+    next_id: i32,
+    pending: HashMap<RequestId, Pending>,
+}
+
+impl Server {
+    fn main_loop(&mut self) -> anyhow::Result<()> {
+        loop {
+            select! {
+                recv(self.connection.receiver) -> msg => {
+                    let Ok(msg) = msg else { return Ok(()) };
+                    match msg {
+                        Message::Request(req) => self.on_request(req),
+                        Message::Notification(not) => {
+                            if not.method == "exit" {
+                                return Ok(());
+                            }
+                            self.on_notification(not);
+                        }
+                        Message::Response(resp) => self.on_response(resp),
+                    }
+                }
+                recv(self.task_rx) -> task => match task {
+                    Ok(Task::Publish { uri, version, diagnostics }) => {
+                        self.publish(&uri, version, &diagnostics);
+                    }
+                    Ok(Task::ParentGone) | Err(_) => return Ok(()),
+                },
+            }
+        }
+    }
+
+    fn send(&self, msg: Message) {
+        let _ = self.connection.sender.send(msg);
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.send(Message::Notification(Notification {
+            method: method.to_owned(),
+            params,
+        }));
+    }
+
+    fn request(&mut self, method: &str, params: Value, pending: Pending) {
+        self.next_id += 1;
+        let id = RequestId::from(format!("drydock-{}", self.next_id));
+        self.pending.insert(id.clone(), pending);
+        self.send(Message::Request(Request {
+            id,
+            method: method.to_owned(),
+            params,
+        }));
+    }
+
+    fn show_message(&self, kind: u8, message: &str) {
+        self.notify(
+            "window/showMessage",
+            json!({"type": kind, "message": message}),
+        );
+    }
+
+    fn after_initialize(&mut self) {
+        if let Some(problem) = self.session.config_error.clone() {
+            self.show_message(1, &problem);
+        }
+    }
+
+    // --- notifications: applied in order, on this thread -------------------------------------
+
+    fn on_notification(&mut self, not: Notification) {
+        match not.method.as_str() {
+            "initialized" => self.on_initialized(),
+            "textDocument/didOpen" => {
+                if let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(not.params) {
+                    let item = p.text_document;
+                    let name = uri::file_name(&item.uri);
+                    let language: String = item.language_id.into();
+                    let kind = Kind::of(&language, name.as_deref());
+                    let doc = Document::new(item.uri.clone(), kind, item.version, item.text);
+                    self.session.put(Some(doc), &item.uri);
+                    self.documents_changed(Some(&item.uri));
+                }
+            }
+            "textDocument/didChange" => {
+                if let Ok(p) = serde_json::from_value::<DidChangeTextDocumentParams>(not.params) {
+                    let uri = p.text_document.text_document_identifier.uri;
+                    if let Some(doc) = self.session.documents.get(&uri) {
+                        let next = doc.changed(
+                            p.text_document.version,
+                            p.content_changes,
+                            self.session.encoding,
+                        );
+                        self.session.put(Some(next), &uri);
+                        self.documents_changed(Some(&uri));
+                    }
+                }
+            }
+            "textDocument/didClose" => {
+                if let Ok(p) = serde_json::from_value::<DidCloseTextDocumentParams>(not.params) {
+                    let uri = p.text_document.uri;
+                    self.session.put(None, &uri);
+                    if !self.session.caps.pull_diagnostics {
+                        self.publish_now(&uri, None, &[]);
+                    }
+                    // What other documents saw of it comes from the disk again.
+                    self.documents_changed(None);
+                }
+            }
+            "textDocument/didSave" => self.documents_changed(None),
+            "workspace/didChangeConfiguration" => {
+                if self.session.caps.configuration {
+                    self.fetch_configuration();
+                } else {
+                    let settings = not.params.get("settings").cloned().unwrap_or(Value::Null);
+                    let (settings, problem) = ClientSettings::from_json(&settings);
+                    if let Some(problem) = problem {
+                        self.show_message(2, &problem);
+                    }
+                    self.session.set_settings(settings);
+                    self.after_initialize();
+                    self.documents_changed(None);
+                }
+            }
+            "workspace/didChangeWatchedFiles" => {
+                if let Ok(p) = serde_json::from_value::<DidChangeWatchedFilesParams>(not.params) {
+                    let config = p.changes.iter().any(|c| {
+                        uri::file_name(&c.uri).is_some_and(|n| {
+                            n.starts_with(".drydock.") || n.starts_with(".hadolint.")
+                        })
+                    });
+                    if config {
+                        self.session.reload_configuration();
+                        self.after_initialize();
+                    }
+                    self.documents_changed(None);
+                }
+            }
+            "workspace/didChangeWorkspaceFolders" => {
+                let added = not
+                    .params
+                    .pointer("/event/added")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let removed = not
+                    .params
+                    .pointer("/event/removed")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                let path = |f: &Value| {
+                    f.get("uri")
+                        .and_then(Value::as_str)
+                        .and_then(|u| uri::to_path(&Uri(u.to_owned())))
+                };
+                let removed: Vec<PathBuf> = removed.iter().filter_map(path).collect();
+                self.session.roots.retain(|r| !removed.contains(r));
+                self.session.roots.extend(added.iter().filter_map(path));
+                self.documents_changed(None);
+            }
+            // `$/cancelRequest`, `$/setTrace`, `textDocument/willSave` and anything unknown:
+            // nothing to do (requests are short and finish anyway).
+            _ => {}
+        }
+    }
+
+    fn on_initialized(&mut self) {
+        if self.session.caps.watched_files {
+            let watchers: Vec<Value> = [
+                "**/.drydock.yaml",
+                "**/.drydock.yml",
+                "**/.hadolint.yaml",
+                "**/.hadolint.yml",
+                "**/.env",
+                "**/*.env",
+                "**/.dockerignore",
+                "**/*.dockerignore",
+            ]
+            .iter()
+            .map(|g| json!({"globPattern": g}))
+            .collect();
+            self.request(
+                "client/registerCapability",
+                json!({"registrations": [{
+                    "id": "drydock-watched-files",
+                    "method": "workspace/didChangeWatchedFiles",
+                    "registerOptions": {"watchers": watchers},
+                }]}),
+                Pending::Ignore,
+            );
+        }
+        if self.session.caps.configuration {
+            self.fetch_configuration();
+        }
+    }
+
+    fn fetch_configuration(&mut self) {
+        self.request(
+            "workspace/configuration",
+            json!({"items": [{"section": "drydock"}]}),
+            Pending::Configuration,
+        );
+    }
+
+    fn on_response(&mut self, resp: Response) {
+        let Some(pending) = self.pending.remove(&resp.id) else {
+            return;
+        };
+        match (pending, resp.response_result) {
+            (Pending::Configuration, Ok(result)) => {
+                let section = result
+                    .as_array()
+                    .and_then(|a| a.first())
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                // A client without settings answers `null`: keep the initialization options.
+                if section.is_null() {
+                    return;
+                }
+                let (settings, problem) = ClientSettings::from_json(&section);
+                if let Some(problem) = problem {
+                    self.show_message(2, &problem);
+                }
+                if settings != *self.session.settings {
+                    self.session.set_settings(settings);
+                    self.after_initialize();
+                    self.documents_changed(None);
+                }
+            }
+            // A client may refuse a registration (pytest-lsp does); the server carries on.
+            (Pending::Configuration | Pending::Ignore, _) => {}
+        }
+    }
+
+    /// After documents or settings changed: push diagnostics again (for `changed`, and for
+    /// every open compose file, whose project may include what changed), or ask a pull client
+    /// to refresh.
+    fn documents_changed(&mut self, changed: Option<&Uri>) {
+        if self.session.caps.pull_diagnostics {
+            if changed.is_none() && self.session.caps.diagnostic_refresh {
+                self.request("workspace/diagnostic/refresh", Value::Null, Pending::Ignore);
+            }
+            return;
+        }
+        let docs: Vec<Arc<Document>> = self
+            .session
+            .documents
+            .values()
+            .filter(|d| {
+                changed.is_none_or(|u| *u == d.uri)
+                    || (d.kind == Kind::Compose && changed.is_some())
+            })
+            .cloned()
+            .collect();
+        let snapshot = self.session.snapshot();
+        for doc in docs {
+            let snapshot = snapshot.clone();
+            let tasks = self.tasks.clone();
+            self.pool.spawn(move || {
+                let result = catch_unwind(AssertUnwindSafe(|| {
+                    let linted = lint::lint(&snapshot, &doc);
+                    diagnostics::to_lsp(&snapshot, &doc, &linted)
+                }));
+                let diagnostics = result.unwrap_or_default();
+                let _ = tasks.send(Task::Publish {
+                    uri: doc.uri.clone(),
+                    version: doc.version,
+                    diagnostics,
+                });
+            });
+        }
+    }
+
+    /// Publishes diagnostics computed on a worker, unless the document changed since.
+    fn publish(&self, uri: &Uri, version: i32, diagnostics: &[lsp_types::Diagnostic]) {
+        let current = self.session.documents.get(uri).map(|d| d.version);
+        if current != Some(version) {
+            return;
+        }
+        self.publish_now(uri, Some(version), diagnostics);
+    }
+
+    fn publish_now(&self, uri: &Uri, version: Option<i32>, diagnostics: &[lsp_types::Diagnostic]) {
+        let mut params = json!({"uri": uri, "diagnostics": diagnostics});
+        if let Some(v) = version.filter(|_| self.session.caps.publish_version) {
+            params["version"] = json!(v);
+        }
+        self.notify("textDocument/publishDiagnostics", params);
+    }
+
+    // --- requests: answered from a snapshot on a worker ----------------------------------------
+
+    fn on_request(&mut self, req: Request) {
+        if req.method == "shutdown" {
+            self.shutdown = true;
+            self.send(Message::Response(Response::new_ok(req.id, Value::Null)));
+            return;
+        }
+        if self.shutdown {
+            self.send(Message::Response(Response::new_err(
+                req.id,
+                ErrorCode::InvalidRequest as i32,
+                "the server is shutting down".to_owned(),
+            )));
+            return;
+        }
+        if req.method == "textDocument/diagnostic" {
+            self.on_pull_diagnostics(req);
+            return;
+        }
+        let snapshot = self.session.snapshot();
+        let sender = self.connection.sender.clone();
+        self.pool.spawn(move || {
+            let id = req.id.clone();
+            let method = req.method.clone();
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                handlers::handle(&snapshot, &req.method, req.params)
+            }));
+            let response = match outcome {
+                Ok(Ok(result)) => Response::new_ok(id, result),
+                Ok(Err(handlers::HandlerError::UnknownMethod)) => Response::new_err(
+                    id,
+                    ErrorCode::MethodNotFound as i32,
+                    format!("drydock does not handle `{method}`"),
+                ),
+                Ok(Err(handlers::HandlerError::InvalidParams(e))) => Response::new_err(
+                    id,
+                    ErrorCode::InvalidParams as i32,
+                    format!("invalid parameters for `{method}`: {e}"),
+                ),
+                Err(panic) => Response {
+                    id,
+                    response_result: Err(ResponseError {
+                        code: ErrorCode::InternalError as i32,
+                        message: format!("drydock failed on `{method}`: {}", panic_message(&panic)),
+                        data: None,
+                    }),
+                },
+            };
+            let _ = sender.send(Message::Response(response));
+        });
+    }
+
+    fn on_pull_diagnostics(&self, req: Request) {
+        let snapshot = self.session.snapshot();
+        let sender = self.connection.sender.clone();
+        self.pool.spawn(move || {
+            let id = req.id.clone();
+            let response = match serde_json::from_value::<DocumentDiagnosticParams>(req.params) {
+                Err(e) => Response::new_err(
+                    id,
+                    ErrorCode::InvalidParams as i32,
+                    format!("invalid parameters for `textDocument/diagnostic`: {e}"),
+                ),
+                Ok(params) => {
+                    let uri = params.text_document.uri;
+                    match snapshot.document(&uri).cloned() {
+                        None => Response::new_ok(id, json!({"kind": "full", "items": []})),
+                        Some(doc) => {
+                            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                                let linted = lint::lint(&snapshot, &doc);
+                                diagnostics::to_lsp(&snapshot, &doc, &linted)
+                            }));
+                            match outcome {
+                                Ok(_) if !snapshot.is_current(&doc) => Response::new_err(
+                                    id,
+                                    ErrorCode::ContentModified as i32,
+                                    "the document changed".to_owned(),
+                                ),
+                                Ok(items) => {
+                                    Response::new_ok(id, json!({"kind": "full", "items": items}))
+                                }
+                                Err(panic) => Response::new_err(
+                                    id,
+                                    ErrorCode::InternalError as i32,
+                                    format!(
+                                        "drydock failed on `textDocument/diagnostic`: {}",
+                                        panic_message(&panic)
+                                    ),
+                                ),
+                            }
+                        }
+                    }
+                }
+            };
+            let _ = sender.send(Message::Response(response));
+        });
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "an internal error".to_owned())
+}

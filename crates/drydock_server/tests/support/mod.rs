@@ -1,0 +1,224 @@
+//! An in-process LSP client for protocol tests: the server runs on a thread over
+//! `lsp-server`'s in-memory connection, and the test drives it with JSON messages.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::Path;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+use serde_json::{Value, json};
+
+/// Generous: debug builds on a busy machine are slow; this only guards against hangs.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A client connected to a running server.
+pub struct Client {
+    conn: Connection,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+    next_id: i32,
+    /// Notifications and server requests received while waiting for something else.
+    pub backlog: Vec<Message>,
+}
+
+/// Client capabilities of a Neovim-like client (push diagnostics, UTF-8 offered).
+#[must_use]
+pub fn push_capabilities() -> Value {
+    json!({
+        "general": {"positionEncodings": ["utf-8", "utf-16"]},
+        "textDocument": {
+            "publishDiagnostics": {
+                "relatedInformation": true,
+                "versionSupport": true,
+                "tagSupport": {"valueSet": [1, 2]},
+                "codeDescriptionSupport": true,
+            },
+            "hover": {"contentFormat": ["markdown", "plaintext"]},
+            "completion": {"completionItem": {"snippetSupport": true}},
+            "documentSymbol": {"hierarchicalDocumentSymbolSupport": true},
+            "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}},
+        },
+        "workspace": {"configuration": false},
+    })
+}
+
+/// Client capabilities of a VS Code-like client (pull diagnostics, UTF-16 only).
+#[must_use]
+pub fn pull_capabilities() -> Value {
+    json!({
+        "textDocument": {
+            "diagnostic": {"dynamicRegistration": false, "relatedDocumentSupport": false},
+            "hover": {"contentFormat": ["markdown", "plaintext"]},
+            "completion": {"completionItem": {"snippetSupport": true}},
+            "documentSymbol": {"hierarchicalDocumentSymbolSupport": true},
+            "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}},
+        },
+        "workspace": {"configuration": true, "diagnostics": {"refreshSupport": true}},
+    })
+}
+
+impl Client {
+    /// Starts a server and initializes it with `capabilities`, `root` and
+    /// `initialization_options`; returns the client and the `initialize` result.
+    #[must_use]
+    #[allow(clippy::needless_pass_by_value)] // reads as `start(caps(), root, json!(...))`
+    pub fn start(capabilities: Value, root: &Path, options: Value) -> (Self, Value) {
+        let (server_conn, conn) = Connection::memory();
+        let server = std::thread::spawn(move || drydock_server::run(server_conn));
+        let mut client = Self {
+            conn,
+            server: Some(server),
+            next_id: 0,
+            backlog: Vec::new(),
+        };
+        let result = client.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": drydock_server::uri::from_path(root),
+                "capabilities": capabilities,
+                "initializationOptions": options,
+                "workspaceFolders": [{"uri": drydock_server::uri::from_path(root), "name": "root"}],
+            }),
+        );
+        client.notify("initialized", json!({}));
+        (client, result.expect("initialize succeeds"))
+    }
+
+    /// Sends a notification.
+    pub fn notify(&self, method: &str, params: Value) {
+        self.conn
+            .sender
+            .send(Message::Notification(Notification {
+                method: method.to_owned(),
+                params,
+            }))
+            .expect("server alive");
+    }
+
+    /// Sends a request without waiting; returns its id.
+    pub fn send_request(&mut self, method: &str, params: Value) -> RequestId {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.conn
+            .sender
+            .send(Message::Request(Request {
+                id: id.clone(),
+                method: method.to_owned(),
+                params,
+            }))
+            .expect("server alive");
+        id
+    }
+
+    /// Waits for the response to `id`.
+    pub fn response(&mut self, id: &RequestId) -> Result<Value, lsp_server::ResponseError> {
+        if let Some(i) = self
+            .backlog
+            .iter()
+            .position(|m| matches!(m, Message::Response(r) if r.id == *id))
+            && let Message::Response(r) = self.backlog.remove(i)
+        {
+            return r.response_result;
+        }
+        loop {
+            let msg = self.next();
+            match msg {
+                Message::Response(Response {
+                    id: got,
+                    response_result,
+                }) if got == *id => return response_result,
+                other => self.backlog.push(other),
+            }
+        }
+    }
+
+    /// Sends a request and waits for its response.
+    pub fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, lsp_server::ResponseError> {
+        let id = self.send_request(method, params);
+        self.response(&id)
+    }
+
+    fn next(&mut self) -> Message {
+        let msg = self
+            .conn
+            .receiver
+            .recv_timeout(TIMEOUT)
+            .expect("the server answers within the timeout");
+        // Answer server requests the way a permissive client does.
+        if let Message::Request(req) = &msg {
+            let result = match req.method.as_str() {
+                "workspace/configuration" => json!([null]),
+                _ => Value::Null,
+            };
+            let _ = self
+                .conn
+                .sender
+                .send(Message::Response(Response::new_ok(req.id.clone(), result)));
+        }
+        msg
+    }
+
+    /// Waits for a notification `method` matching `pred` (earlier ones are kept in the backlog).
+    pub fn notification(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.backlog.iter().position(
+            |m| matches!(m, Message::Notification(n) if n.method == method && pred(&n.params)),
+        ) && let Message::Notification(n) = self.backlog.remove(i)
+        {
+            return n.params;
+        }
+        loop {
+            match self.next() {
+                Message::Notification(n) if n.method == method && pred(&n.params) => {
+                    return n.params;
+                }
+                other => self.backlog.push(other),
+            }
+        }
+    }
+
+    /// Waits for the diagnostics of `uri` at `version`.
+    pub fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        let params = self.notification("textDocument/publishDiagnostics", |p| {
+            p["uri"] == uri && p["version"] == version
+        });
+        params["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Opens a document.
+    pub fn open(&self, uri: &str, language: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": version, "text": text}}),
+        );
+    }
+
+    /// Shuts the server down and waits for it to stop.
+    pub fn shutdown(mut self) {
+        let _ = self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        if let Some(server) = self.server.take() {
+            server
+                .join()
+                .expect("server thread")
+                .expect("server stops cleanly");
+        }
+    }
+}
+
+/// The codes of diagnostics.
+#[must_use]
+pub fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter_map(|d| d["code"].as_str().map(str::to_owned))
+        .collect()
+}
