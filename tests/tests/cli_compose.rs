@@ -309,3 +309,28 @@ fn profiles_limit_the_services_like_compose() {
     assert_eq!(run(&["--profile", "debug"]).len(), 2);
     assert_eq!(run(&["--profile", "*"]).len(), 2);
 }
+
+#[test]
+fn dockerfiles_built_by_a_service_use_its_build_context() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  app:\n    build:\n      context: ./src\n      dockerfile: ../docker/Dockerfile\n",
+    );
+    write(dir.path(), "src/.dockerignore", "secrets.txt\n");
+    write(
+        dir.path(),
+        "docker/Dockerfile",
+        "FROM alpine:3.20\nCOPY secrets.txt /srv/\nUSER 10001\n",
+    );
+    let args = ["check", "--format", "json", "--select", "BK018"];
+    // Through the project: the context is `src/`, whose .dockerignore excludes the file.
+    let found = findings(&run_drydock(dir.path(), &args));
+    assert!(has(&found, "docker/Dockerfile", "BK018"), "{found:?}");
+    // On its own: the context is the Dockerfile's folder, which has no .dockerignore.
+    let mut alone = args.to_vec();
+    alone.push("docker/Dockerfile");
+    let found = findings(&run_drydock(dir.path(), &alone));
+    assert!(found.is_empty(), "{found:?}");
+}

@@ -157,6 +157,13 @@ fn profiles_note(service: &Service) -> Option<String> {
 /// declares `build`); `None` without `build` or with `dockerfile_inline`/a remote context.
 #[must_use]
 pub fn build_dockerfile_path(project: &Project, service: &Service) -> Option<PathBuf> {
+    build_paths(project, service).map(|(dockerfile, _)| dockerfile)
+}
+
+/// The Dockerfile path and the build context folder of a service's `build`; `None` as for
+/// [`build_dockerfile_path`].
+#[must_use]
+pub fn build_paths(project: &Project, service: &Service) -> Option<(PathBuf, PathBuf)> {
     let build = service.value.get("build")?;
     let here = project
         .path(build.origin.file)
@@ -189,8 +196,9 @@ pub fn build_dockerfile_path(project: &Project, service: &Service) -> Option<Pat
     if dockerfile.contains('$') {
         return None;
     }
-    Some(drydock_compose::project::normalize(
-        &context_dir.join(dockerfile),
+    Some((
+        drydock_compose::project::normalize(&context_dir.join(dockerfile)),
+        context_dir,
     ))
 }
 

@@ -113,7 +113,8 @@ fn workspace_roots(params: &Value) -> Vec<PathBuf> {
     roots
 }
 
-/// Exits the loop when the client process dies (Linux: its `/proc` entry disappears).
+/// Exits the loop when the client process dies (Linux: its `/proc` entry disappears; checked
+/// twice a second, so the server is gone within a second of its client).
 fn watch_parent(pid: u64, tasks: Sender<Task>) {
     let proc = PathBuf::from(format!("/proc/{pid}"));
     if !cfg!(target_os = "linux") || !proc.exists() {
@@ -123,7 +124,7 @@ fn watch_parent(pid: u64, tasks: Sender<Task>) {
         .name("drydock-lsp-parent".into())
         .spawn(move || {
             loop {
-                std::thread::sleep(Duration::from_secs(2));
+                std::thread::sleep(Duration::from_millis(500));
                 if !proc.exists() {
                     let _ = tasks.send(Task::ParentGone);
                     return;

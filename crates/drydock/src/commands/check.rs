@@ -214,11 +214,17 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         .any(|(f, _)| *f == Format::Tty)
         .then_some(color && tty_to_stdout);
     let shared = compose::shared(args, &cwd);
+    // Dockerfiles that compose services build use the service's context (`.dockerignore`).
+    let contexts = if jobs.is_empty() || projects.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        compose::build_contexts(&projects, &shared)
+    };
     let (outcomes, raws): (Vec<Result<Outcome, ResolveError>>, Vec<_>) = pool.install(|| {
         rayon::join(
             || {
                 jobs.par_iter()
-                    .map(|job| process(job, args, &resolver, render))
+                    .map(|job| process(job, args, &resolver, render, &contexts))
                     .collect()
             },
             || {
@@ -585,6 +591,7 @@ fn process(
     args: &CheckArgs,
     resolver: &Resolver,
     render: Option<bool>,
+    contexts: &std::collections::HashMap<PathBuf, PathBuf>,
 ) -> Result<Outcome, ResolveError> {
     let resolved: Arc<Resolved> = resolver.for_file(&job.lookup)?;
     let settings = &resolved.settings;
@@ -650,7 +657,9 @@ fn process(
     let input = DockerfileInput {
         path: Some(&job.lookup),
         target_stage: None,
-        context: None,
+        context: contexts
+            .get(&project::normalize(&job.lookup))
+            .map(PathBuf::as_path),
     };
     if args.fix || args.diff {
         let fixed = fix_dockerfile(bytes.clone(), input, settings, args.unsafe_fixes);

@@ -349,25 +349,7 @@ pub(super) fn process(
         return Ok(stopped);
     }
 
-    let project_dir = shared
-        .project_dir
-        .as_deref()
-        .map(absolute)
-        .or_else(|| {
-            job.files
-                .first()
-                .and_then(|f| f.parent())
-                .map(Path::to_owned)
-        })
-        .unwrap_or_else(|| cwd.to_owned());
-    let options = LoadOptions {
-        files: job.files.clone(),
-        project_dir: Some(project_dir.clone()),
-        env_files: shared.env_files.iter().map(|p| absolute(p)).collect(),
-        process_env: shared.process_env.clone(),
-        profiles: shared.profiles.clone(),
-        root: Some(job.root(&project_dir, cwd)),
-    };
+    let options = load_options(job, shared);
 
     let mut raws: BTreeMap<PathBuf, Raw> = BTreeMap::new();
     let mut final_files: HashMap<PathBuf, Vec<u8>> = HashMap::new();
@@ -478,6 +460,59 @@ pub(super) fn process(
         raw.diagnostics = found;
     }
     Ok(raws.into_values().collect())
+}
+
+/// How to load a project: Compose's global flags and the root nothing outside of is read.
+fn load_options(job: &ProjectJob, shared: &Shared<'_>) -> LoadOptions {
+    let cwd = shared.cwd;
+    let project_dir = shared
+        .project_dir
+        .as_deref()
+        .map(absolute)
+        .or_else(|| {
+            job.files
+                .first()
+                .and_then(|f| f.parent())
+                .map(Path::to_owned)
+        })
+        .unwrap_or_else(|| cwd.to_owned());
+    LoadOptions {
+        files: job.files.clone(),
+        project_dir: Some(project_dir.clone()),
+        env_files: shared.env_files.iter().map(|p| absolute(p)).collect(),
+        process_env: shared.process_env.clone(),
+        profiles: shared.profiles.clone(),
+        root: Some(job.root(&project_dir, cwd)),
+    }
+}
+
+/// The build context of each Dockerfile a compose service of these projects builds (for
+/// BuildKit's CopyIgnoredFile, which reads the context's `.dockerignore`). A Dockerfile built
+/// with several contexts gets the first, in project and service order.
+pub(super) fn build_contexts(
+    jobs: &[ProjectJob],
+    shared: &Shared<'_>,
+) -> HashMap<PathBuf, PathBuf> {
+    let mut out = HashMap::new();
+    for job in jobs {
+        let base = OverlayFs {
+            base: &RealFs,
+            files: job.stdin.iter().cloned().collect(),
+        };
+        let fs = LimitFs {
+            base: &base,
+            limit: drydock_linter::config::DEFAULT_MAX_FILE_SIZE,
+        };
+        let project = project::load(&load_options(job, shared), &fs);
+        for service in &project.services {
+            if let Some((dockerfile, context)) =
+                drydock_linter::compose::build_paths(&project, service)
+            {
+                out.entry(dockerfile).or_insert(context);
+            }
+        }
+    }
+    out
 }
 
 /// Compose's global flags from the command line.
