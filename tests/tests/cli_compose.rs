@@ -334,3 +334,136 @@ fn dockerfiles_built_by_a_service_use_its_build_context() {
     let found = findings(&run_drydock(dir.path(), &alone));
     assert!(found.is_empty(), "{found:?}");
 }
+
+#[test]
+fn show_files_show_settings_and_statistics() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    project(dir.path());
+    write(dir.path(), "app/.env", "TAG=1.2\nDB_PASSWORD=hunter2\n");
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM debian:12\nRUN sudo true\nRUN sudo false\n",
+    );
+    write(dir.path(), ".drydock.yaml", "ignore: [DS101]\n");
+
+    let out = run_drydock(dir.path(), &["check", "--show-files"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} missing:\n{text}"))
+            .to_owned()
+    };
+    assert!(
+        line("Dockerfile").contains("dockerfile; config .drydock.yaml"),
+        "{text}"
+    );
+    assert!(
+        line("app/compose.prod.yaml").contains(
+            "project app/compose.yaml + app/compose.prod.yaml (only this file's findings)"
+        ),
+        "{text}"
+    );
+    assert!(
+        line("app/compose.override.yaml")
+            .contains("project app/compose.yaml + app/compose.override.yaml"),
+        "{text}"
+    );
+
+    let out = run_drydock(dir.path(), &["check", "--show-settings"]);
+    let text = stdout(&out);
+    assert!(text.contains("configuration file used:"), "{text}");
+    assert!(text.contains("TAG=1.2"), "{text}");
+    assert!(text.contains("DB_PASSWORD=****"), "{text}");
+    assert!(
+        !text.contains("hunter2"),
+        "secrets are never printed:\n{text}"
+    );
+
+    let out = run_drydock(
+        dir.path(),
+        &["check", "--statistics", "--select", "DL3004,CMP"],
+    );
+    assert_eq!(out.status.code(), Some(1), "statistics keep the exit code");
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["2", "DL3004", "sudo-in-run"]),
+        "{text}"
+    );
+    let out = run_drydock(
+        dir.path(),
+        &[
+            "check",
+            "--statistics",
+            "--select",
+            "DL3004",
+            "--format",
+            "json",
+        ],
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(rows[0]["code"], "DL3004");
+    assert_eq!(rows[0]["count"], 2);
+}
+
+#[test]
+fn add_ignore_suppresses_every_finding_and_unused_ones_are_reported_later() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dockerfile = "FROM debian:12\nRUN cd /srv && sudo make\nUSER 10001\n";
+    write(dir.path(), "Dockerfile", dockerfile);
+    write(
+        dir.path(),
+        "compose.yaml",
+        "name: demo\nservices:\n  web:\n    image: nginx:1.27\n    privileged: true\n",
+    );
+    let select = ["--select", "DL3003,DL3004,CMP001,DY001"];
+
+    // --diff shows the comments and writes nothing.
+    let mut args = vec!["check", "--add-ignore", "--diff"];
+    args.extend(select);
+    let diff = run_drydock(dir.path(), &args);
+    assert_eq!(diff.status.code(), Some(1), "{}", stderr(&diff));
+    assert!(
+        stdout(&diff)
+            .contains("+# drydock ignore=DL3003,DL3004 -- TODO: say why this is acceptable"),
+        "{}",
+        stdout(&diff)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("Dockerfile")).expect("read"),
+        dockerfile
+    );
+
+    let mut args = vec!["check", "--add-ignore=legacy image, tracked in #12"];
+    args.extend(select);
+    let out = run_drydock(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("added 3 suppressions"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("Dockerfile")).expect("read"),
+        "FROM debian:12\n# drydock ignore=DL3003,DL3004 -- legacy image, tracked in #12\nRUN cd /srv && sudo make\nUSER 10001\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("compose.yaml")).expect("read"),
+        "name: demo\nservices:\n  web:\n    image: nginx:1.27\n    # drydock ignore=CMP001 -- legacy image, tracked in #12\n    privileged: true\n"
+    );
+
+    // Clean now; once a problem is fixed, its suppression is reported as unused.
+    let mut args = vec!["check", "--format", "json"];
+    args.extend(select);
+    assert!(findings(&run_drydock(dir.path(), &args)).is_empty());
+    write(
+        dir.path(),
+        "Dockerfile",
+        "FROM debian:12\n# drydock ignore=DL3003,DL3004 -- legacy image, tracked in #12\nRUN cd /srv && make\nUSER 10001\n",
+    );
+    let found = findings(&run_drydock(dir.path(), &args));
+    assert!(has(&found, "Dockerfile", "DY001"), "{found:?}");
+}

@@ -38,6 +38,25 @@ pub enum Command {
     Rules(RulesArgs),
     /// Run the language server over standard input and output (for editors).
     Server(ServerArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell).
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print drydock's man page (roff; every command and option), generated from this command
+    /// line's definition: `drydock manpage > drydock.1`.
+    Manpage,
+}
+
+const COMPLETIONS_HELP: &str = "Examples:
+  drydock completions bash > ~/.local/share/bash-completion/completions/drydock
+  drydock completions zsh > \"${fpath[1]}/_drydock\"
+  drydock completions fish > ~/.config/fish/completions/drydock.fish";
+
+/// Arguments of `drydock completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Arguments of `drydock server`.
@@ -308,6 +327,36 @@ pub struct CheckArgs {
     /// Print only the findings, no summary.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Add a `# drydock ignore=CODE -- REASON` comment above every finding (one comment per
+    /// instruction or key), to adopt drydock on an existing code base and fix things over time;
+    /// unused suppressions are reported later (DY001). With `--diff`, show the comments instead.
+    #[arg(
+        long,
+        value_name = "REASON",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "TODO: say why this is acceptable"
+    )]
+    pub add_ignore: Option<String>,
+
+    /// Also run preview rules (rules added since the last release).
+    #[arg(long)]
+    pub preview: bool,
+
+    /// Print how many findings each rule has, instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// List the files that would be linted (and how: Dockerfile, compose project, the
+    /// configuration that applies), then stop.
+    #[arg(long)]
+    pub show_files: bool,
+
+    /// Print the settings that apply to each file (configuration file, rules, options) and,
+    /// for compose projects, the variables used and where they come from; then stop.
+    #[arg(long)]
+    pub show_settings: bool,
 
     /// Print the configuration files used and the effective settings to standard error.
     #[arg(long, short = 'V')]

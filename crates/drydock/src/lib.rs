@@ -1,4 +1,4 @@
-//! The `drydock` command line: `check`, `rule`, `rules`.
+//! The `drydock` command line: `check`, `rule`, `rules`, `server`, `completions`, `manpage`.
 //!
 //! This crate is glue: it finds files, resolves configuration per file, runs the linter in
 //! parallel and writes one of the output formats. It is a library too so that the end-to-end
@@ -35,6 +35,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Command::Check(args) => commands::check::run(args),
         Command::Rule(args) => commands::rules::show(args),
         Command::Rules(args) => commands::rules::list(args),
+        Command::Completions(args) => commands::generate::completions(args),
+        Command::Manpage => commands::generate::run_manpage(),
         Command::Server(_) => match drydock_server::run_stdio() {
             Ok(()) => ExitStatus::Success,
             Err(e) => {

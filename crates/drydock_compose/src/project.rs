@@ -39,20 +39,92 @@ pub trait FileSystem: Sync {
     fn is_file(&self, path: &Path) -> bool;
 }
 
-/// The real file system. It opens regular files only: a FIFO or device is never opened.
+/// The real file system. It reads regular files only (see [`read_regular_file`]).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RealFs;
 
+/// `O_NONBLOCK` where its value is known: opening a FIFO then returns at once instead of
+/// waiting for a writer (and reading a regular file is unaffected).
+#[cfg(all(
+    target_os = "linux",
+    any(
+        target_arch = "x86_64",
+        target_arch = "x86",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        target_arch = "riscv64",
+        target_arch = "powerpc64",
+        target_arch = "s390x",
+        target_arch = "loongarch64"
+    )
+))]
+const O_NONBLOCK: Option<i32> = Some(0o4000);
+#[cfg(any(target_os = "macos", target_os = "freebsd", target_os = "openbsd"))]
+const O_NONBLOCK: Option<i32> = Some(0x4);
+#[cfg(not(any(
+    all(
+        target_os = "linux",
+        any(
+            target_arch = "x86_64",
+            target_arch = "x86",
+            target_arch = "aarch64",
+            target_arch = "arm",
+            target_arch = "riscv64",
+            target_arch = "powerpc64",
+            target_arch = "s390x",
+            target_arch = "loongarch64"
+        )
+    ),
+    target_os = "macos",
+    target_os = "freebsd",
+    target_os = "openbsd"
+)))]
+const O_NONBLOCK: Option<i32> = None;
+
+/// The error for a path that is not a regular file.
+#[must_use]
+pub fn not_regular_file() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "not a regular file (a FIFO, socket or device is never opened)",
+    )
+}
+
+/// Reads a regular file, and nothing else: opening a FIFO would block until something writes
+/// to it, and reading a device (`/dev/zero`) would never end. Where the platform allows, the
+/// file is opened non-blocking and its type checked on the open handle, so nothing can swap it
+/// for a FIFO between the check and the open; elsewhere the type is checked before opening.
+///
+/// # Errors
+/// I/O errors, and [`not_regular_file`] for anything but a regular file (through symlinks).
+pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    if let Some(flag) = O_NONBLOCK {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(flag);
+    } else if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular_file());
+    }
+    #[cfg(not(unix))]
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(not_regular_file());
+    }
+    let mut file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular_file());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(64 << 20));
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 impl FileSystem for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        let meta = std::fs::metadata(path)?;
-        if !meta.is_file() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "not a regular file",
-            ));
-        }
-        std::fs::read(path)
+        read_regular_file(path)
     }
 
     fn is_file(&self, path: &Path) -> bool {

@@ -476,12 +476,10 @@ impl Builder {
                 let (inherited_scope, inherited_shell) = match stage.parent {
                     Some(parent) => {
                         let (s, sh) = &stage_state[parent];
-                        // ENV is part of the image; ARGs are not inherited.
-                        let s = Scope {
-                            vars: s.vars.iter().filter(|v| v.env).cloned().collect(),
-                            open: s.open,
-                        };
-                        (s, sh.clone())
+                        // ENV is part of the image; since BuildKit 0.15 (dockerfile 1.9,
+                        // 2024) the parent stage's ARGs are inherited too (dockerfile2llb
+                        // appends the base stage's build args to the child's).
+                        ((**s).clone(), sh.clone())
                     }
                     None => {
                         let open = !matches!(stage.base, Base::Scratch);

@@ -333,3 +333,176 @@ fn breakage(project: &drydock_compose::project::Project) -> usize {
         .sum();
     problems + schema
 }
+
+/// Rounds of `--add-ignore`: each round adds one comment (or one code) per instruction or key.
+const MAX_IGNORE_ROUNDS: usize = 64;
+
+/// The suppression edits for one round: at most one per place (the first finding there), so
+/// two findings of one instruction become one comment over two rounds (a new line, then a
+/// code added to it).
+fn ignore_round(
+    text: &str,
+    kind: crate::suppress_edit::FileKind,
+    diagnostics: &[Diagnostic],
+    reason: &str,
+) -> Vec<Edit> {
+    let suppressor = crate::suppress_edit::Suppressor::new(text, Some(kind), true);
+    let mut edits: Vec<Edit> = Vec::new();
+    for d in diagnostics {
+        // Syntax errors are not suppressed: they are fixed.
+        if d.code == "DL1000" {
+            continue;
+        }
+        if let Some(edit) = suppressor.edit(d, Some(reason))
+            && !edits.iter().any(|e| e.range.start() == edit.range.start())
+        {
+            edits.push(edit);
+        }
+    }
+    edits
+}
+
+/// `--add-ignore`: adds a `# drydock ignore=CODE -- reason` comment for every finding of a
+/// Dockerfile (codes of one instruction share one comment), so a team can adopt drydock on an
+/// existing code base and remove the comments as it fixes things. `applied` counts the codes
+/// added; `remaining` is what could not be suppressed (syntax errors).
+#[must_use]
+pub fn add_ignores_dockerfile(
+    bytes: Vec<u8>,
+    input: DockerfileInput<'_>,
+    settings: &Settings,
+    reason: &str,
+) -> FixOutcome {
+    let crlf = uses_crlf(&bytes);
+    let mut current = bytes;
+    let mut applied = 0;
+    let mut lint = lint_dockerfile(SourceText::from_bytes(current.clone()), input, settings);
+    let mut converged = false;
+    for _ in 0..MAX_IGNORE_ROUNDS {
+        let edits = ignore_round(
+            lint.model.text(),
+            crate::suppress_edit::FileKind::Dockerfile,
+            &lint.diagnostics,
+            reason,
+        );
+        if edits.is_empty() {
+            converged = true;
+            break;
+        }
+        let refs: Vec<&Edit> = edits.iter().collect();
+        let next = apply_edits(&current, &refs, crlf);
+        let next_lint = lint_dockerfile(SourceText::from_bytes(next.clone()), input, settings);
+        if next_lint.model.file().errors().len() > lint.model.file().errors().len() {
+            break;
+        }
+        applied += edits.len();
+        current = next;
+        lint = next_lint;
+    }
+    FixOutcome {
+        output: current,
+        applied,
+        converged,
+        remaining: lint.diagnostics,
+    }
+}
+
+/// `--add-ignore` for a compose project: a comment above each key with findings, in the files
+/// of `focus` (or every compose file of the project).
+#[must_use]
+pub fn add_ignores_compose(
+    options: &drydock_compose::project::LoadOptions,
+    fs: &dyn drydock_compose::project::FileSystem,
+    focus: Option<&[std::path::PathBuf]>,
+    settings: &Settings,
+    reason: &str,
+) -> ComposeFixOutcome {
+    use drydock_compose::project::{self, SourceKind};
+    let mut overlay = OverlayFs {
+        base: fs,
+        files: std::collections::HashMap::new(),
+    };
+    let mut originals: Vec<(std::path::PathBuf, Vec<u8>)> = Vec::new();
+    let mut applied = 0;
+    let mut applied_by_file: std::collections::HashMap<std::path::PathBuf, usize> =
+        std::collections::HashMap::new();
+    let mut converged = false;
+    let mut rejected = false;
+    for _ in 0..MAX_IGNORE_ROUNDS {
+        let loaded = project::load(options, &overlay);
+        let focus_ids: Vec<u32> = (0..loaded.files.len())
+            .filter(|&i| matches!(loaded.files[i].kind, SourceKind::Compose(_)))
+            .filter(|&i| focus.is_none_or(|f| f.contains(&loaded.files[i].path)))
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        let input = crate::compose::ComposeInput {
+            fs: &overlay,
+            focus: Some(&focus_ids),
+        };
+        let diagnostics = crate::compose::lint_project(&loaded, &input, settings);
+        let broken_before = breakage(&loaded);
+        let mut next_files = overlay.files.clone();
+        let mut round = 0;
+        let mut round_by_file: Vec<(std::path::PathBuf, usize)> = Vec::new();
+        for &id in &focus_ids {
+            let in_file: Vec<Diagnostic> = diagnostics
+                .iter()
+                .filter(|d| d.file == id)
+                .map(|d| d.diagnostic.clone())
+                .collect();
+            let text = loaded.file(id).source.text();
+            let edits = ignore_round(
+                text,
+                crate::suppress_edit::FileKind::Compose,
+                &in_file,
+                reason,
+            );
+            if edits.is_empty() {
+                continue;
+            }
+            let path = loaded.path(id).to_owned();
+            let current = loaded.file(id).source.to_bytes();
+            if !originals.iter().any(|(p, _)| *p == path) {
+                originals.push((path.clone(), current.clone()));
+            }
+            let refs: Vec<&Edit> = edits.iter().collect();
+            next_files.insert(
+                path.clone(),
+                apply_edits(&current, &refs, uses_crlf(&current)),
+            );
+            round_by_file.push((path, edits.len()));
+            round += edits.len();
+        }
+        if round == 0 {
+            converged = true;
+            break;
+        }
+        let candidate = OverlayFs {
+            base: fs,
+            files: next_files.clone(),
+        };
+        if breakage(&project::load(options, &candidate)) > broken_before {
+            rejected = true;
+            break;
+        }
+        applied += round;
+        for (path, n) in round_by_file {
+            *applied_by_file.entry(path).or_default() += n;
+        }
+        overlay.files = next_files;
+    }
+    let changed = originals
+        .into_iter()
+        .filter_map(|(path, original)| {
+            let fixed = overlay.files.get(&path)?.clone();
+            (fixed != original).then_some((path, original, fixed))
+        })
+        .collect();
+    ComposeFixOutcome {
+        changed,
+        applied,
+        applied_by_file,
+        converged,
+        rejected,
+    }
+}

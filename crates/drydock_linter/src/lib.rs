@@ -25,6 +25,7 @@ pub mod rule;
 pub(crate) mod rules;
 pub mod settings;
 pub mod shellcheck;
+pub mod suppress_edit;
 pub mod suppression;
 
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity, Tags};

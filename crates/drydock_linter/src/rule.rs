@@ -82,6 +82,9 @@ pub struct RuleMeta {
     pub fix: FixAvailability,
     /// Which files it checks.
     pub target: Target,
+    /// A rule added since the last release: it runs only in preview mode (`--preview`,
+    /// `preview: true`) until the next minor release makes it stable.
+    pub preview: bool,
     /// The documentation: the rule's doc comment, Markdown, with the sections What it does /
     /// Why is this bad? / Example / Use instead (/ Fix safety).
     pub docs: &'static str,
@@ -154,7 +157,8 @@ macro_rules! declare_rule {
             severity: $severity:ident,
             default_enabled: $enabled:literal,
             fix: $fix:ident,
-            target: $target:ident $(,)?
+            target: $target:ident
+            $(, preview: $preview:literal)? $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -172,6 +176,7 @@ macro_rules! declare_rule {
                 default_enabled: $enabled,
                 fix: $crate::rule::FixAvailability::$fix,
                 target: $crate::rule::Target::$target,
+                preview: false $(|| $preview)?,
                 docs: concat!($($doc, "\n"),*),
                 source: file!(),
             };
@@ -251,5 +256,48 @@ impl<'a> DockerfileContext<'a> {
     #[must_use]
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::declare_rule! {
+        /// ## What it does
+        /// A stable rule.
+        Stable {
+            code: "XX001",
+            name: "stable",
+            aliases: [],
+            category: Correctness,
+            severity: Warning,
+            default_enabled: true,
+            fix: None,
+            target: Dockerfile,
+        }
+    }
+
+    crate::declare_rule! {
+        /// ## What it does
+        /// A rule added since the last release.
+        Fresh {
+            code: "XX002",
+            name: "fresh",
+            aliases: [],
+            category: Correctness,
+            severity: Warning,
+            default_enabled: true,
+            fix: None,
+            target: Dockerfile,
+            preview: true,
+        }
+    }
+
+    #[test]
+    fn preview_is_opt_in_per_rule() {
+        let preview: Vec<(&str, bool)> = [&Stable::META, &Fresh::META]
+            .iter()
+            .map(|m| (m.code, m.preview))
+            .collect();
+        assert_eq!(preview, [("XX001", false), ("XX002", true)]);
     }
 }

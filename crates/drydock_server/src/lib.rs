@@ -11,17 +11,24 @@ pub mod handlers;
 pub mod lint;
 mod server;
 pub mod session;
+pub mod transport;
 pub mod uri;
 
 pub use server::run;
 
-/// Runs the server over standard input and output until the client exits.
+/// Runs the server over standard input and output until the client exits, closes its end or
+/// dies. It never waits for standard input after the loop ended (a dead client's pipe may stay
+/// open).
 ///
 /// # Errors
-/// A broken handshake or an I/O error on the connection.
+/// A broken handshake, or a client whose message framing broke.
 pub fn run_stdio() -> anyhow::Result<()> {
-    let (connection, io_threads) = lsp_server::Connection::stdio();
-    run(connection)?;
-    io_threads.join()?;
-    Ok(())
+    let (connection, io) = transport::stdio();
+    let result = run(connection);
+    // The connection is dropped by now: the writer flushes what is queued, then stops.
+    let framing = io.finish();
+    match (result, framing) {
+        (_, Err(e)) => Err(e.into()),
+        (result, Ok(())) => result,
+    }
 }

@@ -1,12 +1,14 @@
 //! The main loop. Notifications change the session strictly in the order they arrive, on this
 //! thread; requests run on a small worker pool from a snapshot, each inside `catch_unwind` so a
 //! panic becomes an error response rather than a dead server. Push diagnostics computed for an
-//! old version of a document are dropped.
+//! old version of a document are dropped, and at most one lint per document waits for a worker
+//! (a burst of changes replaces it), so memory stays flat whatever the rate of changes. A request
+//! cancelled while it still waits for a worker is answered `RequestCancelled` and never run.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, select};
@@ -20,7 +22,7 @@ use lsp_types::{
 use serde_json::{Value, json};
 
 use crate::document::{Document, Kind};
-use crate::session::{ClientCaps, ClientSettings, Session, encoding_name};
+use crate::session::{ClientCaps, ClientSettings, Session, Snapshot, encoding_name};
 use crate::{diagnostics, handlers, lint, uri};
 
 /// What the main loop waits for besides client messages.
@@ -61,7 +63,13 @@ pub fn run(connection: Connection) -> anyhow::Result<()> {
         "capabilities": handlers::capabilities(&caps, encoding_name(encoding)),
         "serverInfo": {"name": "drydock", "version": env!("CARGO_PKG_VERSION")},
     });
-    connection.initialize_finish(id, result)?;
+    // Not `initialize_finish`: it swallows the `initialized` notification (so the main loop
+    // never registered watchers or asked for settings) and stops the server when anything else
+    // comes first. `initialized` goes through the main loop like any notification.
+    connection
+        .sender
+        .send(Response::new_ok(id, result).into())
+        .map_err(|_| anyhow::anyhow!("the client is gone"))?;
 
     let session = Session::new(encoding, caps, settings, roots);
     let (tasks, task_rx) = crossbeam_channel::unbounded();
@@ -85,6 +93,8 @@ pub fn run(connection: Connection) -> anyhow::Result<()> {
         shutdown: false,
         next_id: 0,
         pending: HashMap::new(),
+        inflight: Arc::default(),
+        queued: Arc::default(),
     };
     if let Some(problem) = settings_problem {
         server.show_message(2, &problem);
@@ -142,6 +152,34 @@ struct Server {
     shutdown: bool,
     next_id: i32,
     pending: HashMap<RequestId, Pending>,
+    /// Client requests not answered yet, shared with the workers: `false` while waiting for a
+    /// worker, `true` once running.
+    inflight: Inflight,
+    /// Push diagnostics waiting for a worker: the latest document and snapshot by URI.
+    queued: Queued,
+}
+
+type Queued = Arc<Mutex<HashMap<Uri, (Arc<Document>, Snapshot)>>>;
+
+type Inflight = Arc<Mutex<HashMap<RequestId, bool>>>;
+
+/// Marks a request as started; `false` when it was cancelled while it waited.
+fn start(inflight: &Inflight, id: &RequestId) -> bool {
+    let mut map = inflight.lock().unwrap_or_else(PoisonError::into_inner);
+    match map.get_mut(id) {
+        Some(started) => {
+            *started = true;
+            true
+        }
+        None => false,
+    }
+}
+
+fn finished(inflight: &Inflight, id: &RequestId) {
+    inflight
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(id);
 }
 
 impl Server {
@@ -299,8 +337,8 @@ impl Server {
                 self.session.roots.extend(added.iter().filter_map(path));
                 self.documents_changed(None);
             }
-            // `$/cancelRequest`, `$/setTrace`, `textDocument/willSave` and anything unknown:
-            // nothing to do (requests are short and finish anyway).
+            "$/cancelRequest" => self.on_cancel(&not.params),
+            // `$/setTrace`, `textDocument/willSave` and anything unknown: nothing to do.
             _ => {}
         }
     }
@@ -395,9 +433,27 @@ impl Server {
             .collect();
         let snapshot = self.session.snapshot();
         for doc in docs {
-            let snapshot = snapshot.clone();
+            let uri = doc.uri.clone();
+            let first = self
+                .queued
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(uri.clone(), (doc, snapshot.clone()))
+                .is_none();
+            if !first {
+                // A lint of this document is already waiting: it will take this version.
+                continue;
+            }
+            let queued = self.queued.clone();
             let tasks = self.tasks.clone();
             self.pool.spawn(move || {
+                let Some((doc, snapshot)) = queued
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&uri)
+                else {
+                    return;
+                };
                 let result = catch_unwind(AssertUnwindSafe(|| {
                     let linted = lint::lint(&snapshot, &doc);
                     diagnostics::to_lsp(&snapshot, &doc, &linted)
@@ -445,14 +501,22 @@ impl Server {
             )));
             return;
         }
+        self.inflight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(req.id.clone(), false);
         if req.method == "textDocument/diagnostic" {
             self.on_pull_diagnostics(req);
             return;
         }
         let snapshot = self.session.snapshot();
         let sender = self.connection.sender.clone();
+        let inflight = self.inflight.clone();
         self.pool.spawn(move || {
             let id = req.id.clone();
+            if !start(&inflight, &id) {
+                return;
+            }
             let method = req.method.clone();
             let outcome = catch_unwind(AssertUnwindSafe(|| {
                 handlers::handle(&snapshot, &req.method, req.params)
@@ -478,15 +542,49 @@ impl Server {
                     }),
                 },
             };
+            finished(&inflight, &response.id);
             let _ = sender.send(Message::Response(response));
         });
+    }
+
+    /// `$/cancelRequest`: a request still waiting for a worker is answered `RequestCancelled`
+    /// now and never runs; one already running finishes (its answer is still useful).
+    fn on_cancel(&self, params: &Value) {
+        let id = match params.get("id") {
+            Some(Value::Number(n)) => n
+                .as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .map(RequestId::from),
+            Some(Value::String(s)) => Some(RequestId::from(s.clone())),
+            _ => None,
+        };
+        let Some(id) = id else { return };
+        let waiting = {
+            let mut map = self.inflight.lock().unwrap_or_else(PoisonError::into_inner);
+            let waiting = map.get(&id) == Some(&false);
+            if waiting {
+                map.remove(&id);
+            }
+            waiting
+        };
+        if waiting {
+            self.send(Message::Response(Response::new_err(
+                id,
+                ErrorCode::RequestCanceled as i32,
+                "the request was cancelled before it ran".to_owned(),
+            )));
+        }
     }
 
     fn on_pull_diagnostics(&self, req: Request) {
         let snapshot = self.session.snapshot();
         let sender = self.connection.sender.clone();
+        let inflight = self.inflight.clone();
         self.pool.spawn(move || {
             let id = req.id.clone();
+            if !start(&inflight, &id) {
+                return;
+            }
             let response = match serde_json::from_value::<DocumentDiagnosticParams>(req.params) {
                 Err(e) => Response::new_err(
                     id,
@@ -524,6 +622,7 @@ impl Server {
                     }
                 }
             };
+            finished(&inflight, &response.id);
             let _ = sender.send(Message::Response(response));
         });
     }

@@ -41,9 +41,12 @@ impl Editor {
         let pull = caps.pointer("/textDocument/diagnostic").is_some();
         let (client, init) = Client::start(caps, root, options);
         let utf16 = init["capabilities"]["positionEncoding"] == "utf-16";
-        assert!(init["capabilities"]["codeActionProvider"]["codeActionKinds"]
-            .as_array()
-            .is_some_and(|k| k.contains(&json!("quickfix")) && k.contains(&json!("source.fixAll.drydock"))));
+        assert!(
+            init["capabilities"]["codeActionProvider"]["codeActionKinds"]
+                .as_array()
+                .is_some_and(|k| k.contains(&json!("quickfix"))
+                    && k.contains(&json!("source.fixAll.drydock")))
+        );
         Self {
             client,
             pull,
@@ -56,7 +59,10 @@ impl Editor {
         if self.pull {
             let report = self
                 .client
-                .request("textDocument/diagnostic", json!({"textDocument": {"uri": uri}}))
+                .request(
+                    "textDocument/diagnostic",
+                    json!({"textDocument": {"uri": uri}}),
+                )
                 .expect("report");
             report["items"].as_array().cloned().unwrap_or_default()
         } else {
@@ -79,17 +85,22 @@ impl Editor {
         self.diagnostics(uri)
     }
 
-    fn actions(&mut self, uri: &str, range: Value, diagnostics: &[Value], only: Option<&[&str]>) -> Vec<Value> {
+    fn actions(
+        &mut self,
+        uri: &str,
+        range: Value,
+        diagnostics: &[Value],
+        only: Option<&[&str]>,
+    ) -> Vec<Value> {
         let mut context = json!({"diagnostics": diagnostics});
         if let Some(only) = only {
             context["only"] = json!(only);
         }
+        let mut params = json!({"textDocument": {"uri": uri}, "context": context});
+        params["range"] = range;
         let result = self
             .client
-            .request(
-                "textDocument/codeAction",
-                json!({"textDocument": {"uri": uri}, "range": range, "context": context}),
-            )
+            .request("textDocument/codeAction", params)
             .expect("code actions");
         result.as_array().cloned().expect("an array of actions")
     }
@@ -98,8 +109,7 @@ impl Editor {
     fn position(&self, text: &str, offset: usize) -> Value {
         let before = &text[..offset];
         let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        let line = before.matches('\n').count()
-            + before.matches('\r').count()
+        let line = before.matches('\n').count() + before.matches('\r').count()
             - before.matches("\r\n").count();
         let col = if self.utf16 {
             before[line_start..].encode_utf16().count()
@@ -137,7 +147,9 @@ impl Editor {
             };
             start += i + if rest[i..].starts_with("\r\n") { 2 } else { 1 };
         }
-        let end = text[start..].find(['\n', '\r']).map_or(text.len(), |i| start + i);
+        let end = text[start..]
+            .find(['\n', '\r'])
+            .map_or(text.len(), |i| start + i);
         let line_text = &text[start..end];
         if !self.utf16 {
             return start + character.min(line_text.len());
@@ -221,16 +233,29 @@ fn quick_fixes_safe_and_unsafe_in_both_encodings() {
         // Neovim adds) is echoed on the action.
         let mut client_diag = apt[0].clone();
         client_diag["user_data"] = json!({"lsp": true});
-        let actions = editor.actions(&u, editor.cursor_at(text, "apt update", 0), &[client_diag.clone()], None);
+        let actions = editor.actions(
+            &u,
+            editor.cursor_at(text, "apt update", 0),
+            &[client_diag.clone()],
+            None,
+        );
         let safe: Vec<&Value> = actions
             .iter()
             .filter(|a| a["kind"] == "quickfix" && a["isPreferred"] == true)
             .collect();
         assert_eq!(safe.len(), 1, "{actions:#?}");
         let fix = safe[0];
-        assert!(fix["title"].as_str().is_some_and(|t| t.ends_with("(DL3027)")), "{fix}");
+        assert!(
+            fix["title"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("(DL3027)")),
+            "{fix}"
+        );
         assert_eq!(fix["diagnostics"], json!([client_diag]));
-        assert!(fix["edit"].get("changes").is_some(), "no documentChanges support: {fix}");
+        assert!(
+            fix["edit"].get("changes").is_some(),
+            "no documentChanges support: {fix}"
+        );
         assert_eq!(
             editor.apply(text, fix, &u),
             "FROM debian:12\nRUN echo \"héllo 😀\" && apt-get update && apt install -y curl\n"
@@ -243,7 +268,11 @@ fn quick_fixes_safe_and_unsafe_in_both_encodings() {
         let actions = editor.actions(&u, editor.range_of(text, "apt install", 0), &[], None);
         let unsafe_fix = actions
             .iter()
-            .find(|a| a["title"].as_str().is_some_and(|t| t.contains("may change behaviour")))
+            .find(|a| {
+                a["title"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("may change behaviour"))
+            })
             .unwrap_or_else(|| panic!("{actions:#?}"));
         assert_eq!(unsafe_fix["isPreferred"], false);
         assert_eq!(unsafe_fix["diagnostics"][0]["code"], "DL3027");
@@ -253,7 +282,12 @@ fn quick_fixes_safe_and_unsafe_in_both_encodings() {
             "FROM debian:12\nRUN echo \"héllo 😀\" && apt update && apt-get install -y curl\n"
         );
         // A cursor elsewhere on the line has neither fix.
-        let actions = editor.actions(&u, editor.cursor_at(text, "echo", 0), &[], Some(&["quickfix"]));
+        let actions = editor.actions(
+            &u,
+            editor.cursor_at(text, "echo", 0),
+            &[],
+            Some(&["quickfix"]),
+        );
         assert!(actions.is_empty(), "{actions:#?}");
         editor.client.shutdown();
     }
@@ -278,14 +312,27 @@ fn document_changes_carry_the_version() {
         assert_eq!(changes[0]["textDocument"]["uri"], u);
         assert!(action["edit"].get("changes").is_none());
     }
-    let fix = actions.iter().find(|a| a["isPreferred"] == true).expect("fix");
-    assert_eq!(editor.apply(text2, fix, &u), "FROM debian:12\nRUN apt-get update\nRUN true\n");
+    let fix = actions
+        .iter()
+        .find(|a| a["isPreferred"] == true)
+        .expect("fix");
+    assert_eq!(
+        editor.apply(text2, fix, &u),
+        "FROM debian:12\nRUN apt-get update\nRUN true\n"
+    );
     editor.client.shutdown();
 }
 
 /// Applies the action titled `title` for the finding `code` at `needle`, then checks that the
 /// finding is gone and returns the new text.
-fn suppress(editor: &mut Editor, u: &str, text: &str, code: &str, needle: &str, title: &str) -> String {
+fn suppress(
+    editor: &mut Editor,
+    u: &str,
+    text: &str,
+    code: &str,
+    needle: &str,
+    title: &str,
+) -> String {
     let found = editor.change(u, text);
     let before = with_code(&found, code).len();
     assert!(before > 0, "no {code} in {found:?}");
@@ -301,7 +348,9 @@ fn suppress(editor: &mut Editor, u: &str, text: &str, code: &str, needle: &str, 
         "{title} did not suppress {code}:\n{fixed}\n{after:#?}"
     );
     assert!(
-        !after.iter().any(|d| d["code"] == "DY002" || d["code"] == "DL1000"),
+        !after
+            .iter()
+            .any(|d| d["code"] == "DY002" || d["code"] == "DL1000"),
         "{fixed}\n{after:#?}"
     );
     fixed
@@ -312,43 +361,87 @@ fn dockerfile_suppressions_are_honoured_by_the_linter() {
     for utf16 in [false, true] {
         let dir = tempfile::tempdir().expect("tempdir");
         let u = uri(&dir.path().join("Dockerfile"));
-        let mut editor = Editor::start(dir.path(), utf16, json!({"select": ["DL3004", "DL3015", "DY001"]}));
+        let mut editor = Editor::start(
+            dir.path(),
+            utf16,
+            json!({"select": ["DL3004", "DL3015", "DY001"]}),
+        );
         editor.open(&u, "dockerfile", "FROM debian:12\n");
         let text = "# syntax=docker/dockerfile:1\n\
                     FROM debian:12\n\
-                    RUN echo \"é😀\" && apt-get update \\\n    \
-                    && sudo apt-get install -y --no-install-recommends curl\n  \
-                    # hadolint ignore=DL3004\n  \
+                    RUN echo \"é😀\" && apt-get install -y curl \\\n    \
+                    && sudo true\n  \
+                    # hadolint ignore=DL3059\n  \
                     RUN sudo true\n\
                     # drydock ignore=DL3015 -- installed by hand\n\
-                    RUN sudo apt-get install -y wget\n\
+                    RUN sudo apt-get install -y wget && apt-get install -y jq\n\
                     RUN <<EOF\n\
                     sudo chown root /srv\n\
                     EOF\n";
         // A finding on a continuation line: the comment goes above the instruction's first line.
-        let fixed = suppress(&mut editor, &u, text, "DL3004", "sudo apt-get install -y --no", "Suppress DL3004 for this instruction");
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            text,
+            "DL3004",
+            "sudo true\n  # hadolint",
+            "Suppress DL3004 for this instruction",
+        );
         assert!(
             fixed.contains("FROM debian:12\n# drydock ignore=DL3004\nRUN echo \"é😀\""),
             "{fixed}"
         );
         // An indented instruction under a hadolint pragma: the new comment keeps the
         // indentation and goes above the hadolint one, which must stay directly above.
-        let fixed = suppress(&mut editor, &u, text, "DL3004", "sudo true", "Suppress DL3004 for this instruction");
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            text,
+            "DL3004",
+            "sudo true\n# drydock",
+            "Suppress DL3004 for this instruction",
+        );
         assert!(
-            fixed.contains("\n  # drydock ignore=DL3004\n  # hadolint ignore=DL3004\n  RUN sudo true\n"),
+            fixed.contains(
+                "\n  # drydock ignore=DL3004\n  # hadolint ignore=DL3059\n  RUN sudo true\n"
+            ),
             "{fixed}"
         );
         // A drydock comment already there: the code is added to it, its reason kept.
-        let fixed = suppress(&mut editor, &u, text, "DL3004", "sudo apt-get install -y wget", "Suppress DL3004 for this instruction");
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            text,
+            "DL3004",
+            "sudo apt-get install -y wget",
+            "Suppress DL3004 for this instruction",
+        );
         assert!(
-            fixed.contains("\n# drydock ignore=DL3015,DL3004 -- installed by hand\nRUN sudo apt-get install -y wget\n"),
+            fixed.contains("\n# drydock ignore=DL3015,DL3004 -- installed by hand\nRUN sudo apt-get install -y wget && apt-get install -y jq\n"),
             "{fixed}"
         );
         // A heredoc body: the comment goes above `RUN <<EOF`.
-        let fixed = suppress(&mut editor, &u, text, "DL3004", "sudo chown", "Suppress DL3004 for this instruction");
-        assert!(fixed.contains("\n# drydock ignore=DL3004\nRUN <<EOF\n"), "{fixed}");
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            text,
+            "DL3004",
+            "sudo chown",
+            "Suppress DL3004 for this instruction",
+        );
+        assert!(
+            fixed.contains("\n# drydock ignore=DL3004\nRUN <<EOF\n"),
+            "{fixed}"
+        );
         // The whole file: after the parser directive, which must stay first.
-        let fixed = suppress(&mut editor, &u, text, "DL3004", "sudo true", "Suppress DL3004 in this file");
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            text,
+            "DL3004",
+            "sudo chown",
+            "Suppress DL3004 in this file",
+        );
         assert!(
             fixed.starts_with("# syntax=docker/dockerfile:1\n# drydock global ignore=DL3004\nFROM"),
             "{fixed}"
@@ -356,9 +449,17 @@ fn dockerfile_suppressions_are_honoured_by_the_linter() {
         let after = editor.change(&u, &fixed);
         assert!(with_code(&after, "DL3004").is_empty(), "{after:#?}");
         // A second code joins the global comment.
-        let actions = editor.actions(&u, editor.cursor_at(&fixed, "apt-get install -y wget", 0), &[], None);
+        let actions = editor.actions(
+            &u,
+            editor.cursor_at(&fixed, "apt-get install -y curl", 0),
+            &[],
+            None,
+        );
         let again = editor.apply(&fixed, titled(&actions, "Suppress DL3015 in this file"), &u);
-        assert!(again.contains("\n# drydock global ignore=DL3004,DL3015\n"), "{again}");
+        assert!(
+            again.contains("\n# drydock global ignore=DL3004,DL3015\n"),
+            "{again}"
+        );
         editor.client.shutdown();
     }
 }
@@ -370,20 +471,43 @@ fn crlf_and_bom_files_stay_crlf() {
         let u = uri(&dir.path().join("Dockerfile"));
         let mut editor = Editor::start(dir.path(), utf16, json!({"select": ["DL3004", "DL3027"]}));
         editor.open(&u, "dockerfile", "FROM debian:12\r\n");
-        let text = "\u{feff}# escape=`\r\nFROM debian:12\r\n    RUN apt update && `\r\n  sudo true\r\n";
-        let fixed = suppress(&mut editor, &u, text, "DL3004", "sudo", "Suppress DL3004 for this instruction");
+        let text =
+            "\u{feff}# escape=`\r\nFROM debian:12\r\n    RUN apt update && `\r\n  sudo true\r\n";
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            text,
+            "DL3004",
+            "sudo",
+            "Suppress DL3004 for this instruction",
+        );
         assert_eq!(
             fixed,
             "\u{feff}# escape=`\r\nFROM debian:12\r\n    # drydock ignore=DL3004\r\n    RUN apt update && `\r\n  sudo true\r\n"
         );
-        let fixed = suppress(&mut editor, &u, text, "DL3004", "sudo", "Suppress DL3004 in this file");
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            text,
+            "DL3004",
+            "sudo",
+            "Suppress DL3004 in this file",
+        );
         assert_eq!(
             fixed,
             "\u{feff}# escape=`\r\n# drydock global ignore=DL3004\r\nFROM debian:12\r\n    RUN apt update && `\r\n  sudo true\r\n"
         );
         editor.change(&u, text);
-        let actions = editor.actions(&u, editor.cursor_at(text, "apt", 0), &[], Some(&["quickfix"]));
-        let fix = actions.iter().find(|a| a["isPreferred"] == true).expect("a fix");
+        let actions = editor.actions(
+            &u,
+            editor.cursor_at(text, "apt", 0),
+            &[],
+            Some(&["quickfix"]),
+        );
+        let fix = actions
+            .iter()
+            .find(|a| a["isPreferred"] == true)
+            .expect("a fix");
         assert_eq!(
             editor.apply(text, fix, &u),
             "\u{feff}# escape=`\r\nFROM debian:12\r\n    RUN apt-get update && `\r\n  sudo true\r\n"
@@ -418,14 +542,28 @@ fn compose_suppressions_with_anchors_merge_keys_and_crlf() {
         editor.open(&u, "dockercompose", &text);
         // A value brought in by a merge key is reported (and suppressed) where it is written;
         // the code joins the drydock comment above the key.
-        let fixed = suppress(&mut editor, &u, &text, "CMP001", "true", "Suppress CMP001 for this key");
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            &text,
+            "CMP001",
+            "true",
+            "Suppress CMP001 for this key",
+        );
         assert_eq!(
             fixed,
             text.replace("ignore=CMP011", "ignore=CMP011,CMP001"),
             "{fixed}"
         );
         // A list item: a new comment above it, indented like it.
-        let fixed = suppress(&mut editor, &u, &text, "CMP107", "22:22", "Suppress CMP107 for this key");
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            &text,
+            "CMP107",
+            "22:22",
+            "Suppress CMP107 for this key",
+        );
         assert_eq!(
             fixed,
             text.replace(
@@ -434,17 +572,38 @@ fn compose_suppressions_with_anchors_merge_keys_and_crlf() {
             )
         );
         // The whole file.
-        let fixed = suppress(&mut editor, &u, &text, "CMP107", "22:22", "Suppress CMP107 in this file");
+        let fixed = suppress(
+            &mut editor,
+            &u,
+            &text,
+            "CMP107",
+            "22:22",
+            "Suppress CMP107 in this file",
+        );
         assert_eq!(fixed, format!("# drydock global ignore=CMP107{eol}{text}"));
         if crlf {
-            assert!(!fixed.replace("\r\n", "").contains('\n'), "LF in a CRLF file");
+            assert!(
+                !fixed.replace("\r\n", "").contains('\n'),
+                "LF in a CRLF file"
+            );
         }
         // The rule's own fix, preferred.
         editor.change(&u, &text);
         let actions = editor.actions(&u, editor.cursor_at(&text, "22:22", 0), &[], None);
-        let fix = actions.iter().find(|a| a["isPreferred"] == true).expect("a fix");
-        assert!(fix["title"].as_str().is_some_and(|t| t.ends_with("(CMP107)")), "{fix}");
-        assert_eq!(editor.apply(&text, fix, &u), text.replace("- 22:22", "- \"22:22\""));
+        let fix = actions
+            .iter()
+            .find(|a| a["isPreferred"] == true)
+            .expect("a fix");
+        assert!(
+            fix["title"]
+                .as_str()
+                .is_some_and(|t| t.ends_with("(CMP107)")),
+            "{fix}"
+        );
+        assert_eq!(
+            editor.apply(&text, fix, &u),
+            text.replace("- 22:22", "- \"22:22\"")
+        );
         editor.client.shutdown();
     }
 }
@@ -471,19 +630,34 @@ fn fix_all_equals_check_fix_for_dockerfiles() {
         .output;
         let expected = String::from_utf8(expected).expect("utf-8");
         assert_ne!(expected, text, "something to fix");
-        let actions = editor.actions(&u, editor.cursor_at(text, "USER", 0), &[], Some(&["source.fixAll"]));
+        let actions = editor.actions(
+            &u,
+            editor.cursor_at(text, "USER", 0),
+            &[],
+            Some(&["source.fixAll"]),
+        );
         assert_eq!(actions.len(), 1, "{actions:#?}");
         let all = &actions[0];
         assert_eq!(all["kind"], "source.fixAll.drydock");
         assert_eq!(editor.apply(text, all, &u), expected);
         // Asked for quick fixes only: no fix-all; asked for nothing in particular: it is there.
-        let quick = editor.actions(&u, editor.cursor_at(text, "apt", 0), &[], Some(&["quickfix"]));
+        let quick = editor.actions(
+            &u,
+            editor.cursor_at(text, "apt", 0),
+            &[],
+            Some(&["quickfix"]),
+        );
         assert!(quick.iter().all(|a| a["kind"] == "quickfix"), "{quick:#?}");
         let any = editor.actions(&u, editor.cursor_at(text, "apt", 0), &[], None);
         assert!(any.iter().any(|a| a["kind"] == "source.fixAll.drydock"));
         // Nothing left to fix: no fix-all action.
         editor.change(&u, &expected);
-        let none = editor.actions(&u, editor.cursor_at(&expected, "USER", 0), &[], Some(&["source"]));
+        let none = editor.actions(
+            &u,
+            editor.cursor_at(&expected, "USER", 0),
+            &[],
+            Some(&["source"]),
+        );
         assert!(none.is_empty(), "{none:#?}");
         editor.client.shutdown();
     }
@@ -507,13 +681,21 @@ fn fix_all_equals_check_fix_for_compose_files() {
         let outcome = drydock_linter::fix::fix_compose(
             &options,
             &drydock_compose::project::RealFs,
-            Some(&[path.clone()]),
+            Some(std::slice::from_ref(&path)),
             &drydock_linter::Settings::from_defaults(),
             false,
         );
         let expected = String::from_utf8(outcome.changed[0].2.clone()).expect("utf-8");
-        assert!(expected.contains("\"22:22\"") && !expected.contains("version"), "{expected}");
-        let actions = editor.actions(&u, editor.cursor_at(text, "services", 0), &[], Some(&["source.fixAll.drydock"]));
+        assert!(
+            expected.contains("\"22:22\"") && !expected.contains("version"),
+            "{expected}"
+        );
+        let actions = editor.actions(
+            &u,
+            editor.cursor_at(text, "services", 0),
+            &[],
+            Some(&["source.fixAll.drydock"]),
+        );
         assert_eq!(actions.len(), 1, "{actions:#?}");
         assert_eq!(editor.apply(text, &actions[0], &u), expected);
         editor.client.shutdown();
@@ -523,15 +705,22 @@ fn fix_all_equals_check_fix_for_compose_files() {
 #[test]
 fn no_suppressions_when_pragmas_are_disabled() {
     let dir = tempfile::tempdir().expect("tempdir");
-    fs::write(dir.path().join(".drydock.yaml"), "disable-ignore-pragma: true\n").expect("write");
+    fs::write(
+        dir.path().join(".drydock.yaml"),
+        "disable-ignore-pragma: true\n",
+    )
+    .expect("write");
     let u = uri(&dir.path().join("Dockerfile"));
     let mut editor = Editor::start(dir.path(), false, Value::Null);
-    let text = "FROM debian:12\nRUN sudo apt update\nUSER 10001\n";
+    let text = "FROM debian:12\nRUN apt update\nUSER 10001\n";
     editor.open(&u, "dockerfile", text);
-    let actions = editor.actions(&u, editor.range_of(text, "RUN sudo apt update", 0), &[], None);
+    let actions = editor.actions(&u, editor.range_of(text, "RUN apt update", 0), &[], None);
     assert!(!actions.is_empty());
     assert!(
-        actions.iter().all(|a| !a["title"].as_str().unwrap_or_default().starts_with("Suppress")),
+        actions.iter().all(|a| !a["title"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Suppress")),
         "{actions:#?}"
     );
     editor.client.shutdown();
@@ -546,17 +735,30 @@ fn unknown_documents_old_clients_and_bad_positions() {
     // Not open: an empty answer, not an error.
     assert!(editor.actions(&u, far.clone(), &[], None).is_empty());
     // Positions past the end are clamped; a diagnostic at the very end still gets actions.
-    let text = "FROM debian:12\nRUN sudo true";
+    let text = "FROM debian:12\nRUN sudo";
     editor.open(&u, "dockerfile", text);
     let actions = editor.actions(&u, far, &[], None);
-    assert!(actions.iter().all(|a| a.is_object()));
-    let end = json!({"start": {"line": 1, "character": 13}, "end": {"line": 1, "character": 13}});
+    assert!(actions.iter().all(Value::is_object));
+    // A cursor at the very end of the file, right after the finding (no final line break).
+    let end = json!({"start": {"line": 1, "character": 8}, "end": {"line": 1, "character": 8}});
     let actions = editor.actions(&u, end, &[], Some(&["quickfix"]));
-    assert!(titles(&actions).contains(&"Suppress DL3004 for this instruction".to_owned()) || actions.is_empty());
+    let here = titled(&actions, "Suppress DL3004 for this instruction");
+    assert_eq!(
+        editor.apply(text, here, &u),
+        "FROM debian:12\n# drydock ignore=DL3004\nRUN sudo"
+    );
+    let file = titled(&actions, "Suppress DL3004 in this file");
+    assert_eq!(
+        editor.apply(text, file, &u),
+        "# drydock global ignore=DL3004\nFROM debian:12\nRUN sudo"
+    );
     // Malformed parameters are an error.
     let err = editor
         .client
-        .request("textDocument/codeAction", json!({"textDocument": {"uri": u}}))
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": u}}),
+        )
         .expect_err("no range");
     assert_eq!(err.code, -32602);
     editor.client.shutdown();

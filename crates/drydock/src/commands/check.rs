@@ -98,6 +98,7 @@ fn cli_layer(args: &CheckArgs) -> Result<Configuration, String> {
         severity,
         failure_threshold,
         no_fail: args.no_fail.then_some(true),
+        preview: args.preview.then_some(true),
         disable_ignore_pragma: args.disable_ignore_pragma.then_some(true),
         exclude: args.exclude.clone(),
         trusted_registries: args.trusted_registry.clone(),
@@ -191,6 +192,15 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
 
     let (jobs, candidates, mut had_error) = collect_jobs(args, &resolver, threads, &cwd)?;
     let projects = compose::group(candidates, args);
+    if args.show_files || args.show_settings {
+        let shared = compose::shared(args, &cwd);
+        show(args, &jobs, &projects, &resolver, &shared)?;
+        return Ok(if had_error {
+            ExitStatus::Error
+        } else {
+            ExitStatus::Success
+        });
+    }
     if jobs.is_empty() && projects.is_empty() && !had_error {
         eprintln!("drydock: no Dockerfiles or compose files found");
         if args.verbose {
@@ -206,7 +216,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         }
         return Ok(ExitStatus::Success);
     }
-    let fixing = args.fix || args.diff;
+    let fixing = args.fix || args.diff || args.add_ignore.is_some();
     // Findings are rendered once, in colour when a colourful standard output gets them; files
     // get them with the colours taken out.
     let render = outputs
@@ -220,21 +230,38 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     } else {
         compose::build_contexts(&projects, &shared)
     };
+    let progress = progress_bar(args, jobs.len() + projects.len());
+    let tick = || {
+        if let Some(bar) = &progress {
+            bar.inc(1);
+        }
+    };
     let (outcomes, raws): (Vec<Result<Outcome, ResolveError>>, Vec<_>) = pool.install(|| {
         rayon::join(
             || {
                 jobs.par_iter()
-                    .map(|job| process(job, args, &resolver, render, &contexts))
+                    .map(|job| {
+                        let outcome = process(job, args, &resolver, render, &contexts);
+                        tick();
+                        outcome
+                    })
                     .collect()
             },
             || {
                 projects
                     .par_iter()
-                    .map(|job| compose::process(job, args, &shared, &resolver))
+                    .map(|job| {
+                        let outcome = compose::process(job, args, &shared, &resolver);
+                        tick();
+                        outcome
+                    })
                     .collect::<Vec<_>>()
             },
         )
     });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
     let mut all = Vec::with_capacity(outcomes.len());
     for outcome in outcomes {
         all.push(outcome.map_err(|e| e.to_string())?);
@@ -266,10 +293,27 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     if args.verbose {
         print_settings(&resolver);
     }
+    // `--add-ignore` counts comments written, not fixes.
+    let added: usize = if args.add_ignore.is_some() {
+        results
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.fixed))
+            .sum()
+    } else {
+        0
+    };
+    if added > 0 && !args.quiet && !args.diff {
+        eprintln!(
+            "drydock: added {added} suppression{} (codes in `# drydock ignore=` comments)",
+            if added == 1 { "" } else { "s" },
+        );
+    }
 
     // `--fix` on standard input prints the fixed buffer on standard output (an editor or a
     // pipe replaces the file with it), so the report goes to standard error.
-    let stdin_fix = args.fix && !args.diff && args.paths.iter().any(|p| p.as_os_str() == "-");
+    let stdin_fix = (args.fix || args.add_ignore.is_some())
+        && !args.diff
+        && args.paths.iter().any(|p| p.as_os_str() == "-");
     let write_result = (|| -> io::Result<()> {
         let mut stdout = io::stdout().lock();
         stdout.write_all(&stdout_extra)?;
@@ -280,7 +324,19 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     {
         return Err(format!("cannot write output: {e}"));
     }
-    if !args.diff {
+    if args.statistics && !args.diff {
+        let json = outputs.iter().any(|(f, _)| *f == Format::Json);
+        let written = if stdin_fix {
+            output::statistics::write(&results, json, &mut io::stderr().lock())
+        } else {
+            output::statistics::write(&results, json, &mut io::stdout().lock())
+        };
+        if let Err(e) = written
+            && e.kind() != io::ErrorKind::BrokenPipe
+        {
+            return Err(format!("cannot write output: {e}"));
+        }
+    } else if !args.diff {
         let ctx = output::Context {
             elapsed: clock.elapsed(),
             ..ctx
@@ -304,7 +360,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         return Ok(ExitStatus::Error);
     }
     if args.diff {
-        let pending = Counts::of(&results).fixed;
+        let pending = Counts::of(&results).fixed + added;
         return Ok(if pending > 0 {
             ExitStatus::Failure
         } else {
@@ -416,6 +472,99 @@ fn write_outputs(
     Ok(())
 }
 
+/// `--show-files` and `--show-settings`: what would be linted and how, on standard output.
+fn show(
+    args: &CheckArgs,
+    jobs: &[Job],
+    projects: &[compose::ProjectJob],
+    resolver: &Resolver,
+    shared: &compose::Shared<'_>,
+) -> Result<(), String> {
+    use std::fmt::Write as _;
+    let mut lines: Vec<(PathBuf, String, PathBuf)> = Vec::new();
+    for job in jobs {
+        let how = match &job.input {
+            Input::Stdin(_) => "dockerfile, read from standard input".to_owned(),
+            Input::File(_) => "dockerfile".to_owned(),
+        };
+        lines.push((job.display.clone(), how, job.lookup.clone()));
+    }
+    for project in projects {
+        for (display, how) in project.describe(shared.cwd) {
+            let lookup = shared.cwd.join(&display);
+            lines.push((display, how, lookup));
+        }
+    }
+    lines.sort();
+    let mut out = String::new();
+    if args.show_files {
+        let width = lines
+            .iter()
+            .map(|(d, _, _)| d.display().to_string().chars().count())
+            .max()
+            .unwrap_or(0);
+        for (display, how, lookup) in &lines {
+            let config = match resolver.for_file(lookup) {
+                Ok(resolved) => match &resolved.config.origin {
+                    drydock_linter::settings::Origin::Drydock(p) => format!(
+                        "config {}",
+                        p.strip_prefix(shared.cwd).unwrap_or(p).display()
+                    ),
+                    drydock_linter::settings::Origin::Hadolint(p) if p.as_os_str().is_empty() => {
+                        "hadolint's HADOLINT_* variables".to_owned()
+                    }
+                    drydock_linter::settings::Origin::Hadolint(p) => {
+                        format!("hadolint config {}", p.display())
+                    }
+                    drydock_linter::settings::Origin::Defaults => "defaults".to_owned(),
+                },
+                Err(e) => format!("broken configuration: {e}"),
+            };
+            let shown = display.display().to_string();
+            let _ = writeln!(out, "{shown:<width$}  {how}; {config}");
+        }
+    }
+    if args.show_settings {
+        let mut seen: Vec<*const drydock_linter::config::resolve::Resolved> = Vec::new();
+        for (display, _, lookup) in &lines {
+            let resolved = resolver.for_file(lookup).map_err(|e| e.to_string())?;
+            let key = std::sync::Arc::as_ptr(&resolved);
+            if seen.contains(&key) {
+                let _ = writeln!(out, "{}: the same settings as above", display.display());
+                continue;
+            }
+            seen.push(key);
+            let _ = write!(out, "{}: {}", display.display(), resolved.describe());
+        }
+        for project in projects {
+            out.push_str(&project.describe_environment(shared));
+        }
+    }
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(format!("cannot write output: {e}")),
+        _ => Ok(()),
+    }
+}
+
+/// A progress bar on standard error for long runs (many files) when it is a terminal.
+fn progress_bar(args: &CheckArgs, total: usize) -> Option<indicatif::ProgressBar> {
+    const MIN_FILES: usize = 200;
+    if total < MIN_FILES || args.quiet || !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(u64::try_from(total).unwrap_or(u64::MAX));
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} linting {pos}/{len} {wide_bar} {elapsed}",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
+}
+
 /// `--verbose`: the configurations used and their effective settings, on standard error.
 fn print_settings(resolver: &Resolver) {
     for resolved in resolver.used() {
@@ -500,9 +649,17 @@ fn collect_jobs(
         };
         if meta.is_dir() {
             let walk_root = project::normalize(&cwd.join(&path));
+            let walked = discover::walk(&path, threads);
+            for warning in &walked.warnings {
+                eprintln!("drydock: warning: {warning}");
+            }
+            for error in &walked.errors {
+                eprintln!("drydock: error: {error}");
+                had_error = true;
+            }
             for Candidate {
                 path: found, kind, ..
-            } in discover::walk(&path, threads)
+            } in walked.files
             {
                 let display = discover::display_path(&found);
                 let lookup = std::path::absolute(&found).unwrap_or_else(|_| found.clone());
@@ -631,7 +788,8 @@ fn process(
                 );
                 return Ok(outcome);
             }
-            match std::fs::read(path) {
+            // A walked symlink may lead to a FIFO or a device: never opened.
+            match drydock_compose::project::read_regular_file(path) {
                 Ok(bytes) => bytes,
                 Err(e) => {
                     outcome.error = Some(format!("{}: {}", path.display(), describe_io(&e)));
@@ -661,8 +819,13 @@ fn process(
             .get(&project::normalize(&job.lookup))
             .map(PathBuf::as_path),
     };
-    if args.fix || args.diff {
-        let fixed = fix_dockerfile(bytes.clone(), input, settings, args.unsafe_fixes);
+    if args.fix || args.diff || args.add_ignore.is_some() {
+        let fixed = match &args.add_ignore {
+            Some(reason) => {
+                drydock_linter::fix::add_ignores_dockerfile(bytes.clone(), input, settings, reason)
+            }
+            None => fix_dockerfile(bytes.clone(), input, settings, args.unsafe_fixes),
+        };
         if fixed.output != bytes {
             outcome.result.fixed = fixed.applied;
             if args.diff {
@@ -679,7 +842,10 @@ fn process(
                     }
                 }
             }
-        } else if matches!(job.input, Input::Stdin(_)) && args.fix && !args.diff {
+        } else if matches!(job.input, Input::Stdin(_))
+            && (args.fix || args.add_ignore.is_some())
+            && !args.diff
+        {
             outcome.stdout = bytes.clone();
         }
         let source = SourceText::from_bytes(if outcome.error.is_some() {

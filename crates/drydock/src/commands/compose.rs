@@ -353,15 +353,24 @@ pub(super) fn process(
 
     let mut raws: BTreeMap<PathBuf, Raw> = BTreeMap::new();
     let mut final_files: HashMap<PathBuf, Vec<u8>> = HashMap::new();
-    if args.fix || args.diff {
+    if args.fix || args.diff || args.add_ignore.is_some() {
         let fs = LimitFs { base: &base, limit };
-        let fixed = fix_compose(
-            &options,
-            &fs,
-            job.focus.as_deref(),
-            settings,
-            args.unsafe_fixes,
-        );
+        let fixed = match &args.add_ignore {
+            Some(reason) => drydock_linter::fix::add_ignores_compose(
+                &options,
+                &fs,
+                job.focus.as_deref(),
+                settings,
+                reason,
+            ),
+            None => fix_compose(
+                &options,
+                &fs,
+                job.focus.as_deref(),
+                settings,
+                args.unsafe_fixes,
+            ),
+        };
         for (path, original, new) in fixed.changed {
             let display = job.display(&path, cwd);
             let raw = raws
@@ -387,8 +396,8 @@ pub(super) fn process(
                 }
             }
         }
-        // `--fix` on standard input prints the buffer, fixed or not.
-        if args.fix
+        // `--fix` (and `--add-ignore`) on standard input prints the buffer, changed or not.
+        if (args.fix || args.add_ignore.is_some())
             && !args.diff
             && let Some((path, bytes)) = &job.stdin
             && !final_files.contains_key(path)
@@ -460,6 +469,107 @@ pub(super) fn process(
         raw.diagnostics = found;
     }
     Ok(raws.into_values().collect())
+}
+
+impl ProjectJob {
+    /// For `--show-files`: each file reported, with how its project is made.
+    pub(super) fn describe(&self, cwd: &Path) -> Vec<(PathBuf, String)> {
+        let files: Vec<String> = self
+            .files
+            .iter()
+            .map(|f| self.display(f, cwd).display().to_string())
+            .collect();
+        let project = files.join(" + ");
+        let shown: Vec<&PathBuf> = match &self.focus {
+            Some(focus) => focus.iter().collect(),
+            None => self.files.iter().collect(),
+        };
+        shown
+            .into_iter()
+            .map(|f| {
+                let how = if self.focus.is_some() {
+                    format!("compose, project {project} (only this file's findings)")
+                } else {
+                    format!("compose, project {project}")
+                };
+                let how = if self.stdin.as_ref().is_some_and(|(p, _)| p == f) {
+                    format!("{how}, read from standard input")
+                } else {
+                    how
+                };
+                (self.display(f, cwd), how)
+            })
+            .collect()
+    }
+
+    /// For `--show-settings`: the project's variables and where each comes from (values of
+    /// names that look secret are masked).
+    pub(super) fn describe_environment(&self, shared: &Shared<'_>) -> String {
+        use std::fmt::Write;
+        let base = OverlayFs {
+            base: &RealFs,
+            files: self.stdin.iter().cloned().collect(),
+        };
+        let options = load_options(self, shared);
+        let project = project::load(&options, &base);
+        let mut out = String::new();
+        let names: Vec<String> = self
+            .files
+            .iter()
+            .map(|f| self.display(f, shared.cwd).display().to_string())
+            .collect();
+        let _ = writeln!(out, "compose project {}:", names.join(" + "));
+        let _ = writeln!(out, "  project folder: {}", project.dir.display());
+        if let Some(root) = &options.root {
+            let _ = writeln!(out, "  nothing is read outside: {}", root.display());
+        }
+        let sources: Vec<String> = project
+            .env_sources
+            .iter()
+            .map(|&id| {
+                self.display(project.path(id), shared.cwd)
+                    .display()
+                    .to_string()
+            })
+            .collect();
+        if sources.is_empty() {
+            let _ = writeln!(out, "  variables: none (no .env, no --env-file)");
+        } else {
+            let _ = writeln!(out, "  variables from {}:", sources.join(", "));
+        }
+        // The variables the env files define, with the value interpolation sees (the process
+        // environment wins over them with --env-from-process, as in Compose).
+        let mut defined: Vec<&str> = Vec::new();
+        for &id in &project.env_sources {
+            if let project::SourceKind::Env(env) = &project.file(id).kind {
+                for entry in &env.entries {
+                    if !defined.contains(&entry.key.as_str()) {
+                        defined.push(&entry.key);
+                    }
+                }
+            }
+        }
+        for name in defined {
+            let Some((_, value)) = project.env.vars().iter().rev().find(|(n, _)| n == name) else {
+                continue;
+            };
+            let secret = ["PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH"]
+                .iter()
+                .any(|w| name.to_ascii_uppercase().contains(w));
+            let shown = if secret { "****" } else { value };
+            let _ = writeln!(out, "    {name}={shown}");
+        }
+        if shared.process_env.is_some() {
+            let _ = writeln!(
+                out,
+                "  the process environment is used too (--env-from-process)"
+            );
+        }
+        if !shared.profiles.is_empty() {
+            let _ = writeln!(out, "  profiles: {}", shared.profiles.join(", "));
+        }
+        out
+    }
 }
 
 /// How to load a project: Compose's global flags and the root nothing outside of is read.

@@ -2,4 +2,5 @@
 
 pub mod check;
 mod compose;
+pub mod generate;
 pub mod rules;

@@ -25,6 +25,7 @@ struct RuleJson<'a> {
     category: &'a str,
     severity: &'a str,
     default_enabled: bool,
+    preview: bool,
     fix: FixAvailability,
     target: drydock_linter::rule::Target,
     summary: String,
@@ -40,11 +41,23 @@ fn to_json(meta: &RuleMeta) -> RuleJson<'_> {
         category: meta.category.as_str(),
         severity: meta.severity.as_str(),
         default_enabled: meta.default_enabled,
+        preview: meta.preview,
         fix: meta.fix,
         target: meta.target,
         summary: meta.summary(),
         documentation: meta.documentation(),
         source: meta.source,
+    }
+}
+
+/// Whether a rule runs by default: `yes`/`no`, or `preview` for a rule that needs preview mode.
+fn on_by_default(m: &RuleMeta, yes: &'static str, no: &'static str) -> &'static str {
+    if m.preview {
+        "preview"
+    } else if m.default_enabled {
+        yes
+    } else {
+        no
     }
 }
 
@@ -78,7 +91,7 @@ pub fn markdown() -> String {
             m.name,
             m.category.as_str(),
             m.severity,
-            if m.default_enabled { "on" } else { "off" },
+            on_by_default(m, "on", "off"),
             fix_label(m.fix),
             m.summary().replace('|', "\\|")
         );
@@ -89,10 +102,7 @@ pub fn markdown() -> String {
         let mut facts = vec![
             format!("Category: {}", m.category.as_str()),
             format!("severity: {}", m.severity),
-            format!(
-                "on by default: {}",
-                if m.default_enabled { "yes" } else { "no" }
-            ),
+            format!("on by default: {}", on_by_default(m, "yes", "no")),
         ];
         if m.fix != FixAvailability::None {
             facts.push(format!("fix: {}", fix_label(m.fix)));
@@ -148,7 +158,7 @@ pub fn list(args: &RulesArgs) -> ExitStatus {
                     m.name,
                     m.category.as_str(),
                     m.severity.as_str(),
-                    if m.default_enabled { "yes" } else { "no" },
+                    on_by_default(m, "yes", "no"),
                     if m.fix == FixAvailability::None {
                         ""
                     } else {
@@ -189,7 +199,7 @@ pub fn show(args: &RuleArgs) -> ExitStatus {
                 "Category: {}. Severity: {}. On by default: {}. Fix: {}.",
                 m.category.as_str(),
                 m.severity,
-                if m.default_enabled { "yes" } else { "no" },
+                on_by_default(m, "yes", "no"),
                 match m.fix {
                     FixAvailability::None => "none",
                     FixAvailability::Sometimes => "sometimes",

@@ -17,6 +17,7 @@ pub mod json;
 pub mod junit;
 pub mod sarif;
 pub mod sonarqube;
+pub mod statistics;
 pub mod tty;
 mod xml;
 

@@ -135,7 +135,7 @@ impl Configuration {
             root: path.parent().map(Path::to_owned),
             ..Configuration::default()
         };
-        let text = match std::fs::read_to_string(path) {
+        let text = match super::read_text(path) {
             Ok(text) => text,
             Err(e) => {
                 config.warnings.push(format!(

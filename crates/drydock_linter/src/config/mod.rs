@@ -7,12 +7,16 @@
 
 mod hadolint;
 pub mod resolve;
+#[cfg(feature = "schema")]
+mod schema;
 mod yaml_value;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use hadolint::{HadolintConfig, find_hadolint_config, hadolint_env};
+#[cfg(feature = "schema")]
+pub use schema::{SCHEMA_ID, json_schema};
 pub use yaml_value::{Located, from_yaml, parse_value};
 
 use crate::diagnostic::Severity;
@@ -26,34 +30,60 @@ pub const CONFIG_NAMES: [&str; 2] = [".drydock.yaml", ".drydock.yml"];
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// The `.drydock.yaml` file format.
+///
+/// Its JSON schema (`schemas/drydock.schema.json`) is derived from these types (with the
+/// `schema` feature): doc comments become descriptions, so write them for users.
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(title = "drydock configuration (.drydock.yaml)")
+)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigFile {
     /// Rules to run, replacing the default set: codes, aliases, names, prefixes (`DS`) or `ALL`.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Option<Vec<schema::RuleSelector>>")
+    )]
     pub select: Option<Vec<String>>,
     /// Rules to run in addition to the selected ones.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<schema::RuleSelector>"))]
     pub extend_select: Vec<String>,
     /// Rules never to run.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<schema::RuleSelector>"))]
     pub ignore: Vec<String>,
     /// Severity overrides by rule (`DL3008: error`); an override also turns the rule on.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, schema::SeverityName>")
+    )]
     pub severity: BTreeMap<String, Severity>,
     /// Lowest severity that fails the run: `error`, `warning`, `info` (default), `style`,
     /// `ignore` (any finding) or `none` (never).
+    #[cfg_attr(feature = "schema", schemars(with = "Option<schema::ThresholdName>"))]
     pub failure_threshold: Option<String>,
     /// Exit 0 whatever is found.
     pub no_fail: Option<bool>,
     /// Ignore every suppression comment.
     pub disable_ignore_pragma: Option<bool>,
+    /// Run the rules added since the last release (preview rules).
+    pub preview: Option<bool>,
     /// Globs of paths not to lint, relative to this file's folder.
     #[serde(default)]
     pub exclude: Vec<String>,
     /// Rules to ignore in files matching a glob (relative to this file's folder).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, Vec<schema::RuleSelector>>")
+    )]
     pub per_file_ignores: BTreeMap<String, Vec<String>>,
     /// Files larger than this many bytes are skipped (DY003).
+    #[cfg_attr(feature = "schema", schemars(extend("default" = DEFAULT_MAX_FILE_SIZE)))]
     pub max_file_size: Option<u64>,
     /// Options for individual rules.
     #[serde(default)]
@@ -61,6 +91,7 @@ pub struct ConfigFile {
     /// Output format(s) of `drydock check` when the command line names none: one name or a
     /// list (`sarif`, `[json, gnu]`). Read from the configuration that applies to the working
     /// folder.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<schema::Formats>"))]
     pub format: Option<OneOrMany>,
     /// Run ShellCheck on `RUN` scripts and report its findings as `SCxxxx` codes (off by
     /// default; needs the `shellcheck` binary).
@@ -97,6 +128,7 @@ impl OneOrMany {
 
 /// Rule options in `.drydock.yaml`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct OptionsFile {
     /// Registries base images may come from (DL3026). `*` allows all, `*.example.com` a suffix.
@@ -105,6 +137,10 @@ pub struct OptionsFile {
     /// Labels every stage must have, with their type (`text`, `url`, `semver`, `hash`,
     /// `rfc3339`, `spdx`, `email`).
     #[serde(default)]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, schema::LabelType>")
+    )]
     pub label_schema: BTreeMap<String, String>,
     /// Report labels that are not in the schema.
     pub strict_labels: Option<bool>,
@@ -141,6 +177,8 @@ pub struct Configuration {
     pub no_fail: Option<bool>,
     /// Ignore suppression comments.
     pub disable_ignore_pragma: Option<bool>,
+    /// Run preview rules.
+    pub preview: Option<bool>,
     /// Per-file ignores.
     pub per_file_ignores: Vec<(String, Vec<String>)>,
     /// Paths not to lint.
@@ -170,13 +208,21 @@ pub struct Configuration {
     pub warnings: Vec<String>,
 }
 
+/// Reads a configuration file as UTF-8 text: a regular file only (a FIFO would block, a device
+/// such as `/dev/zero` would never end).
+pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
+    let bytes = drydock_compose::project::read_regular_file(path)?;
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
 impl Configuration {
     /// Reads a `.drydock.yaml`.
     ///
     /// # Errors
     /// When the file cannot be read, is not YAML, or has unknown keys or wrong types.
     pub fn from_drydock_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = read_text(path).map_err(|e| ConfigError {
             path: path.to_owned(),
             location: Located {
                 line: 1,
@@ -217,6 +263,7 @@ impl Configuration {
             failure_threshold,
             no_fail: file.no_fail,
             disable_ignore_pragma: file.disable_ignore_pragma,
+            preview: file.preview,
             per_file_ignores: file.per_file_ignores.into_iter().collect(),
             exclude: file.exclude,
             trusted_registries: file.options.trusted_registries,
@@ -312,6 +359,7 @@ impl Configuration {
         self.failure_threshold = other.failure_threshold.or(self.failure_threshold);
         self.no_fail = other.no_fail.or(self.no_fail);
         self.disable_ignore_pragma = other.disable_ignore_pragma.or(self.disable_ignore_pragma);
+        self.preview = other.preview.or(self.preview);
         self.per_file_ignores.extend(other.per_file_ignores);
         self.exclude.extend(other.exclude);
         self.trusted_registries.extend(other.trusted_registries);
@@ -429,6 +477,12 @@ impl Configuration {
         settings.failure_threshold = self.failure_threshold.unwrap_or_default();
         settings.no_fail = self.no_fail.unwrap_or(false);
         settings.disable_ignore_pragma = self.disable_ignore_pragma.unwrap_or(false);
+        // Preview rules run only in preview mode, however they are selected (as in ruff).
+        if !self.preview.unwrap_or(false) {
+            for id in registry::ids().filter(|id| id.meta().preview) {
+                settings.set_enabled(id, false);
+            }
+        }
         settings
             .options
             .trusted_registries

@@ -3,13 +3,10 @@
 //! file"), and `source.fixAll.drydock`: every safe fix applied until nothing changes, exactly as
 //! `drydock check --fix` writes the file.
 
-use drydock_compose::yaml::{self, Node, NodeKind};
-use drydock_dockerfile::{ItemKind, TextRange, TextSize};
+use drydock_dockerfile::TextRange;
 use drydock_linter::fix::{self, uses_crlf};
-use drydock_linter::registry;
-use drydock_linter::suppression::{self, Flavor, Scope};
+use drydock_linter::suppress_edit::{FileKind, Suppressor};
 use drydock_linter::{Applicability, Diagnostic, DockerfileInput, Edit, Fix, Settings};
-use drydock_text::LineIndex;
 use lsp_types::CodeActionParams;
 use serde_json::{Value, json};
 
@@ -47,9 +44,12 @@ pub fn code_action(snapshot: &Snapshot, params: Value) -> Result<Value, HandlerE
         .map(|kinds| kinds.into_iter().map(String::from).collect());
     let wants = |kind: &str| {
         only.as_ref().is_none_or(|requested| {
-            requested
-                .iter()
-                .any(|k| kind == k || kind.strip_prefix(k.as_str()).is_some_and(|r| r.starts_with('.')))
+            requested.iter().any(|k| {
+                kind == k
+                    || kind
+                        .strip_prefix(k.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+            })
         })
     };
     let enc = snapshot.encoding;
@@ -63,7 +63,12 @@ pub fn code_action(snapshot: &Snapshot, params: Value) -> Result<Value, HandlerE
 
     let mut actions: Vec<Value> = Vec::new();
     if wants("quickfix") {
-        let suppressor = Suppressor::new(&doc, !settings.disable_ignore_pragma);
+        let kind = match doc.kind {
+            Kind::Dockerfile => Some(FileKind::Dockerfile),
+            Kind::Compose => Some(FileKind::Compose),
+            Kind::Other => None,
+        };
+        let suppressor = Suppressor::new(&doc.text, kind, !settings.disable_ignore_pragma);
         let mut titles: Vec<String> = Vec::new();
         for (i, d) in linted.diagnostics.iter().enumerate() {
             let Some(ours) = converted.get(skip + i) else {
@@ -165,7 +170,12 @@ fn with_eol(content: &str, crlf: bool) -> String {
     }
 }
 
-fn text_edit(doc: &Document, enc: drydock_text::PositionEncoding, edit: &Edit, crlf: bool) -> Value {
+fn text_edit(
+    doc: &Document,
+    enc: drydock_text::PositionEncoding,
+    edit: &Edit,
+    crlf: bool,
+) -> Value {
     json!({
         "range": doc.range(edit.range, enc),
         "newText": with_eol(&edit.content, crlf),
@@ -305,335 +315,6 @@ fn minimal_replacement(old: &str, new: &str) -> (TextRange, String) {
     )
 }
 
-// --- suppression comments ----------------------------------------------------------------------
-
-/// Builds suppression edits for one document, in forms the linter honours.
-enum Suppressor<'a> {
-    /// Pragmas are turned off (`disable-ignore-pragma`) or the document is neither kind.
-    Off,
-    Dockerfile {
-        text: &'a str,
-        file: drydock_dockerfile::Dockerfile,
-        pragmas: Vec<suppression::Pragma>,
-    },
-    Compose {
-        text: &'a str,
-        index: LineIndex,
-        tree: yaml::Document,
-        comments: Vec<yaml::Comment>,
-    },
-}
-
-impl<'a> Suppressor<'a> {
-    fn new(doc: &'a Document, enabled: bool) -> Self {
-        let text = &*doc.text;
-        match doc.kind {
-            _ if !enabled => Self::Off,
-            Kind::Dockerfile => {
-                let file = drydock_dockerfile::parse_str(text);
-                let index = LineIndex::new(text);
-                let pragmas = suppression::pragmas(&file, &index);
-                Self::Dockerfile {
-                    text,
-                    file,
-                    pragmas,
-                }
-            }
-            Kind::Compose => {
-                let tree = yaml::parse(text);
-                let comments = yaml::comments(text, &tree);
-                Self::Compose {
-                    text,
-                    index: LineIndex::new(text),
-                    tree,
-                    comments,
-                }
-            }
-            Kind::Other => Self::Off,
-        }
-    }
-
-    /// The suppression actions for a finding: `(title, edit)`, the narrow one first.
-    fn actions(&self, d: &Diagnostic) -> Vec<(String, Edit)> {
-        let code = d.code;
-        let suppressible = match self {
-            Self::Off => false,
-            // Findings about suppressions themselves come after suppressions are applied.
-            _ if code.starts_with("DY") => false,
-            Self::Dockerfile { .. } => {
-                registry::by_code(code).is_some() || registry::is_shellcheck_code(code)
-            }
-            Self::Compose { .. } => registry::by_code(code).is_some(),
-        };
-        if !suppressible {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        match self {
-            Self::Off => {}
-            Self::Dockerfile {
-                text,
-                file,
-                pragmas,
-            } => {
-                if let Some(edit) = dockerfile_next(text, file, pragmas, d) {
-                    out.push((format!("Suppress {code} for this instruction"), edit));
-                }
-                out.push((
-                    format!("Suppress {code} in this file"),
-                    dockerfile_global(text, file, pragmas, code),
-                ));
-            }
-            Self::Compose {
-                text,
-                index,
-                tree,
-                comments,
-            } => {
-                if let Some(edit) = compose_next(text, index, tree, comments, d) {
-                    out.push((format!("Suppress {code} for this key"), edit));
-                }
-                out.push((
-                    format!("Suppress {code} in this file"),
-                    compose_global(text, comments, code),
-                ));
-            }
-        }
-        out
-    }
-}
-
-/// Whether a pragma code names the finding's code.
-fn names(code_text: &str, code: &str) -> bool {
-    match registry::by_code(code) {
-        Some(id) => registry::find(code_text) == Some(id),
-        None => code_text.eq_ignore_ascii_case(code),
-    }
-}
-
-/// `# drydock ignore=CODE` in the comment block above the instruction holding the finding (the
-/// code added to a drydock comment already there).
-fn dockerfile_next(
-    text: &str,
-    file: &drydock_dockerfile::Dockerfile,
-    pragmas: &[suppression::Pragma],
-    d: &Diagnostic,
-) -> Option<Edit> {
-    let items = file.items();
-    let start = d.range.start();
-    // The instruction whose comment block covers the finding, as the linter decides it.
-    let (i, instruction) = items.iter().enumerate().find_map(|(i, item)| match &item.kind {
-        ItemKind::Instruction(instruction) => {
-            let covered = TextRange::new(item.range.start(), instruction.range.end());
-            (covered.contains(start) || covered.start() == start).then_some((i, instruction))
-        }
-        _ => None,
-    })?;
-    let pragma_of = |item: &drydock_dockerfile::Item| match &item.kind {
-        ItemKind::Comment(c) => pragmas.iter().find(|p| p.comment == c.range),
-        _ => None,
-    };
-    // The comment block directly above: items `block..i`.
-    let mut block = i;
-    while block > 0 && matches!(items[block - 1].kind, ItemKind::Comment(_)) {
-        block -= 1;
-    }
-    for item in items[block..i].iter().rev() {
-        if let Some(p) = pragma_of(item)
-            && p.flavor == Flavor::Drydock
-            && p.scope == Scope::Next
-            && let Some(last) = p.codes.last()
-        {
-            if p.codes.iter().any(|c| names(&c.text, d.code)) {
-                return None;
-            }
-            return Some(Edit::insert(last.range.end(), format!(",{}", d.code)));
-        }
-    }
-    // A new line right above the instruction, but above hadolint's pragmas that must stay
-    // directly above it.
-    let mut at = i;
-    while at > block
-        && pragma_of(&items[at - 1])
-            .is_some_and(|p| p.flavor == Flavor::Hadolint && p.scope == Scope::Next)
-    {
-        at -= 1;
-    }
-    let indent = &text[TextRange::new(items[i].range.start(), instruction.range.start())];
-    let indent = if indent.chars().all(|c| c == ' ' || c == '\t') {
-        indent
-    } else {
-        ""
-    };
-    Some(Edit::insert(
-        items[at].range.start(),
-        format!("{indent}# drydock ignore={}\n", d.code),
-    ))
-}
-
-/// `# drydock global ignore=CODE` after the BOM and parser directives (or the code added to a
-/// global drydock comment already there).
-fn dockerfile_global(
-    text: &str,
-    file: &drydock_dockerfile::Dockerfile,
-    pragmas: &[suppression::Pragma],
-    code: &str,
-) -> Edit {
-    if let Some(last) = pragmas
-        .iter()
-        .filter(|p| p.flavor == Flavor::Drydock && p.scope == Scope::Global)
-        .find_map(|p| p.codes.last())
-    {
-        return Edit::insert(last.range.end(), format!(",{code}"));
-    }
-    let at = file
-        .items()
-        .iter()
-        .take_while(|item| matches!(item.kind, ItemKind::Bom | ItemKind::Directive(_)))
-        .last()
-        .map_or(TextSize::new(0), |item| item.range.end());
-    top_insert(text, at, &format!("# drydock global ignore={code}"))
-}
-
-/// Inserts `line` as a line of its own at `at` (the start of a line, or the end of a file that
-/// does not end with a line break).
-fn top_insert(text: &str, at: TextSize, line: &str) -> Edit {
-    let offset = usize::from(at);
-    if offset > 0 && offset == text.len() && !text.ends_with(['\n', '\r']) {
-        Edit::insert(at, format!("\n{line}"))
-    } else {
-        Edit::insert(at, format!("{line}\n"))
-    }
-}
-
-/// The entries of a YAML document (mapping entries from key to value, sequence items), as the
-/// linter's compose suppressions see them.
-fn yaml_entries(tree: &yaml::Document) -> Vec<TextRange> {
-    let mut out = Vec::new();
-    let mut stack: Vec<&Node> = tree.root.iter().collect();
-    while let Some(node) = stack.pop() {
-        match &node.kind {
-            NodeKind::Mapping(entries) => {
-                for (k, v) in entries {
-                    out.push(TextRange::new(
-                        k.range.start(),
-                        v.range.end().max(k.range.end()),
-                    ));
-                    stack.push(v);
-                }
-            }
-            NodeKind::Sequence(items) => {
-                for item in items {
-                    out.push(item.range);
-                    stack.push(item);
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn covers(range: TextRange, offset: TextSize) -> bool {
-    range.contains(offset) || range.start() == offset
-}
-
-/// `# drydock ignore=CODE` on the line above the key holding the finding, indented like it (or
-/// the code added to a drydock comment already aimed at that line).
-fn compose_next(
-    text: &str,
-    index: &LineIndex,
-    tree: &yaml::Document,
-    comments: &[yaml::Comment],
-    d: &Diagnostic,
-) -> Option<Edit> {
-    let start = d.range.start();
-    let entries = yaml_entries(tree);
-    // The entry the linter gives a comment aimed at `line`: the outermost starting there.
-    let on_line = |line: usize| {
-        entries
-            .iter()
-            .filter(|r| index.line_of(r.start()) == line)
-            .min_by(|a, b| a.start().cmp(&b.start()).then(b.end().cmp(&a.end())))
-            .copied()
-    };
-    let mut holding: Vec<TextRange> = entries.iter().copied().filter(|r| covers(*r, start)).collect();
-    holding.sort_by_key(|r| r.len());
-    let target = holding.iter().find_map(|r| {
-        let line = index.line_of(r.start());
-        on_line(line)
-            .is_some_and(|e| covers(e, start))
-            .then_some(line)
-    })?;
-    let pragma_in = |c: &yaml::Comment| {
-        let after_hash = usize::from(c.range.start()) + 1;
-        suppression::parse_comment(&text[after_hash..usize::from(c.range.end())], after_hash)
-            .filter(|p| p.flavor == Flavor::Drydock && p.scope == Scope::Next)
-    };
-    let append = |p: suppression::CommentPragma| -> Option<Option<Edit>> {
-        let (_, last) = p.codes.last()?;
-        if p.codes.iter().any(|(c, _)| names(c, d.code)) {
-            return Some(None);
-        }
-        Some(Some(Edit::insert(last.end(), format!(",{}", d.code))))
-    };
-    // A drydock comment at the end of the target line, or in the comment lines above it.
-    let line_comment = |line: usize| comments.iter().find(|c| index.line_of(c.range.start()) == line);
-    if let Some(c) = line_comment(target).filter(|c| !c.own_line)
-        && let Some(p) = pragma_in(c)
-        && let Some(edit) = append(p)
-    {
-        return edit;
-    }
-    let mut line = target;
-    while line > 0 {
-        line -= 1;
-        let Some(range) = index.line_range(line) else {
-            break;
-        };
-        if text[range].trim().is_empty() {
-            continue;
-        }
-        let Some(c) = line_comment(line).filter(|c| c.own_line) else {
-            break;
-        };
-        if let Some(p) = pragma_in(c)
-            && let Some(edit) = append(p)
-        {
-            return edit;
-        }
-    }
-    let line_range = index.line_range(target)?;
-    let line_text = &text[line_range];
-    let indent = &line_text[..line_text.len() - line_text.trim_start_matches([' ', '\t']).len()];
-    Some(Edit::insert(
-        line_range.start(),
-        format!("{indent}# drydock ignore={}\n", d.code),
-    ))
-}
-
-/// `# drydock global ignore=CODE` at the top of a compose file (or the code added to a global
-/// drydock comment already there).
-fn compose_global(text: &str, comments: &[yaml::Comment], code: &str) -> Edit {
-    for c in comments {
-        let after_hash = usize::from(c.range.start()) + 1;
-        if let Some(p) =
-            suppression::parse_comment(&text[after_hash..usize::from(c.range.end())], after_hash)
-            && p.flavor == Flavor::Drydock
-            && p.scope == Scope::Global
-            && let Some((_, last)) = p.codes.last()
-        {
-            return Edit::insert(last.end(), format!(",{code}"));
-        }
-    }
-    let at = if text.starts_with('\u{feff}') {
-        TextSize::new(3)
-    } else {
-        TextSize::new(0)
-    };
-    top_insert(text, at, &format!("# drydock global ignore={code}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,7 +323,12 @@ mod tests {
     fn minimal_replacements_keep_line_endings_whole() {
         let (r, t) = minimal_replacement("a\r\nb\r\n", "a\r\nx\r\nb\r\n");
         let old = "a\r\nb\r\n";
-        let applied = format!("{}{}{}", &old[..usize::from(r.start())], t, &old[usize::from(r.end())..]);
+        let applied = format!(
+            "{}{}{}",
+            &old[..usize::from(r.start())],
+            t,
+            &old[usize::from(r.end())..]
+        );
         assert_eq!(applied, "a\r\nx\r\nb\r\n");
         assert!(!old[..usize::from(r.start())].ends_with('\r'));
         let (r, t) = minimal_replacement("é1", "é2");
@@ -656,7 +342,10 @@ mod tests {
     #[test]
     fn overlap_of_requests() {
         let r = drydock_text::range;
-        assert!(overlaps_request(r(4, 8), r(8, 8)), "cursor after the last character");
+        assert!(
+            overlaps_request(r(4, 8), r(8, 8)),
+            "cursor after the last character"
+        );
         assert!(overlaps_request(r(4, 8), r(4, 4)));
         assert!(!overlaps_request(r(4, 8), r(9, 9)));
         assert!(overlaps_request(r(4, 8), r(0, 5)));

@@ -119,7 +119,10 @@ fn find(snapshot: &Snapshot, doc: &Document, offset: TextSize) -> Option<Found> 
 }
 
 fn rule_text(snapshot: &Snapshot, id: RuleId) -> String {
-    docs::rule(id, rule_url(snapshot.settings.docs(), id.meta().code).as_deref())
+    docs::rule(
+        id,
+        rule_url(snapshot.settings.docs(), id.meta().code).as_deref(),
+    )
 }
 
 /// The range of the word at `offset`: a run of characters other than whitespace, quotes,
@@ -245,7 +248,8 @@ fn dockerfile_element(
             None
         }
         ItemKind::Instruction(instruction) => {
-            let index = (0..model.instruction_count()).find(|&i| model.item_index(i) == item_index)?;
+            let index =
+                (0..model.instruction_count()).find(|&i| model.item_index(i) == item_index)?;
             if let Some(found) = variable(model, index, instruction, offset) {
                 return Some(found);
             }
@@ -283,8 +287,8 @@ fn instruction_part(
             && flag.value_range.is_some_and(|r| touches(r, offset))
         {
             let fields = flag.fields(text);
-            let exact = fields.iter().all(|f| Some(f.range) != flag.value_range)
-                || fields.len() == 1;
+            let exact =
+                fields.iter().all(|f| Some(f.range) != flag.value_range) || fields.len() == 1;
             if exact
                 && let Some(field) = fields.iter().find(|f| touches(f.range, offset))
                 && let Some(doc) = docs::mount_option(&field.key)
@@ -392,8 +396,14 @@ fn variable(
         .filter(|r| r.start <= logical && logical < r.end)
         .min_by_key(|r| r.end - r.start)?;
     let range = line.file_range(r.start, r.end);
-    describe_dockerfile_var(model, index, &r.name, &line.text()[r.start..r.end], expander)
-        .map(|t| (range, t))
+    describe_dockerfile_var(
+        model,
+        index,
+        &r.name,
+        &line.text()[r.start..r.end],
+        expander,
+    )
+    .map(|t| (range, t))
 }
 
 /// A variable reference in a Dockerfile word.
@@ -544,13 +554,27 @@ fn describe_dockerfile_var(
     if expander == Expander::Builder
         && written != format!("${name}")
         && written != format!("${{{name}}}")
-        && let Ok(expansion) = model.expand(index, written)
-        && !expansion.unknown
     {
-        out.push_str(&format!(
-            "\n\n`{written}` expands to `{}` here.",
-            expansion.result
-        ));
+        // Undeclared names are unknown when the base image may set them: then the expansion
+        // is given for the case where it does not.
+        let closed = Closed(scope);
+        let lexer = drydock_dockerfile::lex::Lexer::new(model.file().escape());
+        if let Ok(expansion) = model.expand(index, written)
+            && !expansion.unknown
+        {
+            out.push_str(&format!(
+                "\n\n`{written}` expands to `{}` here.",
+                expansion.result
+            ));
+        } else if let Ok(expansion) = lexer.process_word(written, &closed)
+            && !expansion.unknown
+        {
+            out.push_str(&format!(
+                "\n\n`{written}` expands to `{}` here, unless the base image's environment \
+                 sets what this Dockerfile does not declare.",
+                expansion.result
+            ));
+        }
     }
     if expander == Expander::Shell {
         out.push_str(
@@ -561,7 +585,22 @@ fn describe_dockerfile_var(
     Some(out)
 }
 
+/// A scope where undeclared names are unset (not possibly set by the base image).
+struct Closed<'a>(&'a drydock_dockerfile::model::Scope);
+
+impl drydock_dockerfile::lex::Env for Closed<'_> {
+    fn lookup(&self, name: &str) -> Option<drydock_dockerfile::lex::VarValue<'_>> {
+        use drydock_dockerfile::lex::VarValue;
+        let var = self.0.get(name)?;
+        Some(match &var.value {
+            Some(v) => VarValue::Set(v),
+            None => VarValue::Unknown,
+        })
+    }
+}
+
 /// Whether undeclared names may come from the base image (a stage not built on `scratch`).
+/// `Scope` keeps this private; its `Env` answer for a name no Dockerfile can declare tells.
 fn is_open(model: &Model, index: usize) -> bool {
     use drydock_dockerfile::lex::{Env, VarValue};
     matches!(
@@ -703,7 +742,10 @@ fn compose_refs(raw: &str) -> Vec<(usize, usize, String)> {
     let bytes = raw.as_bytes();
     let name_len = |from: usize| {
         let rest = &bytes[from..];
-        if !rest.first().is_some_and(|b| *b == b'_' || b.is_ascii_alphabetic()) {
+        if !rest
+            .first()
+            .is_some_and(|b| *b == b'_' || b.is_ascii_alphabetic())
+        {
             return 0;
         }
         rest.iter()
@@ -776,7 +818,10 @@ fn compose_variable(
     let mut out = format!("**`{name}`**: ");
     match project.env.get(&name) {
         Lookup::Set(value) => {
-            out.push_str(&format!("`{value}`, {}.", env_origin(snapshot, &project, &name)));
+            out.push_str(&format!(
+                "`{value}`, {}.",
+                env_origin(snapshot, &project, &name)
+            ));
         }
         Lookup::Absent if project.env.absent_is_unset() => {
             out.push_str("not set (in the project's `.env` nor in the editor's environment).");

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::session::{ClientCaps, Snapshot};
 
 pub mod code_action;
+pub mod completion;
 mod docs;
 pub mod hover;
 pub mod navigation;
@@ -37,6 +38,7 @@ pub fn params<P: DeserializeOwned>(params: Value) -> Result<P, HandlerError> {
 pub fn handle(snapshot: &Snapshot, method: &str, params: Value) -> Result<Value, HandlerError> {
     match method {
         "textDocument/codeAction" => code_action::code_action(snapshot, params),
+        "textDocument/completion" => completion::completion(snapshot, params),
         "textDocument/hover" => hover::hover(snapshot, params),
         "textDocument/documentSymbol" => symbols::document_symbol(snapshot, params),
         "textDocument/foldingRange" => symbols::folding_range(snapshot, params),
@@ -65,6 +67,7 @@ pub fn capabilities(caps: &ClientCaps, encoding: &str) -> Value {
     });
     out["hoverProvider"] = json!(true);
     out["codeActionProvider"] = json!({"codeActionKinds": code_action::KINDS});
+    out["completionProvider"] = completion::provider();
     out["documentSymbolProvider"] = json!(true);
     out["foldingRangeProvider"] = json!(true);
     out["definitionProvider"] = json!(true);

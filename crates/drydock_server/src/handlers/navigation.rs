@@ -56,7 +56,13 @@ fn lsp_range(snapshot: &Snapshot, text: &str, index: &LineIndex, range: TextRang
     json!({"start": start, "end": end})
 }
 
-fn location(snapshot: &Snapshot, uri: &Uri, text: &str, index: &LineIndex, range: TextRange) -> Value {
+fn location(
+    snapshot: &Snapshot,
+    uri: &Uri,
+    text: &str,
+    index: &LineIndex,
+    range: TextRange,
+) -> Value {
     json!({"uri": uri, "range": lsp_range(snapshot, text, index, range)})
 }
 
@@ -132,7 +138,9 @@ fn compose_definition(snapshot: &Snapshot, doc: &Document, offset: TextSize) -> 
     }
     if let Some(var) = compose::var_at(&files, offset) {
         return match compose::env_definition(&files, &var.name) {
-            Some((uri, text, index, range)) => json!([location(snapshot, &uri, &text, &index, range)]),
+            Some((uri, text, index, range)) => {
+                json!([location(snapshot, &uri, &text, &index, range)])
+            }
             None => Value::Null,
         };
     }
@@ -199,7 +207,13 @@ pub fn references(snapshot: &Snapshot, params: Value) -> Result<Value, HandlerEr
                 for f in files.project(0) {
                     let file = &files.files[f];
                     for v in file.vars.iter().filter(|v| v.name == var.name) {
-                        out.push(location(snapshot, &file.uri, &file.text, &file.index, v.range));
+                        out.push(location(
+                            snapshot,
+                            &file.uri,
+                            &file.text,
+                            &file.index,
+                            v.range,
+                        ));
                     }
                 }
                 Value::Array(out)
@@ -220,9 +234,7 @@ pub fn document_highlight(snapshot: &Snapshot, params: Value) -> Result<Value, H
     let Some((doc, offset)) = at(snapshot, &p.text_document_position_params) else {
         return Ok(Value::Null);
     };
-    let highlight = |range: TextRange, kind: u32| {
-        json!({"range": lsp_range(snapshot, &doc.text, &doc.index, range), "kind": kind})
-    };
+    let highlight = |range: TextRange, kind: u32| json!({"range": lsp_range(snapshot, &doc.text, &doc.index, range), "kind": kind});
     Ok(match doc.kind {
         Kind::Dockerfile => {
             let index = dockerfile::index(&doc.text);
@@ -389,18 +401,16 @@ fn rename_dockerfile(
             if dockerfile::is_predefined(new_name) {
                 return Err(refuse(format!("`{new_name}` is defined by BuildKit")));
             }
-            if new_name != symbol.name {
-                let mut scopes: Vec<Option<usize>> = occurrences.iter().map(|o| o.scope).collect();
-                scopes.dedup();
-                if scopes
+            if new_name != symbol.name
+                && index
+                    .scopes(occ.symbol)
                     .iter()
                     .any(|&scope| index.names_in(scope).any(|n| n == new_name))
-                {
-                    return Err(refuse(format!(
-                        "`{new_name}` is already used where `{}` is visible",
-                        symbol.name
-                    )));
-                }
+            {
+                return Err(refuse(format!(
+                    "`{new_name}` is already used where `{}` is visible",
+                    symbol.name
+                )));
             }
         }
     }
@@ -444,7 +454,9 @@ fn rename_compose(
                 .any(|s| s.declaration && s.name == new_name)
         });
         if taken {
-            return Err(refuse(format!("a service named `{new_name}` already exists")));
+            return Err(refuse(format!(
+                "a service named `{new_name}` already exists"
+            )));
         }
     }
     let mut by_file: BTreeMap<usize, Vec<Value>> = BTreeMap::new();

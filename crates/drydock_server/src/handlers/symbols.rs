@@ -239,10 +239,7 @@ fn dockerfile_symbols(text: &str) -> Vec<Sym> {
 
 /// An entry's range: its key through its value.
 fn entry_range(key: &Node, value: &Node) -> TextRange {
-    TextRange::new(
-        key.range.start(),
-        key.range.end().max(value.range.end()),
-    )
+    TextRange::new(key.range.start(), key.range.end().max(value.range.end()))
 }
 
 fn key_name(text: &str, key: &Node) -> String {
@@ -327,10 +324,9 @@ fn compose_symbols(text: &str) -> Vec<Sym> {
                     name: key_name(text, k),
                     detail: match &v.kind {
                         NodeKind::Scalar(_) | NodeKind::Alias(_) => Some(summary(text, v)),
-                        _ if section == "services" => v
-                            .get("image")
-                            .and_then(Node::as_str)
-                            .map(shorten),
+                        _ if section == "services" => {
+                            v.get("image").and_then(Node::as_str).map(shorten)
+                        }
                         _ => None,
                     },
                     kind: entry_kind,
@@ -525,7 +521,9 @@ fn dockerfile_folds(text: &str) -> Vec<Fold> {
         // Each heredoc body, from the line before it (the instruction line or the previous
         // terminator) through its terminator.
         for heredoc in &instruction.heredocs {
-            let end = heredoc.terminator.map_or(heredoc.body.end(), TextRange::end);
+            let end = heredoc
+                .terminator
+                .map_or(heredoc.body.end(), TextRange::end);
             let body_line = index.line_of(heredoc.body.start());
             let start = index
                 .line_range(body_line.saturating_sub(1))

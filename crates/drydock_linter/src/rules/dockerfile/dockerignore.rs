@@ -216,7 +216,8 @@ impl DockerIgnore {
         specific.push(".dockerignore");
         let specific = PathBuf::from(specific);
         for candidate in [specific, context.join(".dockerignore")] {
-            if let Ok(bytes) = std::fs::read(&candidate) {
+            // Never a FIFO or a device: reading one would block or never end.
+            if let Ok(bytes) = drydock_compose::project::read_regular_file(&candidate) {
                 let text = String::from_utf8_lossy(&bytes);
                 return Self::parse(candidate, &text);
             }

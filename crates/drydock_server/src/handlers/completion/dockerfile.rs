@@ -10,6 +10,7 @@
 
 use drydock_dockerfile::model::{Model, PLATFORM_ARGS};
 use drydock_dockerfile::{FlagType, Instruction, InstructionKind, ItemKind, allowed_flags};
+use drydock_linter::rule::Target;
 
 use super::{Item, Request, kind, variable_at_end, variable_insert};
 
@@ -211,14 +212,24 @@ fn mount_option_doc(mount_type: &str, key: &str) -> &'static str {
             "Path of the secret file (default `/run/secrets/<id>`); alias `dst`."
         }
         ("ssh", "target") => "Path of the agent socket (default `/run/buildkit/ssh_agent.<n>`).",
-        (_, "target") => "Mount path in the build container (required); aliases `dst`, `destination`.",
-        ("cache", "id") => "Cache ID; mounts with the same ID share one cache (default: the target).",
-        ("secret", "id") => "ID of the secret (`docker build --secret id=...`); default: the target's file name.",
-        ("ssh", "id") => "ID of the agent socket or key (`docker build --ssh <id>`); default `default`.",
+        (_, "target") => {
+            "Mount path in the build container (required); aliases `dst`, `destination`."
+        }
+        ("cache", "id") => {
+            "Cache ID; mounts with the same ID share one cache (default: the target)."
+        }
+        ("secret", "id") => {
+            "ID of the secret (`docker build --secret id=...`); default: the target's file name."
+        }
+        ("ssh", "id") => {
+            "ID of the agent socket or key (`docker build --ssh <id>`); default `default`."
+        }
         (_, "source") => "Path in `from` to mount (default: its root); alias `src`.",
         ("cache", "from") => "Stage, context or image whose files seed the cache (default: empty).",
         (_, "from") => "Stage, named context or image to mount from (default: the build context).",
-        (_, "sharing") => "How concurrent builds use the cache: `shared` (default), `private` or `locked`.",
+        (_, "sharing") => {
+            "How concurrent builds use the cache: `shared` (default), `private` or `locked`."
+        }
         (_, "readonly") => "Mounts read-only; alias `ro`.",
         (_, "readwrite") => "Allows writes, which are discarded after the command; alias `rw`.",
         (_, "mode") => "File mode of the mount in octal, e.g. `0755` (secret default `0400`).",
@@ -232,11 +243,17 @@ fn mount_option_doc(mount_type: &str, key: &str) -> &'static str {
 }
 
 const PLATFORMS: [(&str, &str); 11] = [
-    ("$BUILDPLATFORM", "The platform of the machine running the build (cross-compile natively)."),
+    (
+        "$BUILDPLATFORM",
+        "The platform of the machine running the build (cross-compile natively).",
+    ),
     ("$TARGETPLATFORM", "The platform being built for."),
     ("linux/amd64", "64-bit x86."),
     ("linux/arm64", "64-bit ARM (AWS Graviton, Apple silicon)."),
-    ("linux/arm/v7", "32-bit ARMv7 (Raspberry Pi 2/3 with a 32-bit OS)."),
+    (
+        "linux/arm/v7",
+        "32-bit ARMv7 (Raspberry Pi 2/3 with a 32-bit OS).",
+    ),
     ("linux/arm/v6", "32-bit ARMv6 (Raspberry Pi Zero/1)."),
     ("linux/386", "32-bit x86."),
     ("linux/ppc64le", "64-bit POWER, little-endian."),
@@ -304,11 +321,13 @@ impl Cx<'_> {
             // final newline) or its instruction continues (`\` on its last line).
             let last = items.len().checked_sub(1)?;
             let ends_in_newline = text.ends_with(['\n', '\r']);
-            let continued = matches!(&items[last].kind, ItemKind::Instruction(ins) if self.continues(ins));
+            let continued =
+                matches!(&items[last].kind, ItemKind::Instruction(ins) if self.continues(ins));
             (at_end && (!ends_in_newline || continued)).then_some(last)
         });
         let item_idx = found.unwrap_or(items.len());
         let before = req.before();
+        let before = before.strip_prefix('\u{feff}').unwrap_or(before);
 
         let directive_area = items[..item_idx]
             .iter()
@@ -321,14 +340,16 @@ impl Cx<'_> {
                 let word = before.trim_start();
                 if word.chars().all(|c| c.is_ascii_alphabetic()) {
                     let start = off - word.len();
-                    let has_from = self.from_before(item_idx);
+                    let has_from = self.has_from_before(item_idx);
                     let lower = lowercase_file(&self.model, item_idx);
                     self.keywords(false, has_from, lower, start)
                 } else {
                     Vec::new()
                 }
             }
-            Some(ItemKind::Comment(_) | ItemKind::Directive(_)) => self.pragma(before),
+            Some(ItemKind::Comment(_) | ItemKind::Directive(_)) => {
+                super::pragma(req, before, Target::Dockerfile)
+            }
             Some(ItemKind::Instruction(ins)) => self.instruction(ins, item_idx),
             Some(ItemKind::Bom) => Vec::new(),
         }
@@ -348,7 +369,7 @@ impl Cx<'_> {
         }
     }
 
-    fn from_before(&self, item_idx: usize) -> bool {
+    fn has_from_before(&self, item_idx: usize) -> bool {
         self.model.file().items()[..item_idx.min(self.model.file().items().len())]
             .iter()
             .any(|i| matches!(&i.kind, ItemKind::Instruction(ins) if ins.kind == InstructionKind::From))
@@ -419,7 +440,10 @@ impl Cx<'_> {
             "syntax" => {
                 let range = req.range(value_start, req.word_end(|c| !c.is_whitespace()));
                 [
-                    ("docker/dockerfile:1", "The latest stable Dockerfile syntax 1.x."),
+                    (
+                        "docker/dockerfile:1",
+                        "The latest stable Dockerfile syntax 1.x.",
+                    ),
                     (
                         "docker/dockerfile:1-labs",
                         "The latest 1.x with experimental (labs) features.",
@@ -460,27 +484,29 @@ impl Cx<'_> {
                     Item::new("error", kind::PROPERTY, range)
                         .insert("error=")
                         .doc("`true` makes check warnings fail the build."),
+                    Item::new("experimental", kind::PROPERTY, range)
+                        .insert("experimental=")
+                        .doc("Experimental checks to turn on, comma-separated, or `all`."),
                 ]
             }
             Some((key, val)) => {
                 let val_off = seg_off + key.len() + 1;
                 match key.trim() {
-                    "skip" => {
+                    "skip" | "experimental" => {
                         let name_start = val.rfind(',').map_or(0, |i| i + 1);
                         let present: Vec<&str> = val.split(',').map(str::trim).collect();
                         let range = req.range(
                             val_off + name_start,
                             req.word_end(|c| c.is_ascii_alphanumeric()),
                         );
-                        let mut out = vec![
-                            Item::new("all", kind::CONSTANT, range).doc("Turns off every check."),
-                        ];
+                        let mut out =
+                            vec![Item::new("all", kind::CONSTANT, range).doc("Every check.")];
                         for (name, code) in buildkit_checks() {
                             if !present.contains(&name) {
                                 out.push(
-                                    Item::new(name, kind::CONSTANT, range)
-                                        .detail(code)
-                                        .doc(format!("BuildKit's `{name}` check (drydock `{code}`).")),
+                                    Item::new(name, kind::CONSTANT, range).detail(code).doc(
+                                        format!("BuildKit's `{name}` check (drydock `{code}`)."),
+                                    ),
                                 );
                             }
                         }
@@ -497,44 +523,6 @@ impl Cx<'_> {
                 }
             }
         }
-    }
-
-    /// Rule codes in `# drydock ignore=` and `# hadolint ignore=` comments.
-    fn pragma(&self, before: &str) -> Vec<Item> {
-        let req = self.req;
-        let body = before.trim_start().trim_start_matches('#').trim_start();
-        let Some(rest) = body
-            .strip_prefix("drydock")
-            .or_else(|| body.strip_prefix("hadolint"))
-        else {
-            return Vec::new();
-        };
-        let rest = rest.trim_start();
-        let rest = rest
-            .strip_prefix("global")
-            .or_else(|| rest.strip_prefix("stage"))
-            .map_or(rest, str::trim_start);
-        let Some(codes) = rest.strip_prefix("ignore=") else {
-            return Vec::new();
-        };
-        if codes.contains(char::is_whitespace) {
-            return Vec::new();
-        }
-        let start = codes.rfind(',').map_or(0, |i| i + 1);
-        let present: Vec<&str> = codes.split(',').collect();
-        let range = req.range(
-            req.offset - (codes.len() - start),
-            req.word_end(|c| c.is_ascii_alphanumeric()),
-        );
-        drydock_linter::registry::rules()
-            .iter()
-            .map(|r| r.meta())
-            .filter(|m| {
-                matches!(m.target, drydock_linter::rule::Target::Dockerfile)
-                    && !present.contains(&m.code)
-            })
-            .map(|m| Item::new(m.code, kind::CONSTANT, range).detail(m.name))
-            .collect()
     }
 
     // --- instructions ----------------------------------------------------------------------------
@@ -602,7 +590,9 @@ impl Cx<'_> {
         let index = self.instruction_index(item_idx);
         // Heredoc bodies: only variables (the shell sees ARG and ENV values).
         for heredoc in &ins.heredocs {
-            let end = heredoc.terminator.map_or(heredoc.body.end(), |t| t.end());
+            let end = heredoc
+                .terminator
+                .map_or(heredoc.body.end(), drydock_dockerfile::TextRange::end);
             if off >= usize::from(heredoc.body.start()) && off <= usize::from(end) {
                 return self.variables(index).unwrap_or_default();
             }
@@ -656,12 +646,12 @@ impl Cx<'_> {
             usize::from(line.file_start(current_start)).clamp(req.line_start(), off)
         };
         let word = |i: usize| &prefix[done[i].0..done[i].1];
-        let lower = lowercase_file(&self.model, item_idx);
         if done.is_empty() {
             if !current.chars().all(|c| c.is_ascii_alphabetic()) {
                 return Vec::new();
             }
-            return self.keywords(false, self.from_before(item_idx), lower, cur_file);
+            let lower = lowercase_file(&self.model, item_idx);
+            return self.keywords(false, self.has_from_before(item_idx), lower, cur_file);
         }
         let mut kw = 0;
         if word(0).eq_ignore_ascii_case("onbuild") {
@@ -675,6 +665,8 @@ impl Cx<'_> {
             kw = 1;
         }
         let kind = InstructionKind::from_keyword(word(kw));
+        // Words inside the instruction (`AS`, `CMD`) follow its keyword's case.
+        let lower = word(kw).chars().all(|c| !c.is_ascii_uppercase());
         let rest: Vec<&str> = (kw + 1..done.len()).map(word).collect();
         let flags: Vec<&str> = rest
             .iter()
@@ -687,7 +679,13 @@ impl Cx<'_> {
                 return match current.split_once('=') {
                     Some((name, value)) => {
                         let value_start = (cur_file + name.len() + 1).min(off);
-                        self.flag_value(kind, index, name.trim_start_matches('-'), value, value_start)
+                        self.flag_value(
+                            kind,
+                            index,
+                            name.trim_start_matches('-'),
+                            value,
+                            value_start,
+                        )
                     }
                     None => self.flag_names(kind, &flags, cur_file),
                 };
@@ -826,7 +824,10 @@ impl Cx<'_> {
             "network" => values(&[
                 ("default", "The default network sandbox."),
                 ("none", "No network access."),
-                ("host", "The host's network (needs the `network.host` entitlement)."),
+                (
+                    "host",
+                    "The host's network (needs the `network.host` entitlement).",
+                ),
             ]),
             "security" => values(&[
                 (
@@ -876,9 +877,15 @@ impl Cx<'_> {
                     .map(|(t, doc, _)| Item::new(*t, kind::ENUM_MEMBER, range).doc(*doc))
                     .collect(),
                 "sharing" => [
-                    ("shared", "Concurrent builds use the cache at the same time (default)."),
+                    (
+                        "shared",
+                        "Concurrent builds use the cache at the same time (default).",
+                    ),
                     ("private", "A concurrent build gets a new, empty cache."),
-                    ("locked", "A concurrent build waits until the cache is free."),
+                    (
+                        "locked",
+                        "A concurrent build waits until the cache is free.",
+                    ),
                 ]
                 .iter()
                 .map(|(v, doc)| Item::new(*v, kind::ENUM_MEMBER, range).doc(*doc))
@@ -891,14 +898,16 @@ impl Cx<'_> {
         let range = req.range(current_off, req.word_end(|c| c.is_ascii_alphabetic()));
         let eq_follows = req.text()[usize::from(range.end())..].starts_with('=');
         let present: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
-        let canonical = |k: &str| match k {
-            "dst" | "destination" => "target",
-            "src" => "source",
-            "ro" => "readonly",
-            "rw" => "readwrite",
-            other => other,
-        }
-        .to_owned();
+        let canonical = |k: &str| {
+            match k {
+                "dst" | "destination" => "target",
+                "src" => "source",
+                "ro" => "readonly",
+                "rw" => "readwrite",
+                other => other,
+            }
+            .to_owned()
+        };
         let present: Vec<String> = present.iter().map(|k| canonical(k)).collect();
         let mut out = Vec::new();
         if !present.iter().any(|k| k == "type") {
@@ -932,11 +941,13 @@ impl Cx<'_> {
         out
     }
 
-    /// Stages before instruction `index` (by name; unnamed ones by number).
+    /// Stages before the one of instruction `index` (by name; unnamed ones by number), latest
+    /// first.
     fn stages(&self, index: usize, range: drydock_text::TextRange) -> Vec<Item> {
         let mut out = Vec::new();
+        let current = self.model.stage_of(index);
         for stage in self.model.stages().iter().rev() {
-            if stage.from >= index {
+            if stage.from >= index || Some(stage.index) == current {
                 continue;
             }
             let image = stage.image.as_ref().map_or("", |w| w.text.as_str());
@@ -991,10 +1002,14 @@ impl Cx<'_> {
                     let word = cased("CMD", lower);
                     out.insert(
                         1,
-                        Item::new(format!("{word} [\"executable\", \"param\"]"), kind::SNIPPET, range)
-                            .snippet(format!(r#"{word} ["${{1:executable}}", "${{2:param}}"]$0"#))
-                            .filter(&word)
-                            .detail("exec form"),
+                        Item::new(
+                            format!("{word} [\"executable\", \"param\"]"),
+                            kind::SNIPPET,
+                            range,
+                        )
+                        .snippet(format!(r#"{word} ["${{1:executable}}", "${{2:param}}"]$0"#))
+                        .filter(&word)
+                        .detail("exec form"),
                     );
                 }
                 out

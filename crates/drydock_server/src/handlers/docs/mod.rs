@@ -277,8 +277,12 @@ pub(crate) fn mount_option(key: &str) -> Option<&'static str> {
             "**mode**: the file mode, in octal, of the cache directory (default `0755`), the \
              secret file (`0400`) or the SSH socket (`0600`)."
         }
-        "uid" => "**uid**: the user ID owning the cache directory, secret file or socket (default `0`).",
-        "gid" => "**gid**: the group ID owning the cache directory, secret file or socket (default `0`).",
+        "uid" => {
+            "**uid**: the user ID owning the cache directory, secret file or socket (default `0`)."
+        }
+        "gid" => {
+            "**gid**: the group ID owning the cache directory, secret file or socket (default `0`)."
+        }
         "size" => "**size** (`tmpfs`): the size limit of the file system, in bytes.",
         "required" => {
             "**required** (`secret`, `ssh`): fail the build when the secret or agent is not \
@@ -319,18 +323,18 @@ pub(crate) fn directive(name: &str) -> Option<&'static str> {
 /// Which section headings of a rule's documentation a hover shows.
 const RULE_SECTIONS: [&str; 2] = ["What it does", "Why is this bad?"];
 
-/// The hover text of a rule: code, name, summary, "What it does" and "Why is this bad?", and a
-/// link to its documentation.
+/// The hover text of a rule: code, name, category and severity, its summary (the first
+/// paragraph of "What it does", shown with the rest of that section), "Why is this bad?", and
+/// a link to its documentation.
 #[must_use]
 pub(crate) fn rule(id: RuleId, docs_url: Option<&str>) -> String {
     let meta = id.meta();
     let mut out = format!(
-        "**{}** `{}` ({}, {})\n\n{}\n",
+        "**{}** `{}` ({}, {})\n",
         meta.code,
         meta.name,
         meta.category.as_str(),
         meta.severity,
-        meta.summary()
     );
     if !meta.aliases.is_empty() {
         out.push_str(&format!(
@@ -343,10 +347,15 @@ pub(crate) fn rule(id: RuleId, docs_url: Option<&str>) -> String {
         ));
     }
     let documentation = meta.documentation();
+    let mut shown = false;
     for heading in RULE_SECTIONS {
         if let Some(body) = section(&documentation, heading) {
             out.push_str(&format!("\n### {heading}\n{body}\n"));
+            shown = true;
         }
+    }
+    if !shown {
+        out.push_str(&format!("\n{}\n", meta.summary()));
     }
     if let Some(url) = docs_url {
         out.push_str(&format!("\n[Documentation of {}]({url})\n", meta.code));
@@ -449,7 +458,9 @@ mod tests {
                 }
             }
         }
-        for key in ["type", "target", "source", "from", "id", "sharing", "mode", "uid", "gid"] {
+        for key in [
+            "type", "target", "source", "from", "id", "sharing", "mode", "uid", "gid",
+        ] {
             assert!(mount_option(key).is_some(), "{key}");
         }
     }
@@ -458,12 +469,18 @@ mod tests {
     fn rule_text_and_plain_text() {
         let id = drydock_linter::registry::find("DL3027").expect("DL3027");
         let md = rule(id, Some("https://x/rules.md#dl3027-apt-instead-of-apt-get"));
-        assert!(md.starts_with("**DL3027** `apt-instead-of-apt-get`"), "{md}");
+        assert!(
+            md.starts_with("**DL3027** `apt-instead-of-apt-get`"),
+            "{md}"
+        );
         assert!(md.contains("### What it does") && md.contains("### Why is this bad?"));
         assert!(!md.contains("Use instead"), "{md}");
         let text = plain(&md);
         assert!(text.starts_with("DL3027 apt-instead-of-apt-get"), "{text}");
-        assert!(text.contains("Documentation of DL3027 (https://x/rules.md#"), "{text}");
+        assert!(
+            text.contains("Documentation of DL3027 (https://x/rules.md#"),
+            "{text}"
+        );
         assert!(!text.contains('`') && !text.contains("**") && !text.contains("###"));
     }
 }

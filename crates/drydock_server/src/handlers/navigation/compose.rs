@@ -135,14 +135,12 @@ fn scalar_range<'t>(text: &'t str, node: &Node) -> Option<(TextRange, &'t str)> 
     let raw = &text[node.range];
     match scalar.style {
         Style::Plain if raw == scalar.value => Some((node.range, raw)),
-        Style::SingleQuoted | Style::DoubleQuoted
-            if raw.len() >= 2 && raw[1..raw.len() - 1] == scalar.value =>
-        {
-            let start = usize::from(node.range.start()) + 1;
-            Some((
-                drydock_text::range(start, start + scalar.value.len()),
-                &raw[1..raw.len() - 1],
-            ))
+        Style::SingleQuoted | Style::DoubleQuoted => {
+            let inner = raw.get(1..raw.len().saturating_sub(1))?;
+            (inner == scalar.value).then(|| {
+                let start = usize::from(node.range.start()) + 1;
+                (drydock_text::range(start, start + inner.len()), inner)
+            })
         }
         _ => None,
     }
@@ -154,7 +152,7 @@ fn sub(range: TextRange, start: usize, end: usize) -> TextRange {
     drydock_text::range(base + start, base + end)
 }
 
-fn anchor<'d>(doc: &'d Document, id: usize) -> Option<&'d Node> {
+fn anchor(doc: &Document, id: usize) -> Option<&Node> {
     doc.anchors.iter().find(|(i, _)| *i == id).map(|(_, n)| n)
 }
 
@@ -296,7 +294,11 @@ fn service_field(
                         None => (0, raw),
                     };
                     let name = rest.split(':').next().unwrap_or(rest);
-                    push(sub(range, skip, skip + name.len()), name, Namespace::Project);
+                    push(
+                        sub(range, skip, skip + name.len()),
+                        name,
+                        Namespace::Project,
+                    );
                 }
             }
         }
@@ -319,7 +321,11 @@ fn service_field(
                     };
                     if let Some(name) = raw[offset..].strip_prefix("service:") {
                         let start = offset + 8;
-                        push(sub(range, start, start + name.len()), name, Namespace::Project);
+                        push(
+                            sub(range, start, start + name.len()),
+                            name,
+                            Namespace::Project,
+                        );
                     }
                 }
             }
@@ -348,6 +354,7 @@ fn links(text: &str, doc: &Document, dir: Option<&Path>) -> Vec<Link> {
     let Some(root) = &doc.root else {
         return out;
     };
+    let mut contexts: Vec<Link> = Vec::new();
     let mut add = |node: &Node, base: Option<&Path>, kind: LinkKind| {
         if let Some((range, raw)) = scalar_range(text, node)
             && !raw.is_empty()
@@ -431,7 +438,7 @@ fn links(text: &str, doc: &Document, dir: Option<&Path>) -> Vec<Link> {
                     && !raw.is_empty()
                     && !remote(raw)
                 {
-                    out.push(Link {
+                    contexts.push(Link {
                         range,
                         target: resolve(dir, raw).join("Dockerfile"),
                         kind: LinkKind::Other,
@@ -441,6 +448,8 @@ fn links(text: &str, doc: &Document, dir: Option<&Path>) -> Vec<Link> {
             None => {}
         }
     }
+    out.extend(contexts);
+    out.sort_by_key(|l| l.range.start());
     out
 }
 
@@ -595,9 +604,9 @@ impl<'a> Files<'a> {
         }
         let loaded = match self.open(&path) {
             Some(doc) => Some(File::from_document(doc)),
-            None => self.read_text(&path).map(|(uri, text, index)| {
-                File::new(Some(path.clone()), uri, None, text, index)
-            }),
+            None => self
+                .read_text(&path)
+                .map(|(uri, text, index)| File::new(Some(path.clone()), uri, None, text, index)),
         };
         let id = loaded.map(|file| {
             self.files.push(file);
@@ -779,7 +788,10 @@ pub(crate) fn service_at(files: &mut Files<'_>, offset: TextSize) -> Option<Serv
 }
 
 /// The project's `.env` entry defining `name` (the one that wins: the last).
-pub(crate) fn env_definition(files: &Files<'_>, name: &str) -> Option<(Uri, Arc<str>, Arc<LineIndex>, TextRange)> {
+pub(crate) fn env_definition(
+    files: &Files<'_>,
+    name: &str,
+) -> Option<(Uri, Arc<str>, Arc<LineIndex>, TextRange)> {
     let dir = files.files[0].path.as_deref()?.parent()?;
     let (uri, text, index) = files.read_text(&dir.join(".env"))?;
     let parsed = dotenv::parse(&text, &interpolate::Environment::default());

@@ -99,6 +99,10 @@ pub(crate) struct Index {
     /// Base image words of `FROM` lines and `--from` values (lowercase), which a stage renamed
     /// to the same name would capture.
     pub(crate) image_words: Vec<String>,
+    /// Names shell scripts read or assign, per scope (a renamed variable must not take one).
+    shell_names: Vec<(Option<usize>, String)>,
+    /// Each stage's parent stage (`FROM <stage>`).
+    stage_parents: Vec<Option<usize>>,
 }
 
 impl Index {
@@ -122,12 +126,36 @@ impl Index {
         out
     }
 
-    /// Names used (declared or referenced) in a scope, for rename collisions.
+    /// The scopes a symbol is visible in: where it occurs, and the stages built on those.
+    pub(crate) fn scopes(&self, symbol: usize) -> Vec<Option<usize>> {
+        let mut scopes: Vec<Option<usize>> = Vec::new();
+        for o in self.occurrences.iter().filter(|o| o.symbol == symbol) {
+            if !scopes.contains(&o.scope) {
+                scopes.push(o.scope);
+            }
+        }
+        // Stages come after their parents: one pass in order reaches every descendant.
+        for (stage, parent) in self.stage_parents.iter().enumerate() {
+            if parent.is_some_and(|p| scopes.contains(&Some(p))) && !scopes.contains(&Some(stage)) {
+                scopes.push(Some(stage));
+            }
+        }
+        scopes
+    }
+
+    /// Names used (declared, referenced, or read and assigned by a shell) in a scope, for
+    /// rename collisions.
     pub(crate) fn names_in(&self, scope: Option<usize>) -> impl Iterator<Item = &str> {
         self.occurrences
             .iter()
             .filter(move |o| o.scope == scope && o.kind == SymbolKind::Variable)
             .map(|o| o.name.as_str())
+            .chain(
+                self.shell_names
+                    .iter()
+                    .filter(move |(s, _)| *s == scope)
+                    .map(|(_, n)| n.as_str()),
+            )
     }
 }
 
@@ -156,6 +184,8 @@ struct Builder<'a> {
     parent: Vec<usize>,
     /// Unresolved references: `(scope, name)` -> first occurrence.
     unresolved: HashMap<(Option<usize>, String), usize>,
+    /// Names a shell reads or assigns, per scope.
+    shell_names: Vec<(Option<usize>, String)>,
 }
 
 impl Builder<'_> {
@@ -214,7 +244,7 @@ impl Builder<'_> {
                 let old = scope.0[i].decl;
                 self.union(old, id);
                 // An ARG never hides an ENV of the same name.
-                if !(scope.0[i].env && !env) {
+                if !scope.0[i].env || env {
                     scope.0[i] = Binding {
                         name: name.to_owned(),
                         decl: id,
@@ -308,8 +338,13 @@ impl Builder<'_> {
         shadows: &mut Vec<(String, usize)>,
         order: usize,
     ) {
+        shadows.extend(scan.shadows.iter().map(|(n, at)| (n.clone(), order + at)));
+        for (name, _) in &scan.shadows {
+            self.shell_names.push((stage, name.clone()));
+        }
         for &(start, end) in &scan.refs {
             let name = &src[start..end];
+            self.shell_names.push((stage, name.to_owned()));
             let shadowed = shadows
                 .iter()
                 .any(|(n, at)| n == name && *at <= order + start);
@@ -320,7 +355,6 @@ impl Builder<'_> {
                 self.reference(scope, name, range, stage, env_only, false);
             }
         }
-        shadows.extend(scan.shadows.iter().map(|(n, at)| (n.clone(), order + at)));
     }
 }
 
@@ -333,6 +367,7 @@ pub(crate) fn index(text: &str) -> Index {
         occurrences: Vec::new(),
         parent: Vec::new(),
         unresolved: HashMap::new(),
+        shell_names: Vec::new(),
     };
     let mut image_words = Vec::new();
 
@@ -504,8 +539,7 @@ pub(crate) fn index(text: &str) -> Index {
                 InstructionKind::Run => {
                     for flag in instruction.flags_named("mount") {
                         for field in flag.fields(text) {
-                            if let Some(range) =
-                                field_value_range(text, field.range, &field.value)
+                            if let Some(range) = field_value_range(text, field.range, &field.value)
                             {
                                 let word = Word {
                                     range,
@@ -519,7 +553,9 @@ pub(crate) fn index(text: &str) -> Index {
                         shell_instruction(&mut b, &scope, instruction, s, false);
                     }
                 }
-                InstructionKind::Cmd | InstructionKind::Entrypoint | InstructionKind::Healthcheck
+                InstructionKind::Cmd
+                | InstructionKind::Entrypoint
+                | InstructionKind::Healthcheck
                     if model.shell_spec(index).kind == ShellKind::Posix =>
                 {
                     runtime.push(index);
@@ -557,6 +593,8 @@ pub(crate) fn index(text: &str) -> Index {
         symbols,
         stage_names,
         image_words,
+        shell_names: b.shell_names,
+        stage_parents: model.stages().iter().map(|s| s.parent).collect(),
     }
 }
 
@@ -674,7 +712,16 @@ fn shell_instruction(
                 let scan = scan_shell(body, script);
                 let base = usize::from(heredoc.body.start());
                 let map = |s: usize, e: usize| Some(drydock_text::range(base + s, base + e));
-                b.shell_text(scope, &scan, &map, body, stage, env_only, &mut shadows, order);
+                b.shell_text(
+                    scope,
+                    &scan,
+                    &map,
+                    body,
+                    stage,
+                    env_only,
+                    &mut shadows,
+                    order,
+                );
                 order += body.len();
             }
         }
@@ -697,7 +744,7 @@ fn shell_instruction(
             };
             let element = &exec.elements[i];
             let literal = &text[element.range];
-            if literal.len() < 2 || literal[1..literal.len() - 1] != element.text {
+            if literal.get(1..literal.len().saturating_sub(1)) != Some(element.text.as_str()) {
                 return;
             }
             let base = usize::from(element.range.start()) + 1;
@@ -735,7 +782,10 @@ fn plain_name(text: &str, word: &Word) -> Option<(String, TextRange)> {
         return None;
     }
     let start = usize::from(word.range.start()) + offset;
-    Some((name.to_owned(), drydock_text::range(start, start + name.len())))
+    Some((
+        name.to_owned(),
+        drydock_text::range(start, start + name.len()),
+    ))
 }
 
 /// Whether `name` is a variable name (`[A-Za-z_][A-Za-z0-9_]*`).
@@ -931,8 +981,7 @@ pub(crate) fn scan_shell(text: &str, script: bool) -> ShellScan {
                 if matches!(c, b';' | b'&' | b'|' | b'(' | b')' | b'\n') {
                     words.clear();
                 }
-                if c == b'<' && bytes.get(i + 1) == Some(&b'<') && bytes.get(i + 2) != Some(&b'<')
-                {
+                if c == b'<' && bytes.get(i + 1) == Some(&b'<') && bytes.get(i + 2) != Some(&b'<') {
                     i = heredoc_marker(text, i + 2, &mut pending);
                     continue;
                 }
@@ -1080,7 +1129,9 @@ fn dollar(text: &str, i: usize, refs: &mut Vec<(usize, usize)>) -> usize {
     let len = bytes[start.min(bytes.len())..]
         .iter()
         .enumerate()
-        .take_while(|&(k, c)| c.is_ascii_alphabetic() || *c == b'_' || (k > 0 && c.is_ascii_digit()))
+        .take_while(|&(k, c)| {
+            c.is_ascii_alphabetic() || *c == b'_' || (k > 0 && c.is_ascii_digit())
+        })
         .count();
     if len > 0 {
         refs.push((start, start + len));
@@ -1110,11 +1161,17 @@ mod tests {
         );
         // An unquoted here-document expands, even inside single quotes; a quoted one does not.
         assert_eq!(
-            names("cat <<EOF >x\n'$A'\nEOF\ncat <<'EOF'\n$B\nEOF\necho $C", true),
+            names(
+                "cat <<EOF >x\n'$A'\nEOF\ncat <<'EOF'\n$B\nEOF\necho $C",
+                true
+            ),
             ["A", "C"]
         );
         assert_eq!(names("'$A' \\$B $C", false), ["A", "C"]);
-        let scan = scan_shell("A=\"$A:x\" && for B in 1; do echo $B; done; read -r C", true);
+        let scan = scan_shell(
+            "A=\"$A:x\" && for B in 1; do echo $B; done; read -r C",
+            true,
+        );
         let shadows: Vec<&str> = scan.shadows.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(shadows, ["A", "B", "C"]);
         // The assignment takes effect after its word: `$A` in its value is the old one.
