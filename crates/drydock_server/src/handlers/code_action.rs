@@ -61,7 +61,10 @@ pub fn code_action(snapshot: &Snapshot, params: Value) -> Result<Value, HandlerE
     let settings = project::settings(snapshot, &lookup);
     let crlf = uses_crlf(doc.text.as_bytes());
 
+    // Fixes first (a preferred one leads), then suppressions, then fix-all: editors list
+    // actions in this order and apply the first with a single keystroke.
     let mut actions: Vec<Value> = Vec::new();
+    let mut suppressions: Vec<Value> = Vec::new();
     if wants("quickfix") {
         let kind = match doc.kind {
             Kind::Dockerfile => Some(FileKind::Dockerfile),
@@ -90,7 +93,7 @@ pub fn code_action(snapshot: &Snapshot, params: Value) -> Result<Value, HandlerE
                 if titles.contains(&title) {
                     continue;
                 }
-                actions.push(json!({
+                suppressions.push(json!({
                     "title": title,
                     "kind": "quickfix",
                     "diagnostics": [attached],
@@ -101,6 +104,8 @@ pub fn code_action(snapshot: &Snapshot, params: Value) -> Result<Value, HandlerE
             }
         }
     }
+    actions.sort_by_key(|a| a["isPreferred"] != true);
+    actions.extend(suppressions);
     let any_safe_fix = linted.diagnostics.iter().any(|d| {
         d.fix
             .as_ref()
