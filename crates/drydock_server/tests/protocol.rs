@@ -238,3 +238,106 @@ fn a_broken_configuration_is_shown_and_defaults_are_used() {
     assert!(codes(&found).contains(&"DL3004".to_owned()));
     client.shutdown();
 }
+
+fn pull(client: &mut Client, uri: &str) -> Vec<String> {
+    let report = client
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .expect("report");
+    codes(report["items"].as_array().expect("items"))
+}
+
+#[test]
+fn settings_from_workspace_configuration_and_watched_configuration_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docker = uri(&dir.path().join("Dockerfile"));
+    let (mut client, _) = Client::start(pull_capabilities(), dir.path(), Value::Null);
+    client.open(
+        &docker,
+        "dockerfile",
+        1,
+        "FROM debian:12\nRUN sudo true\nRUN cd /x\nUSER 1\n",
+    );
+    let all = pull(&mut client, &docker);
+    assert!(
+        all.contains(&"DL3004".to_owned()) && all.contains(&"DL3003".to_owned()),
+        "{all:?}"
+    );
+
+    // The editor's settings change: the server asks for them again, then asks the client to
+    // pull diagnostics anew.
+    client.configuration = json!({"select": ["DL3003"]});
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    client.wait_server_request("workspace/diagnostic/refresh", 1);
+    assert_eq!(pull(&mut client, &docker), ["DL3003"]);
+
+    // A configuration file changes on disk: it is read again.
+    client.configuration = json!({});
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    );
+    client.wait_server_request("workspace/diagnostic/refresh", 2);
+    fs::write(dir.path().join(".drydock.yaml"), "ignore: [DL3003]\n").expect("write");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&dir.path().join(".drydock.yaml")), "type": 1}]}),
+    );
+    client.wait_server_request("workspace/diagnostic/refresh", 3);
+    let now = pull(&mut client, &docker);
+    assert!(
+        !now.contains(&"DL3003".to_owned()) && now.contains(&"DL3004".to_owned()),
+        "{now:?}"
+    );
+    assert!(
+        client
+            .server_requests
+            .contains(&"client/registerCapability".to_owned()),
+        "configuration files are watched: {:?}",
+        client.server_requests
+    );
+    client.shutdown();
+}
+
+#[test]
+fn settings_pushed_by_clients_without_workspace_configuration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docker = uri(&dir.path().join("Dockerfile"));
+    let (mut client, _) = Client::start(
+        push_capabilities(),
+        dir.path(),
+        json!({"ignore": ["DL3003"]}),
+    );
+    client.open(
+        &docker,
+        "dockerfile",
+        1,
+        "FROM debian:12\nRUN sudo true\nRUN cd /x\nUSER 1\n",
+    );
+    let first = codes(&client.diagnostics(&docker, 1));
+    assert!(first.contains(&"DL3004".to_owned()), "{first:?}");
+    assert!(
+        !first.contains(&"DL3003".to_owned()),
+        "initializationOptions apply: {first:?}"
+    );
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"drydock": {"select": ["DL3003"]}}}),
+    );
+    let again = client.notification("textDocument/publishDiagnostics", |p| {
+        p["uri"] == docker.as_str()
+            && p["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().all(|d| d["code"] == "DL3003") && !d.is_empty())
+    });
+    assert_eq!(
+        codes(again["diagnostics"].as_array().expect("items")),
+        ["DL3003"]
+    );
+    client.shutdown();
+}

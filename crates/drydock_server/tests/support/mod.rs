@@ -20,6 +20,10 @@ pub struct Client {
     next_id: i32,
     /// Notifications and server requests received while waiting for something else.
     pub backlog: Vec<Message>,
+    /// What the client answers to `workspace/configuration` for the `drydock` section.
+    pub configuration: Value,
+    /// Methods of the requests the server sent, in order.
+    pub server_requests: Vec<String>,
 }
 
 /// Client capabilities of a Neovim-like client (push diagnostics, UTF-8 offered).
@@ -54,7 +58,11 @@ pub fn pull_capabilities() -> Value {
             "documentSymbol": {"hierarchicalDocumentSymbolSupport": true},
             "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source.fixAll"]}}},
         },
-        "workspace": {"configuration": true, "diagnostics": {"refreshSupport": true}},
+        "workspace": {
+            "configuration": true,
+            "diagnostics": {"refreshSupport": true},
+            "didChangeWatchedFiles": {"dynamicRegistration": true},
+        },
     })
 }
 
@@ -71,6 +79,8 @@ impl Client {
             server: Some(server),
             next_id: 0,
             backlog: Vec::new(),
+            configuration: Value::Null,
+            server_requests: Vec::new(),
         };
         let result = client.request(
             "initialize",
@@ -152,8 +162,9 @@ impl Client {
             .expect("the server answers within the timeout");
         // Answer server requests the way a permissive client does.
         if let Message::Request(req) = &msg {
+            self.server_requests.push(req.method.clone());
             let result = match req.method.as_str() {
-                "workspace/configuration" => json!([null]),
+                "workspace/configuration" => json!([self.configuration.clone()]),
                 _ => Value::Null,
             };
             let _ = self
@@ -179,6 +190,14 @@ impl Client {
                 }
                 other => self.backlog.push(other),
             }
+        }
+    }
+
+    /// Waits until the server has sent a request `method` (counting from the start).
+    pub fn wait_server_request(&mut self, method: &str, count: usize) {
+        while self.server_requests.iter().filter(|m| *m == method).count() < count {
+            let msg = self.next();
+            self.backlog.push(msg);
         }
     }
 
