@@ -76,6 +76,10 @@ pub fn lint(snapshot: &Snapshot, doc: &Document) -> Linted {
         Kind::Other => Linted::default(),
     };
     linted.config_error = config_error;
+    // The editor's failure threshold hides what would not fail `drydock check`.
+    if let Some(threshold) = snapshot.settings.threshold() {
+        linted.diagnostics.retain(|d| threshold.fails(d.severity));
+    }
     linted
 }
 

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use drydock_linter::config::Configuration;
 use drydock_linter::config::resolve::{ResolveError, Resolver};
+use drydock_linter::settings::Threshold;
 use drydock_text::PositionEncoding;
 use lsp_types::Uri;
 use serde::Deserialize;
@@ -160,6 +161,9 @@ pub struct ClientSettings {
     pub documentation_url: Option<String>,
     /// Let the editor's environment set compose variables.
     pub env_from_process: bool,
+    /// Show only the findings that would fail `drydock check --failure-threshold` at this
+    /// level (`error`, `warning`, `info`, `style`, `ignore`, `none`); unset: every finding.
+    pub failure_threshold: Option<String>,
 }
 
 /// The default documentation page: `rules.md` of the repository.
@@ -178,7 +182,18 @@ impl ClientSettings {
             return (Self::default(), None);
         }
         match serde_json::from_value::<Self>(section.clone()) {
-            Ok(settings) => (settings, None),
+            Ok(mut settings) => {
+                if let Some(t) = &settings.failure_threshold
+                    && Threshold::parse(t).is_none()
+                {
+                    let problem = format!(
+                        "drydock: ignoring failureThreshold `{t}`: not one of error, warning, info, style, ignore, none"
+                    );
+                    settings.failure_threshold = None;
+                    return (settings, Some(problem));
+                }
+                (settings, None)
+            }
             Err(e) => (
                 Self::default(),
                 Some(format!("drydock: ignoring invalid settings: {e}")),
@@ -195,6 +210,12 @@ impl ClientSettings {
             ignore: self.ignore.clone(),
             ..Configuration::default()
         }
+    }
+
+    /// The threshold findings must reach to be shown (`None`: show every finding).
+    #[must_use]
+    pub fn threshold(&self) -> Option<Threshold> {
+        self.failure_threshold.as_deref().and_then(Threshold::parse)
     }
 
     /// The documentation page for rule links.
@@ -378,5 +399,28 @@ impl Snapshot {
         path: &Path,
     ) -> Result<Arc<drydock_linter::config::resolve::Resolved>, ResolveError> {
         self.resolver.for_file(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_threshold_setting() {
+        let read = |v: serde_json::Value| ClientSettings::from_json(&v);
+        let (settings, problem) =
+            read(serde_json::json!({"drydock": {"failureThreshold": "warning"}}));
+        assert_eq!(problem, None);
+        assert_eq!(
+            settings.threshold(),
+            Some(Threshold::Severity(drydock_linter::Severity::Warning))
+        );
+        let (settings, problem) =
+            read(serde_json::json!({"failureThreshold": "loud", "ignore": ["DS101"]}));
+        assert!(problem.is_some_and(|p| p.contains("failureThreshold `loud`")));
+        assert_eq!(settings.threshold(), None);
+        assert_eq!(settings.ignore, ["DS101"], "the other settings are kept");
+        assert_eq!(read(serde_json::json!({})).0.threshold(), None);
     }
 }

@@ -30,14 +30,16 @@ pub const CONFIG_NAMES: [&str; 2] = [".drydock.yaml", ".drydock.yml"];
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// The `.drydock.yaml` file format.
-///
-/// Its JSON schema (`schemas/drydock.schema.json`) is derived from these types (with the
-/// `schema` feature): doc comments become descriptions, so write them for users.
+// Its JSON schema (`schemas/drydock.schema.json`) is derived from these types (with the
+// `schema` feature): the fields' doc comments become descriptions, so write them for users.
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(
     feature = "schema",
-    schemars(title = "drydock configuration (.drydock.yaml)")
+    schemars(
+        title = "drydock configuration (.drydock.yaml)",
+        description = "drydock reads the nearest `.drydock.yaml` (or `.drydock.yml`) in a file's folder or a parent folder; files are not merged. See https://github.com/drydock-lint/drydock#configuration"
+    )
 )]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigFile {

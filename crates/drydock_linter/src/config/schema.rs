@@ -26,6 +26,7 @@ pub fn json_schema(formats: &[&str]) -> Value {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();
     let schema = generator.into_root_schema_for::<ConfigFile>();
     let mut value = schema.to_value();
+    unwrap_descriptions(&mut value);
     if let Some(object) = value.as_object_mut() {
         object.insert("$id".to_owned(), json!(SCHEMA_ID));
         // Format names come from the command line's definition, not from this crate.
@@ -41,6 +42,29 @@ pub fn json_schema(formats: &[&str]) -> Value {
         }
     }
     value
+}
+
+/// Joins the lines of each `description` (doc comments are wrapped at 100 columns; editors show
+/// descriptions as they are), keeping paragraph breaks.
+fn unwrap_descriptions(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object.iter_mut() {
+                match child {
+                    Value::String(text) if key == "description" => {
+                        *text = text
+                            .split("\n\n")
+                            .map(|p| p.split('\n').map(str::trim).collect::<Vec<_>>().join(" "))
+                            .collect::<Vec<_>>()
+                            .join("\n\n");
+                    }
+                    _ => unwrap_descriptions(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(unwrap_descriptions),
+        _ => {}
+    }
 }
 
 /// A rule selector: a code, alias, name, code prefix, `ALL`, or a ShellCheck code.
@@ -136,8 +160,8 @@ impl JsonSchema for ThresholdName {
                 "Fail on errors only.",
                 "Fail on warnings and errors.",
                 "Fail on info, warnings and errors (the default).",
-                "Fail on any finding with a severity (style included).",
-                "Fail on any finding.",
+                "Fail on findings of every severity, style included.",
+                "Fail on any finding (hadolint's name for it).",
                 "Never fail on findings.",
             ],
         })
