@@ -275,3 +275,51 @@ fn describe(
     };
     (span, flags, exec)
 }
+
+/// drydock's own shell reader (`shell/fast.rs`) reads every `RUN` of the corpus exactly as
+/// tree-sitter-bash does, or leaves it to tree-sitter-bash: the rules see the same commands,
+/// words, pipelines and redirects either way. It must also read most of them (it exists to make
+/// linting fast).
+#[test]
+fn corpus_fast_shell_reader_agrees_with_tree_sitter() {
+    use drydock_dockerfile::shell::{Engine, parse_run_with, take_reader_stats};
+    let files = corpus_files("dockerfile");
+    if files.is_empty() {
+        eprintln!(
+            "SKIPPED: the shared corpus is not present (set DRYDOCK_CORPUS); nothing was compared"
+        );
+        return;
+    }
+    let _ = take_reader_stats();
+    let (mut runs, mut mismatches) = (0usize, Vec::new());
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let file = parse(SourceText::from_bytes(bytes));
+        for run in file
+            .instructions()
+            .filter(|i| i.kind == InstructionKind::Run)
+        {
+            runs += 1;
+            let fast = parse_run_with(&file, run, Engine::Auto);
+            let reference = parse_run_with(&file, run, Engine::TreeSitter);
+            if fast != reference && mismatches.len() < 10 {
+                mismatches.push(format!(
+                    "{} at {:?}:\nfast: {fast:?}\ntree-sitter: {reference:?}",
+                    path.display(),
+                    run.range
+                ));
+            }
+        }
+    }
+    let stats = take_reader_stats();
+    let read = stats.fast_bytes * 100 / (stats.fast_bytes + stats.fallback_bytes).max(1);
+    eprintln!(
+        "fast shell reader: {runs} RUN instructions; {} scripts read by it, {} left to tree-sitter-bash ({read}% of the bytes read by it)",
+        stats.fast, stats.fallback
+    );
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n\n"));
+    assert!(
+        read >= 50,
+        "the fast reader read only {read}% of the corpus's shell bytes"
+    );
+}

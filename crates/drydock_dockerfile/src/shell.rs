@@ -9,16 +9,61 @@
 //! has its script parsed from inside the JSON string; any other exec form is one command whose
 //! words are the array elements.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use drydock_text::{TextRange, TextSize};
 
 use crate::syntax::{Args, Dockerfile, Instruction};
 
+mod fast;
 mod strict;
 
+/// Which shell reader builds a view.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// drydock's own reader, and tree-sitter-bash for the scripts it leaves (the default).
+    Auto,
+    /// tree-sitter-bash only: the reference the fast reader is tested against.
+    TreeSitter,
+}
+
+thread_local! {
+    /// Scripts and bytes read by the fast reader and left to tree-sitter, on this thread.
+    static STATS: Cell<ReaderStats> = const { Cell::new(ReaderStats { fast: 0, fast_bytes: 0, fallback: 0, fallback_bytes: 0 }) };
+}
+
+/// How many scripts (and bytes) each reader read on this thread, for tests and benchmarks.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReaderStats {
+    /// Scripts the fast reader read.
+    pub fast: u64,
+    /// Their bytes.
+    pub fast_bytes: u64,
+    /// Scripts left to tree-sitter-bash.
+    pub fallback: u64,
+    /// Their bytes.
+    pub fallback_bytes: u64,
+}
+
+/// Where drydock's own shell reader gives up on `script`: the byte offset and a code of the
+/// reason (for finding what is worth teaching it).
+#[doc(hidden)]
+#[must_use]
+pub fn probe_fast_reader(script: &str) -> Option<(usize, u32)> {
+    fast::probe(script)
+}
+
+/// The reader statistics of this thread since the last call.
+#[doc(hidden)]
+#[must_use]
+pub fn take_reader_stats() -> ReaderStats {
+    STATS.with(|s| s.replace(ReaderStats::default()))
+}
+
 /// The commands of one `RUN`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ShellScript {
     /// Simple commands in source order, including those nested in `$(...)`, subshells, `if`,
     /// loops and functions.
@@ -77,7 +122,7 @@ impl ShellScript {
 }
 
 /// One simple command: `[assignments] name args... [redirects]`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Command {
     /// The whole command.
     pub range: TextRange,
@@ -256,6 +301,13 @@ impl Source {
 /// Builds the shell view of a `RUN` instruction.
 #[must_use]
 pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
+    parse_run_with(file, run, Engine::Auto)
+}
+
+/// [`parse_run`] with a chosen reader.
+#[doc(hidden)]
+#[must_use]
+pub fn parse_run_with(file: &Dockerfile, run: &Instruction, engine: Engine) -> ShellScript {
     let mut script = ShellScript::default();
     let text = file.text();
     match &run.args {
@@ -291,7 +343,7 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
                             fallback: Some(element.range),
                         }
                     };
-                    parse_into(&mut script, &source);
+                    parse_into(&mut script, &source, engine);
                 }
                 None if !exec.elements.is_empty() => {
                     let words = exec
@@ -332,7 +384,7 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
             };
             let header_consumer_is_shell = {
                 let mut probe = ShellScript::default();
-                parse_into(&mut probe, &source);
+                parse_into(&mut probe, &source, engine);
                 let consumer = probe
                     .commands
                     .first()
@@ -370,6 +422,7 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
                         base: heredoc.body.start(),
                         fallback: None,
                     },
+                    engine,
                 );
             }
         }
@@ -457,8 +510,39 @@ thread_local! {
     static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
 }
 
-/// Parses `source` with tree-sitter-bash and appends its commands to `script`.
-fn parse_into(script: &mut ShellScript, source: &Source) {
+/// Reads `source` (with the fast reader when it can, else tree-sitter-bash) and appends its
+/// commands to `script`.
+fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine) {
+    if engine == Engine::Auto && fast::read(script, source) {
+        STATS.with(|s| {
+            let mut stats = s.get();
+            stats.fast += 1;
+            stats.fast_bytes += source.text.len() as u64;
+            s.set(stats);
+        });
+        set_strict(script, source);
+        return;
+    }
+    if engine == Engine::Auto {
+        STATS.with(|s| {
+            let mut stats = s.get();
+            stats.fallback += 1;
+            stats.fallback_bytes += source.text.len() as u64;
+            s.set(stats);
+        });
+    }
+    /// Scripts longer than this are not given to tree-sitter at all (the same as one that does
+    /// not parse): its error recovery on a megabyte of garbage costs seconds even within the
+    /// budget below. Real scripts are far shorter (the corpus's largest Dockerfile is 78 KB).
+    const MAX_FALLBACK_BYTES: usize = 256 << 10;
+    if source.text.len() > MAX_FALLBACK_BYTES {
+        script.has_error = true;
+        return;
+    }
+    /// Parser progress checks (one per 100 operations) allowed whatever the size.
+    const BUDGET_BASE: usize = 2_000;
+    /// Operations allowed per byte of script, on top.
+    const BUDGET_PER_BYTE: usize = 2;
     let tree = PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -471,7 +555,33 @@ fn parse_into(script: &mut ShellScript, source: &Source) {
             }
             *slot = Some(parser);
         }
-        slot.as_mut().and_then(|p| p.parse(&source.text, None))
+        // A budget of parser operations, proportional to the script's size: tree-sitter's error
+        // recovery is superlinear on some garbage (a megabyte of `[` takes seconds and hundreds
+        // of megabytes). The count is deterministic, so the same file always gives the same
+        // result; a script over budget is treated as one that does not parse.
+        let text = source.text.as_bytes();
+        let budget = BUDGET_BASE + text.len() * BUDGET_PER_BYTE / 100;
+        let used = std::cell::Cell::new(0usize);
+        let mut progress = |_: &tree_sitter::ParseState| {
+            if used.get() >= budget {
+                return std::ops::ControlFlow::Break(());
+            }
+            used.set(used.get() + 1);
+            std::ops::ControlFlow::Continue(())
+        };
+        let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+        slot.as_mut().and_then(|p| {
+            let tree = p.parse_with_options(
+                &mut |offset, _| text.get(offset..).unwrap_or_default(),
+                None,
+                Some(options),
+            );
+            // A cancelled parse leaves the parser mid-way: start afresh next time.
+            if tree.is_none() {
+                p.reset();
+            }
+            tree
+        })
     });
     let Some(tree) = tree else {
         script.has_error = true;
@@ -481,6 +591,17 @@ fn parse_into(script: &mut ShellScript, source: &Source) {
     if root.has_error() {
         script.has_error = true;
     }
+    set_strict(script, source);
+    Walker {
+        source,
+        script,
+        pipelines: Vec::new(),
+    }
+    .walk(root);
+}
+
+/// How far a strict parser reads the script, unless an earlier part already stopped it.
+fn set_strict(script: &mut ShellScript, source: &Source) {
     if script.strict == StrictRead::Complete {
         script.strict = match strict::outcome(&source.text) {
             strict::Outcome::Complete => StrictRead::Complete,
@@ -488,12 +609,6 @@ fn parse_into(script: &mut ShellScript, source: &Source) {
             strict::Outcome::Rejected => StrictRead::Rejected,
         };
     }
-    Walker {
-        source,
-        script,
-        pipelines: Vec::new(),
-    }
-    .walk(root);
 }
 
 struct Walker<'s> {
@@ -521,16 +636,18 @@ impl Walker<'_> {
 
     /// Iterative pre-order walk (no recursion, so deep nesting cannot overflow the stack).
     fn walk(&mut self, root: tree_sitter::Node<'_>) {
-        // (node, depth, pipeline index)
-        let mut stack = vec![(root, 0u32, None::<usize>)];
-        while let Some((node, depth, pipeline)) = stack.pop() {
+        // (node, depth, pipeline index, parent). The parent is carried along: tree-sitter's
+        // `Node::parent` searches down from the root, which is quadratic on a long `a && b && ...`
+        // list (a left-deep tree).
+        let mut stack = vec![(root, 0u32, None::<usize>, None::<tree_sitter::Node<'_>>)];
+        while let Some((node, depth, pipeline, parent)) = stack.pop() {
             let kind = node.kind();
             let mut child_depth = depth;
             let mut child_pipeline = pipeline;
             match kind {
                 "command" | "declaration_command" | "unset_command" => {
                     let index = self.script.commands.len();
-                    let command = self.command(node, depth);
+                    let command = self.command(node, depth, parent);
                     self.script.commands.push(command);
                     if let Some(p) = pipeline {
                         self.pipelines[p].push(index);
@@ -573,7 +690,7 @@ impl Walker<'_> {
             let mut cursor = node.walk();
             let children: Vec<_> = node.children(&mut cursor).collect();
             for child in children.into_iter().rev() {
-                stack.push((child, child_depth, child_pipeline));
+                stack.push((child, child_depth, child_pipeline, Some(node)));
             }
         }
         // Pipelines are only interesting with two or more members.
@@ -588,7 +705,12 @@ impl Walker<'_> {
         }
     }
 
-    fn command(&self, node: tree_sitter::Node<'_>, depth: u32) -> Command {
+    fn command(
+        &self,
+        node: tree_sitter::Node<'_>,
+        depth: u32,
+        parent: Option<tree_sitter::Node<'_>>,
+    ) -> Command {
         let mut command = Command {
             range: self.source.map(node.start_byte(), node.end_byte()),
             depth,
@@ -620,7 +742,7 @@ impl Walker<'_> {
         }
         // `cmd > file` parses as a redirected statement around the command: its redirects are
         // the command's.
-        if let Some(parent) = node.parent().filter(|p| p.kind() == "redirected_statement") {
+        if let Some(parent) = parent.filter(|p| p.kind() == "redirected_statement") {
             let mut cursor = parent.walk();
             for child in parent.children_by_field_name("redirect", &mut cursor) {
                 if let Some(dest) = child.child_by_field_name("destination") {
