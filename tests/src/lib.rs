@@ -1,5 +1,8 @@
 //! Shared helpers for drydock's end-to-end tests.
 
+pub mod adversarial;
+pub mod fuzz;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

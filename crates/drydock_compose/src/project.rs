@@ -245,6 +245,9 @@ pub struct Project {
     pub env: Environment,
     /// The `.env` (or `--env-file`) files used.
     pub env_sources: Vec<FileId>,
+    /// The folder nothing outside of is read ([`LoadOptions::root`]); rules that read more
+    /// files (a service's build Dockerfile) respect it too.
+    pub boundary: Option<PathBuf>,
 }
 
 impl Project {
@@ -270,6 +273,12 @@ impl Project {
         let id = FileId::try_from(self.files.len()).unwrap_or(FileId::MAX);
         self.files.push(SourceFile { path, source, kind });
         id
+    }
+
+    /// Whether `path` is inside [`Project::boundary`] (lexically, after normalisation).
+    #[must_use]
+    pub fn is_within(&self, path: &Path) -> bool {
+        within(self.boundary.as_deref(), path)
     }
 
     /// The id of an already loaded file.
@@ -370,6 +379,7 @@ pub fn load(opts: &LoadOptions, fs: &dyn FileSystem) -> Project {
         opts,
         project: Project {
             dir: dir.clone(),
+            boundary: opts.root.clone(),
             ..Project::default()
         },
         include_depth: 0,
@@ -778,21 +788,20 @@ impl Loader<'_> {
             return service.clone();
         }
         chain.push((base_path.clone(), target_name.clone()));
-        let base_root = if base_path == here {
-            root.clone()
+        // The same file's tree is borrowed, never cloned: a project with thousands of
+        // services would copy all of them for every link of every chain.
+        let other_root = if base_path == here {
+            None
         } else {
-            self.project
-                .file_id(&base_path)
-                .and_then(|id| {
-                    self.project
-                        .file_trees
-                        .iter()
-                        .find(|(f, _)| *f == id)
-                        .map(|(_, v)| v.clone())
-                })
-                .unwrap_or_else(|| root.clone())
+            self.project.file_id(&base_path).and_then(|id| {
+                self.project
+                    .file_trees
+                    .iter()
+                    .find(|(f, _)| *f == id)
+                    .map(|(_, v)| v.clone())
+            })
         };
-        let base = self.extend_service(&base, &base_root, chain);
+        let base = self.extend_service(&base, other_root.as_ref().unwrap_or(root), chain);
         chain.pop();
         let mut own = service.clone();
         if let ValueKind::Map(entries) = &mut own.kind {

@@ -21,6 +21,9 @@ pub(crate) enum JsonArray {
     },
 }
 
+/// Go's `encoding/json` nesting limit.
+const MAX_DEPTH: usize = 10_000;
+
 /// Reads `text` (the arguments after flags) as a JSON array.
 pub(crate) fn parse_array(text: &str) -> JsonArray {
     let mut p = Parser {
@@ -173,69 +176,96 @@ impl Parser<'_> {
     }
 
     /// Any JSON value at `pos`; returns whether it was valid.
+    /// Reads one JSON value inside the outer array. Iterative, with an explicit stack: a
+    /// deeply nested value (`[[[[...`) must not overflow the call stack. Like Go's
+    /// `encoding/json` (BuildKit's parser), nesting deeper than [`MAX_DEPTH`] (the outer array
+    /// included) is not JSON.
     fn value(&mut self) -> bool {
-        self.skip_ws();
-        match self.peek() {
-            Some(b'"') => self.string().is_some(),
-            Some(b'[') => {
-                self.pos += 1;
-                self.skip_ws();
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                    return true;
-                }
-                loop {
-                    if !self.value() {
+        // Closers of the containers open inside this value.
+        let mut stack: Vec<u8> = Vec::new();
+        loop {
+            self.skip_ws();
+            match self.peek() {
+                Some(b'"') => {
+                    if self.string().is_none() {
                         return false;
                     }
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        Some(b']') => {
-                            self.pos += 1;
-                            return true;
-                        }
-                        _ => return false,
+                }
+                Some(open @ (b'[' | b'{')) => {
+                    if stack.len() + 2 > MAX_DEPTH {
+                        return false;
                     }
+                    self.pos += 1;
+                    self.skip_ws();
+                    let close = if open == b'[' { b']' } else { b'}' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                    } else {
+                        stack.push(close);
+                        if close == b'}' && !self.key() {
+                            return false;
+                        }
+                        continue;
+                    }
+                }
+                Some(b't') => {
+                    if !self.literal("true") {
+                        return false;
+                    }
+                }
+                Some(b'f') => {
+                    if !self.literal("false") {
+                        return false;
+                    }
+                }
+                Some(b'n') => {
+                    if !self.literal("null") {
+                        return false;
+                    }
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    if !self.number() {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+            // A value is complete: close containers, or go on to the next element.
+            loop {
+                let Some(&close) = stack.last() else {
+                    return true;
+                };
+                self.skip_ws();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        if close == b'}' && !self.key() {
+                            return false;
+                        }
+                        break;
+                    }
+                    Some(c) if c == close => {
+                        self.pos += 1;
+                        stack.pop();
+                    }
+                    _ => return false,
                 }
             }
-            Some(b'{') => {
-                self.pos += 1;
-                self.skip_ws();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    return true;
-                }
-                loop {
-                    self.skip_ws();
-                    if self.peek() != Some(b'"') || self.string().is_none() {
-                        return false;
-                    }
-                    self.skip_ws();
-                    if self.peek() != Some(b':') {
-                        return false;
-                    }
-                    self.pos += 1;
-                    if !self.value() {
-                        return false;
-                    }
-                    self.skip_ws();
-                    match self.peek() {
-                        Some(b',') => self.pos += 1,
-                        Some(b'}') => {
-                            self.pos += 1;
-                            return true;
-                        }
-                        _ => return false,
-                    }
-                }
-            }
-            Some(b't') => self.literal("true"),
-            Some(b'f') => self.literal("false"),
-            Some(b'n') => self.literal("null"),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => false,
         }
+    }
+
+    /// An object key and its colon.
+    fn key(&mut self) -> bool {
+        self.skip_ws();
+        if self.peek() != Some(b'"') || self.string().is_none() {
+            return false;
+        }
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return false;
+        }
+        self.pos += 1;
+        true
     }
 
     fn literal(&mut self, word: &str) -> bool {
@@ -294,6 +324,31 @@ mod tests {
             JsonArray::Strings { elements, .. } => elements.into_iter().map(|e| e.2).collect(),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded_like_go() {
+        let nested = |k: usize| format!("[{}{}]", "[".repeat(k), "]".repeat(k));
+        // Depth 10,000 (the outer array included) is JSON; one more is not, as in Go.
+        assert!(matches!(
+            parse_array(&nested(9_999)),
+            JsonArray::NotAllStrings { .. }
+        ));
+        assert_eq!(parse_array(&nested(10_000)), JsonArray::NotJson);
+        // Far deeper, unterminated, objects: no stack overflow.
+        assert_eq!(parse_array(&"[".repeat(1_000_000)), JsonArray::NotJson);
+        let objects = format!("[{}1{}]", "{\"a\":".repeat(5_000), "}".repeat(5_000));
+        assert!(matches!(
+            parse_array(&objects),
+            JsonArray::NotAllStrings { .. }
+        ));
+        assert!(matches!(
+            parse_array(r#"[{"a": [1, {"b": null}], "c": true}, "x"]"#),
+            JsonArray::NotAllStrings { .. }
+        ));
+        assert_eq!(parse_array(r#"[{"a" 1}]"#), JsonArray::NotJson);
+        assert_eq!(parse_array(r#"[{"a": 1,}]"#), JsonArray::NotJson);
+        assert_eq!(parse_array(r#"[[1 2]]"#), JsonArray::NotJson);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The typed layer over the syntax tree: stages, base images, variable scopes, the effective
 //! `USER`, the `SHELL` in effect, and a cached [`ShellScript`] per `RUN`.
 
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use drydock_text::TextRange;
@@ -33,6 +34,10 @@ pub struct Model {
     items: Vec<usize>,
     info: Vec<InstructionInfo>,
     stages: Vec<Stage>,
+    /// The first stage of each (lowercase) name.
+    names: HashMap<String, usize>,
+    /// The stage each stage's `FROM <stage>` chain starts at (itself when it has no parent).
+    roots: Vec<usize>,
     global_args: Vec<usize>,
     shells: Vec<OnceLock<Option<ShellScript>>>,
 }
@@ -171,36 +176,113 @@ pub struct Variable {
 }
 
 /// Variables visible at a point of the file.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Every instruction keeps the scope it sees, so a file with thousands of `ENV` or `ARG`
+/// instructions must not copy every variable for each of them. A scope is a short list of
+/// shared, immutable layers (newest last) whose sizes halve like a binary counter: setting a
+/// variable adds a one-entry layer and merges the newest layers while they are of similar
+/// size. Cloning copies at most a few dozen pointers, a lookup checks as many hash maps, and
+/// all snapshots together hold O(n log n) entries.
+#[derive(Debug, Default)]
 pub struct Scope {
-    vars: Vec<Variable>,
+    layers: Vec<Arc<Layer>>,
+    /// Declaration order of the next new name.
+    next: usize,
     /// Undeclared names may come from the base image's environment (not `scratch`).
     open: bool,
+    /// [`Scope::vars`], built on first use.
+    ordered: OnceLock<Vec<Variable>>,
 }
 
+/// Variables by name, each with the position of its first declaration.
+#[derive(Debug, Default)]
+struct Layer {
+    vars: HashMap<String, (usize, Variable)>,
+}
+
+impl Clone for Scope {
+    fn clone(&self) -> Self {
+        // Not the cached order: it is rebuilt on demand, and copying it would make every
+        // snapshot as big as the scope again.
+        Self {
+            layers: self.layers.clone(),
+            next: self.next,
+            open: self.open,
+            ordered: OnceLock::new(),
+        }
+    }
+}
+
+impl PartialEq for Scope {
+    fn eq(&self, other: &Self) -> bool {
+        self.open == other.open && self.vars() == other.vars()
+    }
+}
+
+impl Eq for Scope {}
+
 impl Scope {
+    fn with_open(open: bool) -> Self {
+        Self {
+            open,
+            ..Self::default()
+        }
+    }
+
+    fn entry(&self, name: &str) -> Option<&(usize, Variable)> {
+        self.layers.iter().rev().find_map(|l| l.vars.get(name))
+    }
+
     fn set(&mut self, var: Variable) {
-        if let Some(existing) = self.vars.iter_mut().find(|v| v.name == var.name) {
-            // An ARG never hides an ENV of the same name (ENV wins in BuildKit).
-            if existing.env && !var.env {
-                return;
+        let order = match self.entry(&var.name) {
+            Some((order, existing)) => {
+                // An ARG never hides an ENV of the same name (ENV wins in BuildKit).
+                if existing.env && !var.env {
+                    return;
+                }
+                *order
             }
-            *existing = var;
-        } else {
-            self.vars.push(var);
+            None => {
+                self.next += 1;
+                self.next - 1
+            }
+        };
+        self.ordered = OnceLock::new();
+        let mut layer = Layer::default();
+        layer.vars.insert(var.name.clone(), (order, var));
+        self.layers.push(Arc::new(layer));
+        while let [.., older, newer] = self.layers.as_slice()
+            && older.vars.len() <= 2 * newer.vars.len()
+        {
+            let mut merged = HashMap::with_capacity(older.vars.len() + newer.vars.len());
+            merged.extend(older.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+            merged.extend(newer.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+            self.layers.pop();
+            self.layers.pop();
+            self.layers.push(Arc::new(Layer { vars: merged }));
         }
     }
 
     /// Looks a variable up by name.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Variable> {
-        self.vars.iter().find(|v| v.name == name)
+        self.entry(name).map(|(_, v)| v)
     }
 
     /// All variables, in declaration order.
     #[must_use]
     pub fn vars(&self) -> &[Variable] {
-        &self.vars
+        self.ordered.get_or_init(|| {
+            let mut latest: HashMap<&str, &(usize, Variable)> = HashMap::new();
+            for layer in &self.layers {
+                for (name, entry) in &layer.vars {
+                    latest.insert(name, entry);
+                }
+            }
+            let mut all: Vec<&(usize, Variable)> = latest.into_values().collect();
+            all.sort_by_key(|(order, _)| *order);
+            all.into_iter().map(|(_, v)| v.clone()).collect()
+        })
     }
 }
 
@@ -287,9 +369,9 @@ impl Model {
     #[must_use]
     pub fn stage_by_ref(&self, reference: &str) -> Option<&Stage> {
         let lower = reference.to_lowercase();
-        self.stages
-            .iter()
-            .find(|s| s.name.as_ref().is_some_and(|n| n.lower == lower))
+        self.names
+            .get(&lower)
+            .map(|&i| &self.stages[i])
             .or_else(|| {
                 reference
                     .parse::<usize>()
@@ -329,6 +411,13 @@ impl Model {
     /// BuildKit's substitution errors (bad `${`, `${X:?}` on an unset `X`).
     pub fn expand(&self, index: usize, word: &str) -> Result<Expansion, LexError> {
         Lexer::new(self.file.escape()).process_word(word, self.scope(index))
+    }
+
+    /// The stage `stage`'s chain of `FROM <stage>` parents starts at: the last of
+    /// [`Model::ancestry`], without walking the chain.
+    #[must_use]
+    pub fn root_stage(&self, stage: usize) -> Option<&Stage> {
+        self.stages.get(*self.roots.get(stage)?)
     }
 
     /// The chain of stages from `stage` up through its parents (itself first).
@@ -402,6 +491,7 @@ struct Builder {
     items: Vec<usize>,
     info: Vec<InstructionInfo>,
     stages: Vec<Stage>,
+    names: HashMap<String, usize>,
     global_args: Vec<usize>,
 }
 
@@ -419,6 +509,7 @@ impl Builder {
             items,
             info: Vec::new(),
             stages: Vec::new(),
+            names: HashMap::new(),
             global_args: Vec::new(),
         };
         builder.walk();
@@ -428,13 +519,25 @@ impl Builder {
             items,
             info,
             stages,
+            names,
             global_args,
         } = builder;
+        // Parents are always earlier stages, so one pass finds every chain's start.
+        let mut roots: Vec<usize> = Vec::with_capacity(stages.len());
+        for stage in &stages {
+            let root = match stage.parent {
+                Some(p) if p < roots.len() => roots[p],
+                _ => stage.index,
+            };
+            roots.push(root);
+        }
         Model {
             file,
             items,
             info,
             stages,
+            names,
+            roots,
             global_args,
             shells,
         }
@@ -488,13 +591,7 @@ impl Builder {
                         } else {
                             ShellSpec::default_posix()
                         };
-                        (
-                            Scope {
-                                vars: Vec::new(),
-                                open,
-                            },
-                            Arc::new(sh),
-                        )
+                        (Scope::with_open(open), Arc::new(sh))
                     }
                 };
                 self.info.push(InstructionInfo {
@@ -502,6 +599,9 @@ impl Builder {
                     scope: Arc::new(global.clone()),
                     shell: inherited_shell.clone(),
                 });
+                if let Some(name) = &stage.name {
+                    self.names.entry(name.lower.clone()).or_insert(stage.index);
+                }
                 self.stages.push(stage);
                 scope = Arc::new(inherited_scope);
                 shell = inherited_shell;
@@ -632,10 +732,7 @@ impl Builder {
                 Err(_) => (Base::Invalid, None),
                 Ok(expanded) => {
                     let lower = expanded.result.to_lowercase();
-                    let parent = self
-                        .stages
-                        .iter()
-                        .position(|s| s.name.as_ref().is_some_and(|n| n.lower == lower));
+                    let parent = self.names.get(&lower).copied();
                     match parent {
                         Some(p) if !expanded.unknown => (Base::Stage(p), Some(p)),
                         _ if !expanded.unknown && lower == "scratch" => (Base::Scratch, None),

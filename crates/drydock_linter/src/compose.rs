@@ -161,9 +161,16 @@ pub fn build_dockerfile_path(project: &Project, service: &Service) -> Option<Pat
 }
 
 /// The Dockerfile path and the build context folder of a service's `build`; `None` as for
-/// [`build_dockerfile_path`].
+/// [`build_dockerfile_path`], and when either is outside the project root (nothing there is
+/// read; DY006 says so).
 #[must_use]
 pub fn build_paths(project: &Project, service: &Service) -> Option<(PathBuf, PathBuf)> {
+    let (dockerfile, context) = build_paths_anywhere(project, service)?;
+    (project.is_within(&dockerfile) && project.is_within(&context)).then_some((dockerfile, context))
+}
+
+/// [`build_paths`] wherever they are.
+fn build_paths_anywhere(project: &Project, service: &Service) -> Option<(PathBuf, PathBuf)> {
     let build = service.value.get("build")?;
     let here = project
         .path(build.origin.file)
@@ -299,6 +306,29 @@ fn problems(
                 });
             }
         };
+    // A service building from outside the project root: its Dockerfile and context are not
+    // read (`build_paths` gives nothing for it).
+    for service in &project.services {
+        let Some(build) = service.value.get("build") else {
+            continue;
+        };
+        if let Some((dockerfile, context)) = build_paths_anywhere(project, service) {
+            let outside = [&context, &dockerfile]
+                .into_iter()
+                .find(|p| !project.is_within(p));
+            if let Some(path) = outside {
+                push(
+                    "DY006",
+                    build.origin,
+                    format!(
+                        "`{}` is outside the project root; it is not read",
+                        shown_from(project, build.origin.file, path).display()
+                    ),
+                    None,
+                );
+            }
+        }
+    }
     for problem in &project.problems {
         match problem {
             Problem::Yaml {

@@ -249,6 +249,31 @@ mod tests {
     }
 
     proptest! {
+        /// Any position a client may send, however far outside the text, lands on a character
+        /// boundary inside it; positions keep their order; and the position of that offset
+        /// maps back to it.
+        #[test]
+        fn any_position_lands_inside_in_order(
+            text in text_strategy(),
+            positions in proptest::collection::vec((0u32..50, 0u32..200), 1..20),
+        ) {
+            let index = LineIndex::new(&text);
+            for encoding in [PositionEncoding::Utf8, PositionEncoding::Utf16, PositionEncoding::Utf32] {
+                let mut sorted = positions.clone();
+                sorted.sort_unstable();
+                let mut last = crate::size(0);
+                for (line, col) in sorted {
+                    let offset = index.offset(&text, LineCol { line, col }, encoding);
+                    prop_assert!(usize::from(offset) <= text.len());
+                    prop_assert!(text.is_char_boundary(usize::from(offset)));
+                    prop_assert!(offset >= last, "{:?} went back", (line, col));
+                    last = offset;
+                    let back = index.line_col(&text, offset, encoding);
+                    prop_assert_eq!(index.offset(&text, back, encoding), offset);
+                }
+            }
+        }
+
         #[test]
         fn offset_line_col_round_trip(text in text_strategy()) {
             let index = LineIndex::new(&text);

@@ -175,13 +175,25 @@ impl ProjectJob {
             .map_or_else(|_| path.to_owned(), Path::to_owned)
     }
 
-    /// The folder outside which nothing is read: the working folder, else the folder walked,
-    /// else the project folder, whichever contains the project.
-    fn root(&self, project_dir: &Path, cwd: &Path) -> PathBuf {
-        std::iter::once(cwd)
-            .chain(self.walk_roots.iter().map(PathBuf::as_path))
-            .find(|root| project_dir.starts_with(root))
-            .map_or_else(|| project_dir.to_owned(), Path::to_owned)
+    /// The folder outside which nothing is read: the project folder or the folder walked to
+    /// find it, whichever is higher. Files named on the command line (the project's files,
+    /// `--env-file`) are read wherever they are, so the root grows to hold them.
+    fn root(&self, project_dir: &Path, named: &[PathBuf]) -> PathBuf {
+        let mut root = self
+            .walk_roots
+            .iter()
+            .filter(|walked| project_dir.starts_with(walked))
+            .min_by_key(|walked| walked.components().count())
+            .map_or_else(|| project_dir.to_owned(), Clone::clone);
+        for file in named {
+            let folder = file.parent().unwrap_or(file);
+            while !folder.starts_with(&root) {
+                if !root.pop() {
+                    break;
+                }
+            }
+        }
+        root
     }
 
     fn is_focus(&self, path: &Path) -> bool {
@@ -586,13 +598,15 @@ fn load_options(job: &ProjectJob, shared: &Shared<'_>) -> LoadOptions {
                 .map(Path::to_owned)
         })
         .unwrap_or_else(|| cwd.to_owned());
+    let env_files: Vec<PathBuf> = shared.env_files.iter().map(|p| absolute(p)).collect();
+    let named: Vec<PathBuf> = job.files.iter().chain(&env_files).cloned().collect();
     LoadOptions {
         files: job.files.clone(),
         project_dir: Some(project_dir.clone()),
-        env_files: shared.env_files.iter().map(|p| absolute(p)).collect(),
+        env_files,
         process_env: shared.process_env.clone(),
         profiles: shared.profiles.clone(),
-        root: Some(job.root(&project_dir, cwd)),
+        root: Some(job.root(&project_dir, &named)),
     }
 }
 

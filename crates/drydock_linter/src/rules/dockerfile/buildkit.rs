@@ -252,7 +252,7 @@ pub(crate) fn instruction_at(model: &Model, offset: drydock_dockerfile::TextSize
 /// `FROM <stage>` ends at an image whose name has a variable drydock cannot resolve and could
 /// still be a stage name (no `/`, `:` or `@`), as in `FROM base-$TARGETARCH`.
 pub(crate) fn unknown_parent(model: &Model, stage: usize) -> bool {
-    let Some(root) = model.ancestry(stage).last() else {
+    let Some(root) = model.root_stage(stage) else {
         return false;
     };
     match &root.base {

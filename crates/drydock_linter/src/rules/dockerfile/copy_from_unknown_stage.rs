@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use drydock_dockerfile::InstructionKind;
 
 use crate::declare_rule;
@@ -58,7 +60,7 @@ declare_rule! {
 
 /// Whether hadolint accepts `value` (as written) after `count` `FROM`s naming `aliases`
 /// (lowercased).
-fn known(value: &str, count: usize, aliases: &[String]) -> bool {
+fn known(value: &str, count: usize, aliases: &HashSet<String>) -> bool {
     if value.trim_matches(['"', '\'']).contains(':') || aliases.contains(&value.to_lowercase()) {
         return true;
     }
@@ -81,7 +83,8 @@ impl Rule for CopyFromUnknownStage {
         let model = ctx.model;
         let text = ctx.text();
         let mut count = 0;
-        let mut aliases: Vec<String> = Vec::new();
+        // A set, not a list: files can have thousands of stages.
+        let mut aliases: HashSet<String> = HashSet::new();
         for (index, instruction) in model.instructions() {
             match instruction.kind {
                 InstructionKind::From => {
@@ -90,7 +93,7 @@ impl Rule for CopyFromUnknownStage {
                         .stage_of(index)
                         .and_then(|s| model.stages()[s].name.as_ref())
                     {
-                        aliases.push(name.lower.clone());
+                        aliases.insert(name.lower.clone());
                     }
                 }
                 InstructionKind::Copy => {

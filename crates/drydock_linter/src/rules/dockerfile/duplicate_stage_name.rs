@@ -56,14 +56,20 @@ impl Rule for DuplicateStageName {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let stages = ctx.model.stages();
-        for (i, stage) in stages.iter().enumerate() {
+        // The first stage of each name (a map, not a scan: files can have thousands of stages).
+        let mut first: std::collections::HashMap<&str, &drydock_dockerfile::model::StageName> =
+            std::collections::HashMap::new();
+        for stage in stages {
             let Some(name) = &stage.name else {
                 continue;
             };
-            let earlier = stages[..i]
-                .iter()
-                .filter_map(|s| s.name.as_ref())
-                .find(|n| n.lower == name.lower);
+            let earlier = match first.entry(name.lower.as_str()) {
+                std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(name);
+                    None
+                }
+            };
             if let Some(earlier) = earlier {
                 ctx.report(
                     name.range,

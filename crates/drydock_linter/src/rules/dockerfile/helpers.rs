@@ -200,3 +200,23 @@ pub(crate) fn unquote(text: &str) -> String {
     }
     text.to_owned()
 }
+
+/// Whether `haystack` contains `needle` (lowercase ASCII) ignoring ASCII case: what
+/// `haystack.to_ascii_lowercase().contains(needle)` says, without allocating. Rules that search
+/// every shell word for a setting call it first, so most words cost one pass over their bytes.
+pub(crate) fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    let Some((&first, rest)) = n.split_first() else {
+        return true;
+    };
+    if h.len() < n.len() {
+        return false;
+    }
+    (0..=h.len() - n.len()).any(|i| {
+        h[i].to_ascii_lowercase() == first
+            && h[i + 1..i + n.len()]
+                .iter()
+                .zip(rest)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+    })
+}

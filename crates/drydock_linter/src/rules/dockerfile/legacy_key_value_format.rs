@@ -126,13 +126,22 @@ fn key_equals_value(key: &str, value: &str, escape: char) -> Option<String> {
         ..Lexer::new(escape)
     };
     let wanted = lexer.process_word(value, &()).ok()?.result;
+    // The key itself must read as one word on its own (an unclosed quote in it would swallow
+    // the `=` and the value).
+    let key_word = lexer.process_word(key, &()).ok()?.result;
+    if !is_one_word(key, escape) {
+        return None;
+    }
+    let pair = format!("{key_word}={wanted}");
     let candidates = [value.to_owned(), double_quoted(value, escape)];
     candidates.into_iter().find_map(|candidate| {
+        let written = format!("{key}={candidate}");
         let same = is_one_word(&candidate, escape)
+            && is_one_word(&written, escape)
             && lexer
-                .process_word(&candidate, &())
-                .is_ok_and(|e| e.result == wanted);
-        same.then(|| format!("{key}={candidate}"))
+                .process_word(&written, &())
+                .is_ok_and(|e| e.result == pair);
+        same.then_some(written)
     })
 }
 
@@ -238,5 +247,12 @@ mod tests {
             key_equals_value("A", "a\\ b", '\\').as_deref(),
             Some("A=a\\ b")
         );
+    }
+
+    #[test]
+    fn no_rewrite_when_the_key_does_not_read_on_its_own() {
+        // An unclosed quote in the key would swallow the `=` and the value (found by fuzzing).
+        assert_eq!(key_equals_value("\"org.iv", "// a b", '\\'), None);
+        assert_eq!(key_equals_value("'a", "b", '\\'), None);
     }
 }

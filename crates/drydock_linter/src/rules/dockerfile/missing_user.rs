@@ -63,7 +63,7 @@ impl Rule for MissingUser {
             return;
         }
         // The image the chain of stages starts from decides how serious this is.
-        let root = model.ancestry(stage.index).last().unwrap_or(stage);
+        let root = model.root_stage(stage.index).unwrap_or(stage);
         let lenient = match &root.base {
             Base::Scratch => true,
             Base::Image { reference, .. } => reference

@@ -6,7 +6,7 @@ use drydock_text::TextRange;
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::helpers::run_scripts;
+use crate::rules::dockerfile::helpers::{contains_ignore_ascii_case, run_scripts};
 
 declare_rule! {
     /// ## What it does
@@ -171,6 +171,9 @@ fn find_setting(
     sep_optional: bool,
     values: &[&str],
 ) -> Option<Range<usize>> {
+    if !contains_ignore_ascii_case(text, key) {
+        return None;
+    }
     let lower = text.to_ascii_lowercase();
     let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
     let mut from = 0;

@@ -5,7 +5,9 @@ use drydock_text::TextRange;
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::helpers::{Assignment, assignments, run_scripts, unquote};
+use crate::rules::dockerfile::helpers::{
+    Assignment, assignments, contains_ignore_ascii_case, run_scripts, unquote,
+};
 
 declare_rule! {
     /// ## What it does
@@ -155,6 +157,9 @@ fn is_versioned(name: &str, base: &str) -> bool {
 /// and a value among `values` (lowercase); blanks around the separator and a quote before the
 /// value are allowed. Returns the setting as written.
 fn find_setting<'t>(text: &'t str, key: &str, values: &[&str]) -> Option<&'t str> {
+    if !contains_ignore_ascii_case(text, key) {
+        return None;
+    }
     let lower = text.to_ascii_lowercase();
     let mut from = 0;
     while let Some(pos) = lower[from..].find(key) {

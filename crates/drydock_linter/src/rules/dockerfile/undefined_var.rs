@@ -211,8 +211,7 @@ impl Checker<'_, '_> {
 /// known).
 fn closed(model: &Model, stage: usize) -> bool {
     model
-        .ancestry(stage)
-        .last()
+        .root_stage(stage)
         .is_some_and(|root| root.base == Base::Scratch)
 }
 

@@ -79,6 +79,9 @@ struct Vars {
     stage: usize,
     /// Stage name per stage number (`""` when unnamed), lowercased.
     aliases: BTreeMap<usize, String>,
+    /// The first stage number of each alias (a map, not a scan of `aliases`: files can have
+    /// thousands of stages).
+    first_by_alias: std::collections::HashMap<String, usize>,
     envs: BTreeMap<usize, BTreeSet<String>>,
     args: BTreeSet<String>,
 }
@@ -88,6 +91,7 @@ impl Vars {
         self.started = true;
         self.stage = stage;
         self.aliases = BTreeMap::from([(stage, alias.to_owned())]);
+        self.first_by_alias = std::collections::HashMap::from([(alias.to_owned(), stage)]);
         self.envs = BTreeMap::from([(stage, BTreeSet::new())]);
         self.args = BTreeSet::new();
     }
@@ -114,17 +118,16 @@ impl Vars {
             return;
         }
         let image = image_name(image).to_lowercase();
-        let parent = self
-            .aliases
-            .iter()
-            .find(|(_, a)| **a == image)
-            .map(|(i, _)| *i);
+        let parent = self.first_by_alias.get(&image).copied();
         let inherited = parent
             .and_then(|p| self.envs.get(&p))
             .cloned()
             .unwrap_or_default();
         self.stage += 1;
         self.aliases.insert(self.stage, alias.to_owned());
+        self.first_by_alias
+            .entry(alias.to_owned())
+            .or_insert(self.stage);
         self.envs.insert(self.stage, inherited);
     }
 

@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use drydock_dockerfile::Word;
 use drydock_dockerfile::image::ImageRef;
 use drydock_dockerfile::model::Model;
@@ -208,7 +210,7 @@ pub(super) fn resolve_from_image(model: &Model, from: usize, word: &Word) -> Fro
 
 /// Whether `text` names an image without tag or digest, as hadolint decides; `aliases` are the
 /// lowercased names of the earlier stages.
-fn untagged(text: &str, aliases: &[String]) -> bool {
+fn untagged(text: &str, aliases: &HashSet<String>) -> bool {
     match HlImage::parse(text) {
         Some(image) => {
             let name = image.name(text);
@@ -236,7 +238,8 @@ impl Rule for UntaggedBaseImage {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
-        let mut aliases: Vec<String> = Vec::new();
+        // A set, not a list: files can have thousands of stages.
+        let mut aliases: HashSet<String> = HashSet::new();
         for stage in model.stages() {
             // hadolint's verdict on the text as written, then the expansion may only drop it.
             if let Some(word) = &stage.image
@@ -268,7 +271,7 @@ impl Rule for UntaggedBaseImage {
                 }
             }
             if let Some(name) = &stage.name {
-                aliases.push(name.lower.clone());
+                aliases.insert(name.lower.clone());
             }
         }
     }
