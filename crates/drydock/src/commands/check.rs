@@ -236,12 +236,18 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
             bar.inc(1);
         }
     };
+    // With the tty rendering as the only output, each file keeps its rendering and the tally
+    // of its findings, not the findings (memory stays small on large runs).
+    let slim = !args.statistics && outputs.iter().all(|(f, _)| *f == Format::Tty);
     let (outcomes, raws): (Vec<Result<Outcome, ResolveError>>, Vec<_>) = pool.install(|| {
         rayon::join(
             || {
                 jobs.par_iter()
                     .map(|job| {
-                        let outcome = process(job, args, &resolver, render, &contexts);
+                        let mut outcome = process(job, args, &resolver, render, &contexts);
+                        if slim && let Ok(outcome) = &mut outcome {
+                            outcome.result.slim();
+                        }
                         tick();
                         outcome
                     })
@@ -270,7 +276,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     for raw in raws {
         compose_raws.extend(raw.map_err(|e| e.to_string())?);
     }
-    all.extend(compose::finish_all(compose_raws, render));
+    all.extend(compose::finish_all(compose_raws, render, slim));
     // A missing or failing ShellCheck is said once for the whole run; the exit code is unaffected.
     for notice in drydock_linter::shellcheck::take_notices() {
         eprintln!("drydock: warning: {notice}");
@@ -759,6 +765,7 @@ fn process(
             findings: Vec::new(),
             rendered: Vec::new(),
             fixed: 0,
+            dropped: None,
         },
         fails: false,
         error: None,

@@ -226,9 +226,10 @@ impl Raw {
     }
 }
 
-/// Merges the outcomes of files reported by several projects, then renders each file once.
+/// Merges the outcomes of files reported by several projects, then renders each file once
+/// (and, with `slim`, drops its findings once rendered: [`crate::output::FileResult::slim`]).
 #[must_use]
-pub(super) fn finish_all(raws: Vec<Raw>, render: Option<bool>) -> Vec<Outcome> {
+pub(super) fn finish_all(raws: Vec<Raw>, render: Option<bool>, slim: bool) -> Vec<Outcome> {
     let mut merged: BTreeMap<PathBuf, Raw> = BTreeMap::new();
     for raw in raws {
         match merged.entry(raw.outcome.result.path.clone()) {
@@ -270,6 +271,9 @@ pub(super) fn finish_all(raws: Vec<Raw>, render: Option<bool>) -> Vec<Outcome> {
                 render,
                 &raw.others,
             );
+            if slim {
+                raw.outcome.result.slim();
+            }
             raw.outcome
         })
         .collect()
@@ -283,6 +287,7 @@ fn empty_outcome(display: PathBuf) -> Outcome {
             findings: Vec::new(),
             rendered: Vec::new(),
             fixed: 0,
+            dropped: None,
         },
         fails: false,
         error: None,

@@ -111,6 +111,7 @@ mod tests {
             ],
             rendered: Vec::new(),
             fixed: 0,
+            dropped: None,
         };
         let mut out = Vec::new();
         write(&[result], &Context::default(), &mut out).unwrap();

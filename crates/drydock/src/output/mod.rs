@@ -142,6 +142,19 @@ pub struct FileResult {
     pub rendered: Vec<u8>,
     /// Number of fixes applied (with `--fix`).
     pub fixed: usize,
+    /// The tally of `findings` once they were dropped ([`FileResult::slim`]).
+    pub dropped: Option<Counts>,
+}
+
+impl FileResult {
+    /// Drops the findings, keeping their tally for the summary, when only the `tty` rendering
+    /// is written: a run over thousands of files then holds rendered text, not findings.
+    pub fn slim(&mut self) {
+        let counts = Counts::of(std::slice::from_ref(self));
+        self.dropped = Some(counts);
+        self.findings = Vec::new();
+        self.rendered.shrink_to_fit();
+    }
 }
 
 /// Counts for the summary line and exit code.
@@ -171,6 +184,15 @@ impl Counts {
         };
         for result in results {
             counts.fixed += result.fixed;
+            if let Some(dropped) = &result.dropped {
+                for (total, n) in counts.by_severity.iter_mut().zip(dropped.by_severity) {
+                    *total += n;
+                }
+                counts.fixable += dropped.fixable;
+                counts.unsafe_fixable += dropped.unsafe_fixable;
+                counts.files_with_findings += dropped.files_with_findings;
+                continue;
+            }
             if !result.findings.is_empty() {
                 counts.files_with_findings += 1;
             }
