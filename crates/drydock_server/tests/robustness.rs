@@ -371,3 +371,34 @@ fn messages_before_initialize_and_after_shutdown() {
         .expect("server thread")
         .expect("server stops cleanly");
 }
+
+#[test]
+fn a_panic_in_a_handler_is_an_error_response_and_the_server_goes_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let docker = uri(&dir.path().join("Dockerfile"));
+    let (mut client, _) = Client::start(pull_capabilities(), dir.path(), Value::Null);
+    client.open(&docker, "dockerfile", 1, "FROM debian:12\nRUN sudo true\n");
+    for _ in 0..3 {
+        let err = client
+            .request("drydock/debug/panic", json!({}))
+            .expect_err("a panicking handler must answer with an error");
+        assert_eq!(err.code, -32603, "{}", err.message);
+        assert!(
+            err.message.contains("deliberate panic"),
+            "the panic's message is passed on: {}",
+            err.message
+        );
+    }
+    // The workers survived: every request still gets its answer.
+    for (method, params) in document_requests(&docker) {
+        acceptable(method, &client.request(method, params));
+    }
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": docker}, "position": {"line": 1, "character": 5}}),
+        )
+        .expect("hover after the panics");
+    assert!(hover.to_string().contains("sudo"), "{hover}");
+    client.shutdown();
+}

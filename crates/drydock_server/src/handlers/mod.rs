@@ -47,6 +47,10 @@ pub fn handle(snapshot: &Snapshot, method: &str, params: Value) -> Result<Value,
         "textDocument/documentHighlight" => navigation::document_highlight(snapshot, params),
         "textDocument/prepareRename" => navigation::prepare_rename(snapshot, params),
         "textDocument/rename" => navigation::rename(snapshot, params),
+        // Debug builds only (the tests): a handler that panics, to check that the panic is
+        // answered with an error and the server goes on.
+        #[cfg(debug_assertions)]
+        "drydock/debug/panic" => panic!("a deliberate panic for the tests"),
         _ => Err(HandlerError::UnknownMethod),
     }
 }
