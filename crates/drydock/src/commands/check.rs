@@ -165,8 +165,11 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
         .max(1);
+    // This thread is one of the workers: one thread fewer to start, and a single file is
+    // linted without handing it to another thread (the pre-commit case).
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        .use_current_thread()
         .build()
         .map_err(|e| e.to_string())?;
 
