@@ -125,7 +125,7 @@ impl<'a> LineParser<'a> {
             if !text[pos..].starts_with("--") {
                 return (pos, flags);
             }
-            // In a word: collect the processed text and the raw offset of each processed char.
+            // In a word: collect the processed text and the raw offset of each of its bytes.
             let word_start = pos;
             let mut value = String::new();
             let mut offsets: Vec<usize> = Vec::new();
@@ -143,13 +143,13 @@ impl<'a> LineParser<'a> {
                         match chars.next() {
                             Some((at2, next)) => {
                                 value.push(next);
-                                offsets.push(at2);
+                                offsets.extend((0..next.len_utf8()).map(|k| at2 + k));
                             }
                             None => quote = None,
                         }
                     } else {
                         value.push(c);
-                        offsets.push(at);
+                        offsets.extend((0..c.len_utf8()).map(|k| at + k));
                     }
                     continue;
                 }
@@ -164,12 +164,12 @@ impl<'a> LineParser<'a> {
                 if c == escape {
                     if let Some((at2, next)) = chars.next() {
                         value.push(next);
-                        offsets.push(at2);
+                        offsets.extend((0..next.len_utf8()).map(|k| at2 + k));
                     }
                     continue;
                 }
                 value.push(c);
-                offsets.push(at);
+                offsets.extend((0..c.len_utf8()).map(|k| at + k));
             }
             pos = word_end;
             if value == "--" {
@@ -743,4 +743,41 @@ fn trim_end(text: &str, end: usize) -> usize {
 fn suggest_keyword(word: &str) -> Option<&'static str> {
     let keywords: Vec<&str> = InstructionKind::ALL.iter().map(|k| k.keyword()).collect();
     crate::suggest::closest(&word.to_ascii_uppercase(), &keywords)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse_str;
+
+    /// Flag names and values with characters of several bytes keep their ranges on character
+    /// boundaries inside the file (found by fuzzing: a name ending in U+FFFD overran the file).
+    #[test]
+    fn flag_ranges_with_multibyte_characters() {
+        for text in [
+            "FROM a\nCOPY --link\u{fffd}\u{fffd}-fsart",
+            "FROM a\nCOPY --chown=é:ü /a /b\n",
+            "FROM a\nCOPY --fröm=\"bä\" /a /b\n",
+            "FROM a\nRUN --mount=type=cache,target=/é\\ x true\n",
+        ] {
+            let file = parse_str(text);
+            for instruction in file.instructions() {
+                for flag in &instruction.flags {
+                    for range in [Some(flag.range), Some(flag.name_range), flag.value_range]
+                        .into_iter()
+                        .flatten()
+                    {
+                        let (s, e) = (usize::from(range.start()), usize::from(range.end()));
+                        assert!(
+                            s <= e
+                                && e <= text.len()
+                                && text.is_char_boundary(s)
+                                && text.is_char_boundary(e),
+                            "{text:?}: {range:?}"
+                        );
+                    }
+                    assert_eq!(&text[flag.name_range], flag.name.as_str(), "{text:?}");
+                }
+            }
+        }
+    }
 }
