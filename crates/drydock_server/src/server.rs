@@ -76,14 +76,11 @@ pub fn run(connection: Connection) -> anyhow::Result<()> {
     if let Some(pid) = parent {
         watch_parent(pid, tasks.clone());
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(
-            std::thread::available_parallelism()
-                .map_or(2, std::num::NonZero::get)
-                .clamp(1, 4),
-        )
-        .thread_name(|i| format!("drydock-lsp-worker-{i}"))
-        .build()?;
+    let pool = Workers::new(
+        std::thread::available_parallelism()
+            .map_or(2, std::num::NonZero::get)
+            .clamp(1, 4),
+    )?;
     let mut server = Server {
         connection,
         session,
@@ -146,7 +143,7 @@ fn watch_parent(pid: u64, tasks: Sender<Task>) {
 struct Server {
     connection: Connection,
     session: Session,
-    pool: rayon::ThreadPool,
+    pool: Workers,
     tasks: Sender<Task>,
     task_rx: Receiver<Task>,
     shutdown: bool,
@@ -634,4 +631,64 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "an internal error".to_owned())
+}
+
+/// A job for a worker.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// The server's worker threads. Dropping it drops the jobs still queued and joins the threads,
+/// so `run` returns only once nothing of the server is left running (an embedding process, or
+/// a leak checker, sees no thread outlive it).
+struct Workers {
+    jobs: Option<Sender<Job>>,
+    closing: Arc<std::sync::atomic::AtomicBool>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Workers {
+    fn new(count: usize) -> std::io::Result<Self> {
+        let (jobs, queue) = crossbeam_channel::unbounded::<Job>();
+        let closing = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut threads = Vec::with_capacity(count);
+        for i in 0..count {
+            let queue = queue.clone();
+            let closing = closing.clone();
+            threads.push(
+                std::thread::Builder::new()
+                    .name(format!("drydock-lsp-worker-{i}"))
+                    .spawn(move || {
+                        for job in queue {
+                            if closing.load(std::sync::atomic::Ordering::Relaxed) {
+                                continue;
+                            }
+                            // Jobs catch their own panics to answer them; this keeps the
+                            // worker alive whatever happens.
+                            let _ = catch_unwind(AssertUnwindSafe(job));
+                        }
+                    })?,
+            );
+        }
+        Ok(Self {
+            jobs: Some(jobs),
+            closing,
+            threads,
+        })
+    }
+
+    fn spawn(&self, job: impl FnOnce() + Send + 'static) {
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(Box::new(job));
+        }
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        self.closing
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.jobs = None;
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
 }
