@@ -293,7 +293,9 @@ impl<'a> Resolver<'a> {
     }
 
     fn node(&mut self, node: &'a Node, via: Via, depth: usize) -> Value {
-        if !self.spend(node.range) || depth > yaml::MAX_DEPTH * 4 {
+        // Aliases can nest a value deeper than the text does; the resolved tree stays within
+        // the YAML layer's own limit, so every walk over it has bounded recursion.
+        if !self.spend(node.range) || depth > yaml::MAX_DEPTH {
             return self.null(node.range, via);
         }
         let tag = match node.tag.as_deref() {
@@ -424,6 +426,39 @@ mod tests {
         let mut r = Resolver::new(0, &doc, &env);
         let v = r.resolve();
         (v, r.problems)
+    }
+
+    fn depth(value: &Value) -> usize {
+        // Iterative: the walk itself must not be what overflows.
+        let mut deepest = 0;
+        let mut stack = vec![(value, 1)];
+        while let Some((v, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            match &v.kind {
+                ValueKind::Map(entries) => stack.extend(entries.iter().map(|e| (&e.value, d + 1))),
+                ValueKind::Seq(items) => stack.extend(items.iter().map(|i| (i, d + 1))),
+                ValueKind::Scalar(_) => {}
+            }
+        }
+        deepest
+    }
+
+    /// Aliases to deep anchors used deep in the file nest the resolved tree deeper than the
+    /// text; it stays within the YAML layer's limit (found by fuzzing: a stack overflow).
+    #[test]
+    fn aliases_cannot_nest_the_tree_beyond_the_limit() {
+        let levels = 400;
+        let mut text = String::new();
+        for (name, body) in [("a", "&deep {z: 1}"), ("b", "[*deep, *deep]")] {
+            text.push_str(&format!("{name}: "));
+            text.push_str(&"{k: ".repeat(levels));
+            text.push_str(body);
+            text.push_str(&"}".repeat(levels));
+            text.push('\n');
+        }
+        let (root, _) = resolve(&text);
+        let root = root.expect("a tree");
+        assert!(depth(&root) <= yaml::MAX_DEPTH + 2, "{}", depth(&root));
     }
 
     #[test]

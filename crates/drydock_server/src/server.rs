@@ -633,6 +633,9 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "an internal error".to_owned())
 }
 
+/// Stack size of a worker thread.
+const WORKER_STACK: usize = 16 << 20;
+
 /// A job for a worker.
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
@@ -656,6 +659,9 @@ impl Workers {
             threads.push(
                 std::thread::Builder::new()
                     .name(format!("drydock-lsp-worker-{i}"))
+                    // Room for the recursive walks over nested YAML (bounded by the YAML
+                    // layer's depth limit) whatever the platform's default.
+                    .stack_size(WORKER_STACK)
                     .spawn(move || {
                         for job in queue {
                             if closing.load(std::sync::atomic::Ordering::Relaxed) {

@@ -169,6 +169,9 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     // linted without handing it to another thread (the pre-commit case).
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        // Room for the recursive walks over nested YAML (bounded by the YAML layer's depth
+        // limit); the calling thread has the main thread's stack (8 MiB on Linux).
+        .stack_size(16 << 20)
         .use_current_thread()
         .build()
         .map_err(|e| e.to_string())?;
