@@ -282,7 +282,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     for raw in raws {
         compose_raws.extend(raw.map_err(|e| e.to_string())?);
     }
-    all.extend(compose::finish_all(compose_raws, render, slim));
+    all.extend(pool.install(|| compose::finish_all(compose_raws, render, slim)));
     // A missing or failing ShellCheck is said once for the whole run; the exit code is unaffected.
     for notice in drydock_linter::shellcheck::take_notices() {
         eprintln!("drydock: warning: {notice}");

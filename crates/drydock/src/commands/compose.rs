@@ -10,6 +10,7 @@ use drydock_linter::Diagnostic;
 use drydock_linter::compose::{ComposeInput, lint_project};
 use drydock_linter::fix::{OverlayFs, fix_compose};
 use drydock_text::LineIndex;
+use rayon::prelude::*;
 
 use super::check::{Input, Outcome, describe_io, engine_finding, finish_with_files, looks_binary};
 use crate::args::CheckArgs;
@@ -256,8 +257,11 @@ pub(super) fn finish_all(raws: Vec<Raw>, render: Option<bool>, slim: bool) -> Ve
             }
         }
     }
+    // Rendering is independent per file: spread over the pool the caller runs this in.
     merged
         .into_values()
+        .collect::<Vec<_>>()
+        .into_par_iter()
         .map(|mut raw| {
             raw.diagnostics
                 .sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
