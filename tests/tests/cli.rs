@@ -456,3 +456,27 @@ fn rule_and_rules_commands() {
          DRYDOCK_UPDATE=1 cargo test -p drydock_tests --test registry"
     );
 }
+
+/// The library entry point can run several times in one process (benchmarks and embedders do):
+/// the thread that joined the first run's pool is not stuck in it.
+#[test]
+fn check_runs_several_times_in_one_process() {
+    let example = drydock_tests::repo_root().join("examples/Dockerfile");
+    for _ in 0..3 {
+        let status = drydock::main_with_args(
+            [
+                "drydock".as_ref(),
+                "check".as_ref(),
+                "--no-fail".as_ref(),
+                "-q".as_ref(),
+                "-f".as_ref(),
+                "json".as_ref(),
+                "-o".as_ref(),
+                "/dev/null".as_ref(),
+                example.as_os_str(),
+            ]
+            .map(std::ffi::OsString::from),
+        );
+        assert_eq!(status, drydock::commands::check::ExitStatus::Success);
+    }
+}

@@ -166,14 +166,20 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
         .max(1);
     // This thread is one of the workers: one thread fewer to start, and a single file is
-    // linted without handing it to another thread (the pre-commit case).
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        // Room for the recursive walks over nested YAML (bounded by the YAML layer's depth
-        // limit); the calling thread has the main thread's stack (8 MiB on Linux).
-        .stack_size(16 << 20)
+    // linted without handing it to another thread (the pre-commit case). rayon keeps a thread
+    // that joined a pool registered, so a second run in the same process (a benchmark, an
+    // embedder) gets a pool of its own threads instead.
+    // Stacks: room for the recursive walks over nested YAML (bounded by the YAML layer's depth
+    // limit); the calling thread has the main thread's stack (8 MiB on Linux).
+    let builder = || {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(16 << 20)
+    };
+    let pool = builder()
         .use_current_thread()
         .build()
+        .or_else(|_| builder().build())
         .map_err(|e| e.to_string())?;
 
     // `--no-color` wins; then an explicit `--color`; then the configuration's `no-color`.
