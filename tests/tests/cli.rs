@@ -480,3 +480,128 @@ fn check_runs_several_times_in_one_process() {
         assert_eq!(status, drydock::commands::check::ExitStatus::Success);
     }
 }
+
+/// The terminal output is written file by file as linting goes (in path order, whatever the
+/// threads finish first): byte for byte what the collected report holds, Dockerfiles and
+/// compose files merged by path, and a Dockerfile built by a compose service is linted with
+/// that service's build context.
+#[test]
+fn terminal_output_streams_in_path_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut paths = Vec::new();
+    for i in 0..40 {
+        // Names that interleave the two kinds and sort differently from creation order.
+        let folder = format!("p{:02}", (i * 7) % 40);
+        if i % 3 == 0 {
+            let name = format!("{folder}/compose.yaml");
+            let body = format!(
+                "services:\n  s{i}:\n    image: nginx:1.{i}\n    privileged: true\n    build: ./b\n"
+            );
+            write(dir.path(), &name, &body);
+            write(
+                dir.path(),
+                &format!("{folder}/b/.dockerignore"),
+                "secret.txt\n",
+            );
+            write(
+                dir.path(),
+                &format!("{folder}/b/Dockerfile"),
+                "FROM alpine:3.20\nCOPY secret.txt /\nRUN sudo true\n",
+            );
+            paths.push(name);
+            paths.push(format!("{folder}/b/Dockerfile"));
+        } else {
+            let name = format!("{folder}/Dockerfile");
+            let body = format!("FROM debian:12\nRUN sudo apt-get install -y curl{i}\n");
+            write(dir.path(), &name, &body);
+            paths.push(name);
+        }
+    }
+    let streamed = run_drydock(dir.path(), &["check", "--threads", "2", "."]);
+    assert_eq!(
+        streamed.status.code(),
+        Some(1),
+        "stderr: {}",
+        stderr(&streamed)
+    );
+    let streamed = stdout(&streamed);
+    // The same report through the collected path (a report file is written at the end, after
+    // sorting), and with one thread.
+    let collected = run_drydock(
+        dir.path(),
+        &["check", "--threads", "2", "-o", "report.txt", "."],
+    );
+    assert_eq!(
+        collected.status.code(),
+        Some(1),
+        "stderr: {}",
+        stderr(&collected)
+    );
+    let collected = fs::read_to_string(dir.path().join("report.txt")).expect("report");
+    let one = stdout(&run_drydock(dir.path(), &["check", "--threads", "1", "."]));
+    for (name, other) in [("collected", &collected), ("one thread", &one)] {
+        if let Some(at) = streamed
+            .bytes()
+            .zip(other.bytes())
+            .position(|(a, b)| a != b)
+        {
+            let end = (at + 200).min(streamed.len()).min(other.len());
+            panic!(
+                "streamed and {name} differ at byte {at}:\n{}\n---\n{}",
+                &streamed[at.saturating_sub(200)..end],
+                &other[at.saturating_sub(200)..end]
+            );
+        }
+        assert_eq!(streamed.len(), other.len(), "{name}");
+    }
+    // Files appear in path order, each once.
+    let shown: Vec<&str> = streamed
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("┌─ "))
+        .filter_map(|l| l.split(':').next())
+        .collect();
+    let mut order = shown.clone();
+    order.dedup();
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(order, sorted, "files in path order, each once");
+    paths.sort();
+    assert_eq!(order, paths);
+    assert!(
+        streamed.contains("BK018"),
+        "the build context's .dockerignore is read"
+    );
+}
+
+/// A reader that stops early (`| head`) ends the run quietly: no error, no panic.
+#[test]
+fn closed_standard_output_is_quiet() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().expect("tempdir");
+    for i in 0..300 {
+        write(
+            dir.path(),
+            &format!("d{i:03}/Dockerfile"),
+            "FROM debian:12\nRUN sudo apt-get install -y curl\n",
+        );
+    }
+    let mut child = Command::new(drydock_tests::drydock_bin())
+        .args(["check", "--threads", "2", "."])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start drydock");
+    // Read a little, then close the pipe.
+    let mut first = [0_u8; 64];
+    let mut out = child.stdout.take().expect("stdout");
+    std::io::Read::read_exact(&mut out, &mut first).expect("some output");
+    drop(out);
+    let done = child.wait_with_output().expect("wait");
+    let err = stderr(&done);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("cannot write output"), "{err}");
+    assert_eq!(done.status.code(), Some(1), "{err}");
+}

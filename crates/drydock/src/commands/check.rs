@@ -236,12 +236,6 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         .any(|(f, _)| *f == Format::Tty)
         .then_some(color && tty_to_stdout);
     let shared = compose::shared(args, &cwd);
-    // Dockerfiles that compose services build use the service's context (`.dockerignore`).
-    let contexts = if jobs.is_empty() || projects.is_empty() {
-        std::collections::HashMap::new()
-    } else {
-        compose::build_contexts(&projects, &shared)
-    };
     let progress = progress_bar(args, jobs.len() + projects.len());
     let tick = || {
         if let Some(bar) = &progress {
@@ -251,50 +245,103 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     // With the tty rendering as the only output, each file keeps its rendering and the tally
     // of its findings, not the findings (memory stays small on large runs).
     let slim = !args.statistics && outputs.iter().all(|(f, _)| *f == Format::Tty);
-    let (outcomes, raws): (Vec<Result<Outcome, ResolveError>>, Vec<_>) = pool.install(|| {
-        rayon::join(
-            || {
-                jobs.par_iter()
-                    .map(|job| {
-                        let mut outcome = process(job, args, &resolver, render, &contexts);
-                        if slim && let Ok(outcome) = &mut outcome {
-                            outcome.result.slim();
-                        }
-                        tick();
-                        outcome
-                    })
-                    .collect()
-            },
-            || {
-                projects
-                    .par_iter()
-                    .map(|job| {
-                        let outcome = compose::process(job, args, &shared, &resolver);
-                        tick();
-                        outcome
-                    })
-                    .collect::<Vec<_>>()
-            },
-        )
+    // `--fix` on standard input prints the fixed buffer on standard output (an editor or a
+    // pipe replaces the file with it), so the report goes to standard error.
+    let stdin_fix = (args.fix || args.add_ignore.is_some())
+        && !args.diff
+        && args.paths.iter().any(|p| p.as_os_str() == "-");
+    // When the terminal rendering on standard output is the only output, each file's is
+    // written as soon as every file before it in path order is done, and then dropped: the
+    // output starts at once, memory does not grow with the run, and writing overlaps linting.
+    let stream = slim
+        && progress.is_none()
+        && !args.diff
+        && !stdin_fix
+        && matches!(outputs.as_slice(), [(Format::Tty, None)]);
+
+    // Compose projects first: loading them also gives the build context of each Dockerfile a
+    // service builds, which that Dockerfile is linted with (`.dockerignore`).
+    let processed: Vec<Result<compose::Processed, ResolveError>> = pool.install(|| {
+        projects
+            .par_iter()
+            .map(|job| {
+                let processed = compose::process(job, args, &shared, &resolver);
+                tick();
+                processed
+            })
+            .collect()
     });
+    let mut contexts = std::collections::HashMap::new();
+    let mut compose_raws = Vec::new();
+    for processed in processed {
+        let processed = processed.map_err(|e| e.to_string())?;
+        // A Dockerfile built with several contexts gets the first, in project and service
+        // order.
+        for (dockerfile, context) in processed.contexts {
+            contexts.entry(dockerfile).or_insert(context);
+        }
+        compose_raws.extend(processed.raws);
+    }
+    // In path order.
+    let composed = pool.install(|| compose::finish_all(compose_raws, render, slim));
+
+    // Then the Dockerfiles, in path order (a stable sort: standard input keeps its place among
+    // equal paths), merged with the compose files.
+    let mut jobs = jobs;
+    jobs.sort_by(|a, b| a.display.cmp(&b.display));
+    let mut writer = stream.then(|| Streamed::new(color && tty_to_stdout));
+    let mut all: Vec<Outcome> = Vec::with_capacity(jobs.len() + composed.len());
+    let mut composed = composed.into_iter().peekable();
+    let mut failure: Option<ResolveError> = None;
+    let mut take = |outcome: Outcome, writer: &mut Option<Streamed>| {
+        let mut outcome = outcome;
+        if let Some(writer) = writer {
+            writer.write(&mut outcome);
+        }
+        all.push(outcome);
+    };
+    for_each_ordered(
+        &pool,
+        &jobs,
+        |job| {
+            let mut outcome = process(job, args, &resolver, render, &contexts);
+            if slim && let Ok(outcome) = &mut outcome {
+                outcome.result.slim();
+            }
+            tick();
+            outcome
+        },
+        |outcome| {
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
+                Err(e) => {
+                    failure.get_or_insert(e);
+                    return false;
+                }
+            };
+            while let Some(c) = composed.next_if(|c| c.result.path < outcome.result.path) {
+                take(c, &mut writer);
+            }
+            take(outcome, &mut writer);
+            true
+        },
+    );
+    if let Some(e) = failure {
+        return Err(e.to_string());
+    }
+    for c in composed {
+        take(c, &mut writer);
+    }
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let mut all = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
-        all.push(outcome.map_err(|e| e.to_string())?);
+    if let Some(writer) = writer {
+        writer.finish()?;
     }
-    let mut compose_raws = Vec::new();
-    for raw in raws {
-        compose_raws.extend(raw.map_err(|e| e.to_string())?);
-    }
-    all.extend(pool.install(|| compose::finish_all(compose_raws, render, slim)));
     // A missing or failing ShellCheck is said once for the whole run; the exit code is unaffected.
     for notice in drydock_linter::shellcheck::take_notices() {
         eprintln!("drydock: warning: {notice}");
     }
-    // Files in path order; standard input keeps its place.
-    all.sort_by(|a, b| a.result.path.cmp(&b.result.path));
 
     let mut results = Vec::new();
     let mut fails = false;
@@ -327,11 +374,6 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         );
     }
 
-    // `--fix` on standard input prints the fixed buffer on standard output (an editor or a
-    // pipe replaces the file with it), so the report goes to standard error.
-    let stdin_fix = (args.fix || args.add_ignore.is_some())
-        && !args.diff
-        && args.paths.iter().any(|p| p.as_os_str() == "-");
     let write_result = (|| -> io::Result<()> {
         let mut stdout = io::stdout().lock();
         stdout.write_all(&stdout_extra)?;
@@ -359,7 +401,9 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
             elapsed: clock.elapsed(),
             ..ctx
         };
-        write_outputs(&outputs, &results, &ctx, color && tty_to_stdout, stdin_fix)?;
+        if !stream {
+            write_outputs(&outputs, &results, &ctx, color && tty_to_stdout, stdin_fix)?;
+        }
         if outputs.iter().any(|(f, _)| *f == Format::Tty) && !args.quiet {
             let mut err = StandardStream::stderr(if color {
                 TermColor::Always
@@ -392,6 +436,117 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// Runs `work` on every item on the pool's threads, which take the items in order, and hands
+/// the results to `sink` in item order, each as soon as every earlier one is done (so only
+/// the few results finished out of order wait). `sink` returning `false` stops the run: items
+/// not yet started are skipped.
+fn for_each_ordered<T: Sync, R: Send>(
+    pool: &rayon::ThreadPool,
+    items: &[T],
+    work: impl Fn(&T) -> R + Sync,
+    sink: impl FnMut(R) -> bool + Send,
+) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{Mutex, PoisonError};
+
+    struct Order<R, S> {
+        /// The next item `sink` gets.
+        cursor: usize,
+        /// Results finished before an earlier item's.
+        waiting: BTreeMap<usize, R>,
+        sink: S,
+    }
+
+    let next = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
+    let order = Mutex::new(Order {
+        cursor: 0,
+        waiting: BTreeMap::new(),
+        sink,
+    });
+    let worker = || {
+        while !stopped.load(Ordering::Relaxed) {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            let result = work(item);
+            let mut order = order.lock().unwrap_or_else(PoisonError::into_inner);
+            let order = &mut *order;
+            if order.cursor != i {
+                order.waiting.insert(i, result);
+                continue;
+            }
+            let mut result = Some(result);
+            while let Some(r) = result {
+                if !(order.sink)(r) {
+                    stopped.store(true, Ordering::Relaxed);
+                    break;
+                }
+                order.cursor += 1;
+                result = order.waiting.remove(&order.cursor);
+            }
+        }
+    };
+    let threads = pool.current_num_threads().min(items.len());
+    pool.install(|| (0..threads).into_par_iter().for_each(|_| worker()));
+}
+
+/// The terminal rendering written to standard output file by file (see `stream` in
+/// [`run_inner`]).
+struct Streamed {
+    out: io::BufWriter<io::Stdout>,
+    color: bool,
+    /// The first write error other than a closed pipe.
+    error: Option<io::Error>,
+    /// A write failed: nothing more is written.
+    closed: bool,
+}
+
+impl Streamed {
+    fn new(color: bool) -> Self {
+        Self {
+            out: io::BufWriter::with_capacity(64 << 10, io::stdout()),
+            color,
+            error: None,
+            closed: false,
+        }
+    }
+
+    /// Writes `outcome`'s rendering and drops it from `outcome`.
+    fn write(&mut self, outcome: &mut Outcome) {
+        let rendered = std::mem::take(&mut outcome.result.rendered);
+        if self.closed || rendered.is_empty() {
+            return;
+        }
+        let result = if self.color || !rendered.contains(&0x1b) {
+            self.out.write_all(&rendered)
+        } else {
+            self.out.write_all(&output::tty::strip_ansi(&rendered))
+        };
+        if let Err(e) = result {
+            self.fail(e);
+        }
+    }
+
+    fn fail(&mut self, e: io::Error) {
+        self.closed = true;
+        if e.kind() != io::ErrorKind::BrokenPipe {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    fn finish(mut self) -> Result<(), String> {
+        if !self.closed
+            && let Err(e) = self.out.flush()
+        {
+            self.fail(e);
+        }
+        match self.error {
+            Some(e) => Err(format!("cannot write output: {e}")),
+            None => Ok(()),
+        }
+    }
 }
 
 /// When the run started: `SOURCE_DATE_EPOCH` when set (reproducible reports), else now.

@@ -308,7 +308,7 @@ pub(super) fn process(
     args: &CheckArgs,
     shared: &Shared<'_>,
     resolver: &Resolver,
-) -> Result<Vec<Raw>, ResolveError> {
+) -> Result<Processed, ResolveError> {
     let cwd = shared.cwd;
     let first = job
         .focus
@@ -367,7 +367,10 @@ pub(super) fn process(
         }
     }
     if !stopped.is_empty() {
-        return Ok(stopped);
+        return Ok(Processed {
+            raws: stopped,
+            contexts: Vec::new(),
+        });
     }
 
     let options = load_options(job, shared);
@@ -442,6 +445,11 @@ pub(super) fn process(
         limit,
     };
     let loaded = project::load(&options, &fs);
+    let contexts = loaded
+        .services
+        .iter()
+        .filter_map(|service| drydock_linter::compose::build_paths(&loaded, service))
+        .collect();
     let focus_ids: Option<Vec<u32>> = job
         .focus
         .as_ref()
@@ -489,7 +497,19 @@ pub(super) fn process(
         }
         raw.diagnostics = found;
     }
-    Ok(raws.into_values().collect())
+    Ok(Processed {
+        raws: raws.into_values().collect(),
+        contexts,
+    })
+}
+
+/// What linting one compose project produced.
+pub(super) struct Processed {
+    /// The findings of each file, rendered by [`finish_all`].
+    pub(super) raws: Vec<Raw>,
+    /// (Dockerfile, build context) of each service that builds one, in service order (for
+    /// BuildKit's CopyIgnoredFile, which reads the context's `.dockerignore`).
+    pub(super) contexts: Vec<(PathBuf, PathBuf)>,
 }
 
 impl ProjectJob {
@@ -617,35 +637,6 @@ fn load_options(job: &ProjectJob, shared: &Shared<'_>) -> LoadOptions {
         profiles: shared.profiles.clone(),
         root: Some(job.root(&project_dir, &named)),
     }
-}
-
-/// The build context of each Dockerfile a compose service of these projects builds (for
-/// BuildKit's CopyIgnoredFile, which reads the context's `.dockerignore`). A Dockerfile built
-/// with several contexts gets the first, in project and service order.
-pub(super) fn build_contexts(
-    jobs: &[ProjectJob],
-    shared: &Shared<'_>,
-) -> HashMap<PathBuf, PathBuf> {
-    let mut out = HashMap::new();
-    for job in jobs {
-        let base = OverlayFs {
-            base: &RealFs,
-            files: job.stdin.iter().cloned().collect(),
-        };
-        let fs = LimitFs {
-            base: &base,
-            limit: drydock_linter::config::DEFAULT_MAX_FILE_SIZE,
-        };
-        let project = project::load(&load_options(job, shared), &fs);
-        for service in &project.services {
-            if let Some((dockerfile, context)) =
-                drydock_linter::compose::build_paths(&project, service)
-            {
-                out.entry(dockerfile).or_insert(context);
-            }
-        }
-    }
-    out
 }
 
 /// Compose's global flags from the command line.
