@@ -72,6 +72,13 @@ impl Lexer {
     /// The errors BuildKit reports: unterminated quotes, `${` without `}`, bad substitutions,
     /// unsupported modifiers, `${X:?msg}` on an unset or empty `X`.
     pub fn process_word(&self, word: &str, env: &dyn Env) -> Result<Expansion, LexError> {
+        if self.is_plain(word) {
+            return Ok(Expansion {
+                result: word.to_owned(),
+                words: plain_words(word).into_iter().map(|w| w.text).collect(),
+                ..Expansion::default()
+            });
+        }
         let mut state = State::new(self, word, env);
         let (result, words) = state.process_stop_on(None, self.raw_escapes)?;
         Ok(Expansion {
@@ -89,10 +96,53 @@ impl Lexer {
     /// # Errors
     /// As [`Lexer::process_word`].
     pub fn process_words(&self, word: &str, env: &dyn Env) -> Result<Vec<LexWord>, LexError> {
+        if self.is_plain(word) {
+            return Ok(plain_words(word));
+        }
         let mut state = State::new(self, word, env);
         let (_, words) = state.process_stop_on(None, self.raw_escapes)?;
         Ok(words)
     }
+}
+
+impl Lexer {
+    /// Whether `word` has nothing the lexer acts on (no `$`, `<`, escape character or quote
+    /// it processes): it then expands to itself, split at whitespace. Most words are like
+    /// this; they skip the character-by-character walk.
+    fn is_plain(&self, word: &str) -> bool {
+        let quotes = !self.skip_process_quotes;
+        !word.chars().any(|c| {
+            matches!(c, '$' | '<') || c == self.escape || (quotes && matches!(c, '\'' | '"'))
+        })
+    }
+}
+
+/// The words of a plain word (see [`Lexer::is_plain`]): its runs of non-whitespace, as the
+/// walk in `State::process_stop_on_inner` splits them.
+fn plain_words(word: &str) -> Vec<LexWord> {
+    let mut words = Vec::new();
+    let mut start = None;
+    for (i, c) in word.char_indices() {
+        if c.is_whitespace() {
+            if let Some(s) = start.take() {
+                words.push(LexWord {
+                    text: word[s..i].to_owned(),
+                    start: s,
+                    end: i,
+                });
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        words.push(LexWord {
+            text: word[s..].to_owned(),
+            start: s,
+            end: word.len(),
+        });
+    }
+    words
 }
 
 /// The outcome of expanding a word.
@@ -724,6 +774,56 @@ mod tests {
             "U" => Some(VarValue::Unknown),
             _ => None,
         }
+    }
+
+    /// The walk alone, without the plain-word shortcut.
+    fn walked(lexer: &Lexer, word: &str) -> (String, Vec<LexWord>) {
+        let mut state = State::new(lexer, word, &env);
+        state
+            .process_stop_on(None, lexer.raw_escapes)
+            .expect("a plain word expands")
+    }
+
+    proptest::proptest! {
+        /// The shortcut for plain words gives what the walk gives, words and offsets
+        /// included, whatever the lexer's options.
+        #[test]
+        fn plain_words_match_the_walk(
+            word in "[a-zA-Z0-9 \t\n\u{a0}\u{3000}é/._=:,-]{0,24}",
+            backtick: bool,
+            raw_quotes: bool,
+            raw_escapes: bool,
+            skip_quotes: bool,
+        ) {
+            let lexer = Lexer {
+                raw_quotes,
+                raw_escapes,
+                skip_process_quotes: skip_quotes,
+                ..Lexer::new(if backtick { '`' } else { '\\' })
+            };
+            proptest::prop_assert!(lexer.is_plain(&word));
+            let (result, words) = walked(&lexer, &word);
+            let fast = lexer.process_word(&word, &env).expect("expands");
+            proptest::prop_assert_eq!(&fast.result, &result);
+            let texts: Vec<String> = words.iter().map(|w| w.text.clone()).collect();
+            proptest::prop_assert_eq!(&fast.words, &texts);
+            proptest::prop_assert!(fast.matched.is_empty() && fast.unmatched.is_empty() && !fast.unknown);
+            proptest::prop_assert_eq!(lexer.process_words(&word, &env).expect("expands"), words);
+        }
+    }
+
+    #[test]
+    fn plain_needs_no_special_character() {
+        let lexer = Lexer::new('\\');
+        for word in ["$A", "a<b", "a\\b", "'a'", "\"a\""] {
+            assert!(!lexer.is_plain(word), "{word}");
+        }
+        let raw = Lexer {
+            skip_process_quotes: true,
+            ..Lexer::new('`')
+        };
+        assert!(raw.is_plain("'a' \"b\" c\\d"));
+        assert!(!raw.is_plain("a`b"));
     }
 
     fn expand(word: &str) -> Result<String, String> {
