@@ -145,6 +145,138 @@ fn plain_words(word: &str) -> Vec<LexWord> {
     words
 }
 
+/// One `$NAME` or `${NAME...}` reference in a builder-expanded word (see [`var_refs`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VarRef {
+    /// Byte range of the name in the word (`1`, `@` for positional and special parameters).
+    pub name: std::ops::Range<usize>,
+    /// Byte offset of the `$`.
+    pub start: usize,
+    /// Byte offset just after the name, or after the closing `}` of a `${...}` (the end of the
+    /// word when it is never closed).
+    pub end: usize,
+}
+
+impl VarRef {
+    /// The name, in `word` (the word it was found in).
+    #[must_use]
+    pub fn name<'w>(&self, word: &'w str) -> &'w str {
+        &word[self.name.clone()]
+    }
+
+    /// Whether the name is a variable's (starts with a letter or `_`), not a positional or
+    /// special parameter such as `$1` or `$@`.
+    #[must_use]
+    pub fn is_variable(&self, word: &str) -> bool {
+        self.name(word)
+            .starts_with(|c: char| c.is_alphabetic() || c == '_')
+    }
+}
+
+/// The variable references of a builder-expanded word, in order, where BuildKit's lexer finds
+/// them: not inside single quotes (when `quotes`), not after the `escape` character.
+/// References nested in a `${A:-$B}` modifier are listed after the outer one. Names are read
+/// as the lexer reads them: a run of digits, one special parameter character, or letters,
+/// digits and `_`.
+#[must_use]
+pub fn var_refs(word: &str, escape: char, quotes: bool) -> Vec<VarRef> {
+    let mut refs = Vec::new();
+    let mut single = false;
+    let mut double = false;
+    let mut i = 0;
+    while let Some(c) = word[i..].chars().next() {
+        if single {
+            single = c != '\'';
+            i += c.len_utf8();
+            continue;
+        }
+        if c == escape {
+            i += c.len_utf8();
+            if let Some(next) = word[i..].chars().next() {
+                i += next.len_utf8();
+            }
+            continue;
+        }
+        if quotes && c == '\'' && !double {
+            single = true;
+            i += 1;
+            continue;
+        }
+        if quotes && c == '"' {
+            double = !double;
+            i += 1;
+            continue;
+        }
+        if c != '$' {
+            i += c.len_utf8();
+            continue;
+        }
+        let start = i;
+        if word[i + 1..].starts_with('{') {
+            let name_start = i + 2;
+            let len = name_len(&word[name_start..]);
+            if len == 0 {
+                i += 2;
+                continue;
+            }
+            // The closing brace, counting nested `${`.
+            let mut depth = 0usize;
+            let mut end = word.len();
+            let mut j = name_start + len;
+            while j < word.len() {
+                let rest = &word[j..];
+                if rest.starts_with("${") {
+                    depth += 1;
+                    j += 2;
+                    continue;
+                }
+                if rest.starts_with('}') {
+                    if depth == 0 {
+                        end = j + 1;
+                        break;
+                    }
+                    depth -= 1;
+                }
+                j += rest.chars().next().map_or(1, char::len_utf8);
+            }
+            refs.push(VarRef {
+                name: name_start..name_start + len,
+                start,
+                end,
+            });
+            i = name_start + len;
+        } else {
+            let len = name_len(&word[i + 1..]);
+            if len == 0 {
+                i += 1;
+                continue;
+            }
+            refs.push(VarRef {
+                name: i + 1..i + 1 + len,
+                start,
+                end: i + 1 + len,
+            });
+            i += 1 + len;
+        }
+    }
+    refs
+}
+
+/// The length of the name BuildKit's lexer reads at the start of `rest` (after `$` or `${`):
+/// a run of digits, one special parameter character, or letters, digits and `_`.
+fn name_len(rest: &str) -> usize {
+    match rest.chars().next() {
+        None => 0,
+        Some(c) if c.is_ascii_digit() => rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len()),
+        Some('@' | '*' | '#' | '?' | '-' | '$' | '!') => 1,
+        Some(_) => rest
+            .find(|c: char| !c.is_alphanumeric() && c != '_')
+            .unwrap_or(rest.len()),
+    }
+}
+
 /// The outcome of expanding a word.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expansion {
@@ -810,6 +942,32 @@ mod tests {
             proptest::prop_assert!(fast.matched.is_empty() && fast.unmatched.is_empty() && !fast.unknown);
             proptest::prop_assert_eq!(lexer.process_words(&word, &env).expect("expands"), words);
         }
+    }
+
+    #[test]
+    fn references_in_words() {
+        let word = "a$B/${C:-$D}'$E'\\$F$1$@ ${é_1}x ${G:-{x}} ${H";
+        let refs = var_refs(word, '\\', true);
+        let names: Vec<&str> = refs.iter().map(|r| r.name(word)).collect();
+        assert_eq!(names, ["B", "C", "D", "1", "@", "é_1", "G", "H"]);
+        assert_eq!((refs[1].start, refs[1].end), (4, 12));
+        let variables: Vec<&str> = refs
+            .iter()
+            .filter(|r| r.is_variable(word))
+            .map(|r| r.name(word))
+            .collect();
+        assert_eq!(variables, ["B", "C", "D", "é_1", "G", "H"]);
+        // A bare `{` in a modifier does not nest: the first `}` closes.
+        let g = &refs[6];
+        assert_eq!(&word[g.start..g.end], "${G:-{x}");
+        // Never closed: to the end of the word.
+        assert_eq!(refs[7].end, word.len());
+        // Without quote processing, single quotes hide nothing.
+        assert_eq!(var_refs("'$E'", '\\', false).len(), 1);
+        // The backtick escape.
+        let refs = var_refs("`$A $B", '`', true);
+        assert_eq!(refs.len(), 1);
+        assert_eq!(refs[0].name, 5..6);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use drydock_compose::interpolate::{self, Lookup, Vars};
 use drydock_compose::project::{Project, SourceKind};
 use drydock_compose::schema::{self, Ty};
 use drydock_compose::yaml::{self, Node, NodeKind};
+use drydock_dockerfile::lex::var_refs;
 use drydock_dockerfile::model::{Model, PLATFORM_ARGS};
 use drydock_dockerfile::{Args, Instruction, InstructionKind, ItemKind, TextRange, TextSize};
 use drydock_linter::registry::{self, RuleId};
@@ -366,6 +367,7 @@ fn variable(
         let at = usize::from(offset) - line_start;
         let r = var_refs(line, model.file().escape(), false)
             .into_iter()
+            .filter(|r| r.is_variable(line))
             .find(|r| r.start <= at && at < r.end)?;
         let expander = if builder_kind {
             Expander::Builder
@@ -373,8 +375,14 @@ fn variable(
             Expander::Shell
         };
         let range = drydock_text::range(line_start + r.start, line_start + r.end);
-        return describe_dockerfile_var(model, index, &r.name, &line[r.start..r.end], expander)
-            .map(|t| (range, t));
+        return describe_dockerfile_var(
+            model,
+            index,
+            r.name(line),
+            &line[r.start..r.end],
+            expander,
+        )
+        .map(|t| (range, t));
     }
     let line = &instruction.line;
     let logical = line.logical_offset(offset)?;
@@ -393,109 +401,17 @@ fn variable(
     };
     let r = var_refs(line.text(), model.file().escape(), true)
         .into_iter()
-        .filter(|r| r.start <= logical && logical < r.end)
+        .filter(|r| r.is_variable(line.text()) && r.start <= logical && logical < r.end)
         .min_by_key(|r| r.end - r.start)?;
     let range = line.file_range(r.start, r.end);
     describe_dockerfile_var(
         model,
         index,
-        &r.name,
+        r.name(line.text()),
         &line.text()[r.start..r.end],
         expander,
     )
     .map(|t| (range, t))
-}
-
-/// A variable reference in a Dockerfile word.
-struct VarRef {
-    name: String,
-    /// Offset of the `$`.
-    start: usize,
-    /// Just after the name, or after the `}` closing `${`.
-    end: usize,
-}
-
-/// The variable references of `word` as BuildKit's lexer finds them: not inside single quotes
-/// (when `quotes`), not after the escape character; references nested in a `${A:-$B}` modifier
-/// are listed too.
-fn var_refs(word: &str, escape: char, quotes: bool) -> Vec<VarRef> {
-    let name_len = |rest: &str| {
-        rest.char_indices()
-            .find(|&(_, c)| !c.is_ascii_alphanumeric() && c != '_')
-            .map_or(rest.len(), |(i, _)| i)
-    };
-    let mut refs = Vec::new();
-    let (mut single, mut double) = (false, false);
-    let mut i = 0;
-    while let Some(c) = word[i..].chars().next() {
-        if single {
-            single = c != '\'';
-            i += c.len_utf8();
-            continue;
-        }
-        if c == escape {
-            i += c.len_utf8();
-            if let Some(next) = word[i..].chars().next() {
-                i += next.len_utf8();
-            }
-            continue;
-        }
-        if quotes && c == '\'' && !double {
-            single = true;
-            i += 1;
-            continue;
-        }
-        if quotes && c == '"' {
-            double = !double;
-            i += 1;
-            continue;
-        }
-        if c != '$' {
-            i += c.len_utf8();
-            continue;
-        }
-        if word[i + 1..].starts_with('{') {
-            let name_start = i + 2;
-            let len = name_len(&word[name_start..]);
-            // The matching `}` (braces nest in modifiers).
-            let mut depth = 0usize;
-            let mut end = None;
-            for (j, ch) in word[i + 1..].char_indices() {
-                match ch {
-                    '{' => depth += 1,
-                    '}' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = Some(i + 1 + j + 1);
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            if len > 0
-                && let Some(end) = end
-            {
-                refs.push(VarRef {
-                    name: word[name_start..name_start + len].to_owned(),
-                    start: i,
-                    end,
-                });
-            }
-            i = name_start;
-        } else {
-            let len = name_len(&word[i + 1..]);
-            if len > 0 && !word[i + 1..].starts_with(|c: char| c.is_ascii_digit()) {
-                refs.push(VarRef {
-                    name: word[i + 1..i + 1 + len].to_owned(),
-                    start: i,
-                    end: i + 1 + len,
-                });
-            }
-            i += 1 + len;
-        }
-    }
-    refs
 }
 
 /// What the variable `name` (written as `written`) holds at instruction `index`.
@@ -876,9 +792,11 @@ mod tests {
 
     #[test]
     fn variable_references() {
-        let refs: Vec<(usize, usize, String)> = var_refs("a $A ${B:-$C} '$D' \\$E $1", '\\', true)
+        let word = "a $A ${B:-$C} '$D' \\$E $1";
+        let refs: Vec<(usize, usize, String)> = var_refs(word, '\\', true)
             .into_iter()
-            .map(|r| (r.start, r.end, r.name))
+            .filter(|r| r.is_variable(word))
+            .map(|r| (r.start, r.end, r.name(word).to_owned()))
             .collect();
         assert_eq!(
             refs,

@@ -1,10 +1,10 @@
-use drydock_dockerfile::lex::Lexer;
+use drydock_dockerfile::lex::{Lexer, var_refs};
 use drydock_dockerfile::model::PLATFORM_ARGS;
 use drydock_dockerfile::{Args, InstructionKind, Word};
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::buildkit::{suggest, var_refs, word_subrange};
+use crate::rules::dockerfile::buildkit::{suggest, word_subrange};
 
 declare_rule! {
     /// ## What it does
@@ -88,7 +88,7 @@ impl Rule for UndefinedArgInFrom {
                 for name in &expansion.unmatched {
                     let range = refs
                         .iter()
-                        .find(|r| &r.name == name)
+                        .find(|r| r.name(&word.text) == name)
                         .map_or(word.range, |r| {
                             word_subrange(instruction, &word, r.start, r.end)
                         });

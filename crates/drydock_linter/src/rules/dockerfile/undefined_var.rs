@@ -1,12 +1,12 @@
 use std::collections::HashSet;
 
-use drydock_dockerfile::lex::{Lexer, VarValue};
+use drydock_dockerfile::lex::{Lexer, VarValue, var_refs};
 use drydock_dockerfile::model::{Base, Model};
 use drydock_dockerfile::{Args, Instruction, InstructionKind, TextRange, Word};
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::buildkit::{suggest, unknown_parent, var_refs, word_subrange};
+use crate::rules::dockerfile::buildkit::{suggest, unknown_parent, word_subrange};
 
 declare_rule! {
     /// ## What it does
@@ -130,7 +130,7 @@ impl Checker<'_, '_> {
         for name in &expansion.unmatched {
             let range = refs
                 .iter()
-                .find(|r| &r.name == name)
+                .find(|r| r.name(&word.text) == name)
                 .map_or(word.range, |r| {
                     if direct {
                         let start = usize::from(word.range.start());

@@ -28,6 +28,7 @@
 
 use std::collections::HashMap;
 
+use drydock_dockerfile::lex::var_refs;
 use drydock_dockerfile::model::{Model, PLATFORM_ARGS, ShellKind};
 use drydock_dockerfile::{Args, Flag, Instruction, InstructionKind, TextRange, Word, parse_str};
 
@@ -843,72 +844,14 @@ fn locate(
     None
 }
 
-/// The variable names a builder-expanded word refers to, as byte ranges of the names, in the
-/// way BuildKit's lexer finds them: not inside single quotes (when `quotes`), not after the
-/// escape character; names start with a letter or `_` (`$1`, `$@` are not variables).
+/// The variable names a builder-expanded word refers to, as byte ranges of the names (see
+/// [`var_refs`]; positional and special parameters such as `$1` are not variables).
 pub(crate) fn builder_refs(word: &str, escape: char, quotes: bool) -> Vec<(usize, usize)> {
-    let mut refs = Vec::new();
-    let mut single = false;
-    let mut double = false;
-    let mut i = 0;
-    while i < word.len() {
-        let Some(c) = word[i..].chars().next() else {
-            break;
-        };
-        if single {
-            if c == '\'' {
-                single = false;
-            }
-            i += c.len_utf8();
-            continue;
-        }
-        if c == escape {
-            i += c.len_utf8();
-            if let Some(next) = word[i..].chars().next() {
-                i += next.len_utf8();
-            }
-            continue;
-        }
-        if quotes && c == '\'' && !double {
-            single = true;
-            i += 1;
-            continue;
-        }
-        if quotes && c == '"' {
-            double = !double;
-            i += 1;
-            continue;
-        }
-        if c != '$' {
-            i += c.len_utf8();
-            continue;
-        }
-        let name_start = if word[i + 1..].starts_with('{') {
-            i + 2
-        } else {
-            i + 1
-        };
-        let len = builder_name_len(&word[name_start..]);
-        if len > 0 {
-            refs.push((name_start, name_start + len));
-            i = name_start + len;
-        } else {
-            i = name_start;
-        }
-    }
-    refs
-}
-
-/// The length of a variable name at the start of `rest` (BuildKit: letters, digits and `_`,
-/// not starting with a digit for our purposes).
-fn builder_name_len(rest: &str) -> usize {
-    match rest.chars().next() {
-        Some(c) if c.is_alphabetic() || c == '_' => rest
-            .char_indices()
-            .find(|&(_, c)| !c.is_alphanumeric() && c != '_')
-            .map_or(rest.len(), |(i, _)| i),
-        _ => 0,
-    }
+    var_refs(word, escape, quotes)
+        .into_iter()
+        .filter(|r| r.is_variable(word))
+        .map(|r| (r.name.start, r.name.end))
+        .collect()
 }
 
 /// Variable references and assignments found in shell text.
