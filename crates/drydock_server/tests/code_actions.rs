@@ -9,11 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use support::{Client, pull_capabilities, push_capabilities};
-
-fn uri(path: &Path) -> String {
-    drydock_server::uri::from_path(path).0
-}
+use support::{Client, pull_capabilities, push_capabilities, uri};
 
 /// A client session that knows its encoding and how to get diagnostics (pushed or pulled).
 struct Editor {
@@ -105,63 +101,15 @@ impl Editor {
         result.as_array().cloned().expect("an array of actions")
     }
 
-    /// The LSP position of byte `offset` of `text` in this session's encoding.
-    fn position(&self, text: &str, offset: usize) -> Value {
-        let before = &text[..offset];
-        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        let line = before.matches('\n').count() + before.matches('\r').count()
-            - before.matches("\r\n").count();
-        let col = if self.utf16 {
-            before[line_start..].encode_utf16().count()
-        } else {
-            before.len() - line_start
-        };
-        json!({"line": line, "character": col})
-    }
-
     /// The range of the `nth` occurrence of `needle` in `text`.
     fn range_of(&self, text: &str, needle: &str, nth: usize) -> Value {
-        let start = text
-            .match_indices(needle)
-            .nth(nth)
-            .unwrap_or_else(|| panic!("`{needle}` #{nth} in the text"))
-            .0;
-        json!({"start": self.position(text, start), "end": self.position(text, start + needle.len())})
+        support::range_of(text, needle, nth, self.utf16)
     }
 
     /// A cursor at the start of the `nth` occurrence of `needle`.
     fn cursor_at(&self, text: &str, needle: &str, nth: usize) -> Value {
         let r = self.range_of(text, needle, nth);
         json!({"start": r["start"], "end": r["start"]})
-    }
-
-    /// The byte offset of an LSP position.
-    fn offset(&self, text: &str, position: &Value) -> usize {
-        let line = position["line"].as_u64().expect("line") as usize;
-        let character = position["character"].as_u64().expect("character") as usize;
-        let mut start = 0;
-        for _ in 0..line {
-            let rest = &text[start..];
-            let Some(i) = rest.find(['\n', '\r']) else {
-                return text.len();
-            };
-            start += i + if rest[i..].starts_with("\r\n") { 2 } else { 1 };
-        }
-        let end = text[start..]
-            .find(['\n', '\r'])
-            .map_or(text.len(), |i| start + i);
-        let line_text = &text[start..end];
-        if !self.utf16 {
-            return start + character.min(line_text.len());
-        }
-        let mut units = 0;
-        for (i, c) in line_text.char_indices() {
-            if units >= character {
-                return start + i;
-            }
-            units += c.len_utf16();
-        }
-        end
     }
 
     /// Applies an action's edits to `text`, as a client does.
@@ -174,27 +122,7 @@ impl Editor {
             }
             None => edit["changes"][uri].clone(),
         };
-        let mut edits: Vec<(usize, usize, String)> = edits
-            .as_array()
-            .expect("edits")
-            .iter()
-            .map(|e| {
-                (
-                    self.offset(text, &e["range"]["start"]),
-                    self.offset(text, &e["range"]["end"]),
-                    e["newText"].as_str().expect("newText").to_owned(),
-                )
-            })
-            .collect();
-        edits.sort_by_key(|e| (e.0, e.1));
-        for pair in edits.windows(2) {
-            assert!(pair[0].1 <= pair[1].0, "overlapping edits: {edits:?}");
-        }
-        let mut out = text.to_owned();
-        for (start, end, new) in edits.into_iter().rev() {
-            out.replace_range(start..end, &new);
-        }
-        out
+        support::apply_edits(text, &edits, self.utf16)
     }
 }
 

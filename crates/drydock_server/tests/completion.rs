@@ -6,14 +6,9 @@
 mod support;
 
 use std::fs;
-use std::path::Path;
 
 use serde_json::{Value, json};
-use support::{Client, pull_capabilities, push_capabilities};
-
-fn uri(path: &Path) -> String {
-    drydock_server::uri::from_path(path).0
-}
+use support::{Client, pull_capabilities, push_capabilities, uri};
 
 /// Client capabilities without snippet support (UTF-16, push diagnostics).
 fn plain_capabilities() -> Value {
@@ -45,37 +40,9 @@ fn cursor(marked: &str, enc: Enc) -> (String, u32, u32) {
     (text, line as u32, col as u32)
 }
 
-/// The byte offset of an LSP position.
-fn offset(text: &str, pos: &Value, enc: Enc) -> usize {
-    let line = pos["line"].as_u64().expect("line") as usize;
-    let col = pos["character"].as_u64().expect("character") as usize;
-    let mut start = 0;
-    for _ in 0..line {
-        start += text[start..].find('\n').expect("a line") + 1;
-    }
-    let rest = &text[start..];
-    match enc {
-        Enc::Utf8 => start + col,
-        Enc::Utf16 => {
-            let mut units = 0;
-            for (i, c) in rest.char_indices() {
-                if units >= col {
-                    return start + i;
-                }
-                units += c.len_utf16();
-            }
-            start + rest.len()
-        }
-    }
-}
-
 /// The text after applying an item's edit.
 fn apply(text: &str, item: &Value, enc: Enc) -> String {
-    let edit = &item["textEdit"];
-    let a = offset(text, &edit["range"]["start"], enc);
-    let b = offset(text, &edit["range"]["end"], enc);
-    let new = edit["newText"].as_str().expect("newText");
-    format!("{}{new}{}", &text[..a], &text[b..])
+    support::apply_edits(text, &json!([item["textEdit"]]), enc == Enc::Utf16)
 }
 
 struct Session {

@@ -10,11 +10,7 @@ use std::fs;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use support::{Client, pull_capabilities, push_capabilities};
-
-fn uri(path: &Path) -> String {
-    drydock_server::uri::from_path(path).0
-}
+use support::{Client, pull_capabilities, push_capabilities, uri};
 
 struct Editor {
     client: Client,
@@ -52,23 +48,11 @@ impl Editor {
     }
 
     fn position(&self, text: &str, offset: usize) -> Value {
-        let before = &text[..offset];
-        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        let line = before.matches('\n').count() + before.matches('\r').count()
-            - before.matches("\r\n").count();
-        let col = if self.utf16 {
-            before[line_start..].encode_utf16().count()
-        } else {
-            before.len() - line_start
-        };
-        json!({"line": line, "character": col})
+        support::position(text, offset, self.utf16)
     }
 
     fn range_of(&self, text: &str, needle: &str) -> Value {
-        let start = text
-            .find(needle)
-            .unwrap_or_else(|| panic!("`{needle}` in the text"));
-        json!({"start": self.position(text, start), "end": self.position(text, start + needle.len())})
+        support::range_of(text, needle, 0, self.utf16)
     }
 
     /// Hovers `within` `needle`, at byte `at` of it (the needle's first occurrence).

@@ -6,27 +6,9 @@
 mod support;
 
 use std::fs;
-use std::path::Path;
 
 use serde_json::{Value, json};
-use support::{Client, pull_capabilities, push_capabilities};
-
-fn uri(path: &Path) -> String {
-    drydock_server::uri::from_path(path).0
-}
-
-/// The LSP position of byte `offset` in `text` (UTF-16 or UTF-8 columns).
-fn position(text: &str, offset: usize, utf16: bool) -> Value {
-    let before = &text[..offset];
-    let line = before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = if utf16 {
-        text[line_start..offset].encode_utf16().count()
-    } else {
-        offset - line_start
-    };
-    json!({"line": line, "character": col})
-}
+use support::{Client, apply_edits, offset, position, pull_capabilities, push_capabilities, uri};
 
 /// The position of the `nth` (0-based) occurrence of `needle`, `delta` bytes into it.
 fn at(text: &str, needle: &str, nth: usize, delta: usize, utf16: bool) -> Value {
@@ -36,28 +18,6 @@ fn at(text: &str, needle: &str, nth: usize, delta: usize, utf16: bool) -> Value 
         .unwrap_or_else(|| panic!("{needle:?} #{nth} in {text:?}"))
         .0;
     position(text, offset + delta, utf16)
-}
-
-/// The byte offset of an LSP position.
-fn offset(text: &str, pos: &Value, utf16: bool) -> usize {
-    let line = usize::try_from(pos["line"].as_u64().expect("line")).expect("line");
-    let col = usize::try_from(pos["character"].as_u64().expect("character")).expect("col");
-    let line_start = text
-        .match_indices('\n')
-        .nth(line.wrapping_sub(1))
-        .map_or(0, |(i, _)| if line == 0 { 0 } else { i + 1 });
-    let rest = &text[line_start..];
-    if !utf16 {
-        return line_start + col;
-    }
-    let mut units = 0;
-    for (i, c) in rest.char_indices() {
-        if units >= col {
-            return line_start + i;
-        }
-        units += c.len_utf16();
-    }
-    text.len()
 }
 
 /// `(line, text)` of each range of `locations` (Location or DocumentHighlight or TextEdit).
@@ -96,28 +56,6 @@ fn rename(u: &str, position: Value, name: &str) -> Value {
     let mut params = tdp(u, position);
     params["newName"] = json!(name);
     params
-}
-
-/// Applies the edits of a `changes` map entry or a `documentChanges` entry to `text`.
-fn apply(text: &str, edits: &Value, utf16: bool) -> String {
-    let mut edits: Vec<(usize, usize, String)> = edits
-        .as_array()
-        .expect("edits")
-        .iter()
-        .map(|e| {
-            (
-                offset(text, &e["range"]["start"], utf16),
-                offset(text, &e["range"]["end"], utf16),
-                e["newText"].as_str().expect("newText").to_owned(),
-            )
-        })
-        .collect();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.0));
-    let mut out = text.to_owned();
-    for (s, e, new) in edits {
-        out.replace_range(s..e, &new);
-    }
-    out
 }
 
 fn with_document_changes(mut caps: Value) -> Value {
@@ -239,7 +177,7 @@ fn stages_are_defined_referenced_and_renamed_case_insensitively() {
             rename(&u, at(text, "builder", 0, 0, false), "build-env"),
         )
         .expect("rename");
-    let renamed = apply(text, &edit["changes"][&u], false);
+    let renamed = apply_edits(text, &edit["changes"][&u], false);
     assert_eq!(
         renamed,
         text.replace("Builder", "build-env")
@@ -415,7 +353,7 @@ fn variables_follow_buildkit_scopes_and_shell_scripts() {
             rename(&u, at(text, "$APP_DIR", 0, 1, false), "ROOT"),
         )
         .expect("rename");
-    let renamed = apply(text, &edit["changes"][&u], false);
+    let renamed = apply_edits(text, &edit["changes"][&u], false);
     assert!(renamed.contains("ENV ROOT=/srv/app"), "{renamed}");
     assert!(renamed.contains("WORKDIR $ROOT\n"), "{renamed}");
     assert!(
@@ -574,7 +512,7 @@ fn utf16_positions_crlf_and_the_end_of_the_file() {
             rename(&u, at(text, "DIR=", 0, 0, true), "ROOT"),
         )
         .expect("rename");
-    let renamed = apply(text, &edit["changes"][&u], true);
+    let renamed = apply_edits(text, &edit["changes"][&u], true);
     assert_eq!(
         renamed,
         text.replace("ENV DIR", "ENV ROOT")
@@ -614,7 +552,7 @@ fn continuations_heredocs_and_versioned_edits() {
     let change = &edit["documentChanges"][0];
     assert_eq!(change["textDocument"], json!({"uri": u, "version": 7}));
     assert_eq!(
-        apply(text, &change["edits"], false),
+        apply_edits(text, &change["edits"], false),
         text.replace("PKG", "PACKAGES")
     );
     client.shutdown();
@@ -788,7 +726,7 @@ fn compose_services_across_the_project_with_anchors() {
         .expect("over");
     assert_eq!(for_base["textDocument"]["version"], Value::Null);
     assert_eq!(for_over["textDocument"]["version"], 3);
-    let new_base = apply(BASE, &for_base["edits"], false);
+    let new_base = apply_edits(BASE, &for_base["edits"], false);
     assert_eq!(
         new_base,
         BASE.replace("- db\n", "- postgres\n")
@@ -798,7 +736,7 @@ fn compose_services_across_the_project_with_anchors() {
             .replace("service: db", "service: postgres")
     );
     assert_eq!(
-        apply(OVERRIDE, &for_over["edits"], false),
+        apply_edits(OVERRIDE, &for_over["edits"], false),
         OVERRIDE.replace("db", "postgres")
     );
 
@@ -927,7 +865,7 @@ fn compose_overlays_and_includes_share_the_project() {
     let changes = edit["changes"].as_object().expect("changes");
     assert_eq!(changes.len(), 2, "{edit}");
     assert_eq!(
-        apply(included, &changes[&included_uri], false),
+        apply_edits(included, &changes[&included_uri], false),
         included.replace("db", "pg")
     );
     client.shutdown();
@@ -975,11 +913,11 @@ fn compose_rename_without_document_changes_and_extends_files() {
         .expect("rename");
     let changes = &edit["changes"];
     assert_eq!(
-        apply(common, &changes[&common_uri], false),
+        apply_edits(common, &changes[&common_uri], false),
         common.replace("base", "core")
     );
     assert_eq!(
-        apply(main, &changes[&main_uri], false),
+        apply_edits(main, &changes[&main_uri], false),
         main.replace("service: base", "service: core")
     );
     // `extends.file` leads to the file.

@@ -6,11 +6,7 @@ mod support;
 use std::fs;
 
 use serde_json::{Value, json};
-use support::{Client, codes, pull_capabilities, push_capabilities};
-
-fn uri(path: &std::path::Path) -> String {
-    drydock_server::uri::from_path(path).0
-}
+use support::{Client, codes, pull_capabilities, push_capabilities, uri};
 
 #[test]
 fn initialize_negotiates_utf8_and_announces_capabilities() {

@@ -7,14 +7,10 @@ mod support;
 
 use lsp_server::{Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
-use support::{Client, codes, pull_capabilities, push_capabilities};
+use support::{Client, codes, pull_capabilities, push_capabilities, uri};
 
 /// Generous: debug builds on a busy machine are slow; this only guards against hangs.
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-
-fn uri(path: &std::path::Path) -> String {
-    drydock_server::uri::from_path(path).0
-}
 
 /// Requests a client may send about a document, with parameters for `uri`.
 fn document_requests(uri: &str) -> Vec<(&'static str, Value)> {

@@ -4,14 +4,8 @@
 
 mod support;
 
-use std::path::Path;
-
 use serde_json::{Value, json};
-use support::{Client, pull_capabilities, push_capabilities};
-
-fn uri(path: &Path) -> String {
-    drydock_server::uri::from_path(path).0
-}
+use support::{Client, pull_capabilities, push_capabilities, uri};
 
 fn doc(u: &str) -> Value {
     json!({"textDocument": {"uri": u}})

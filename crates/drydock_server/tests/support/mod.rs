@@ -241,3 +241,94 @@ pub fn codes(diagnostics: &[Value]) -> Vec<String> {
         .filter_map(|d| d["code"].as_str().map(str::to_owned))
         .collect()
 }
+
+/// The `file:` URI of `path`, as the server writes it.
+#[must_use]
+pub fn uri(path: &Path) -> String {
+    drydock_server::uri::from_path(path).0
+}
+
+/// The LSP position of byte `offset` of `text` (lines end at `\n`, `\r\n` or `\r`; columns in
+/// UTF-16 code units when `utf16`, else bytes).
+#[must_use]
+pub fn position(text: &str, offset: usize, utf16: bool) -> Value {
+    let before = &text[..offset];
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + before.matches('\r').count()
+        - before.matches("\r\n").count();
+    let col = if utf16 {
+        before[line_start..].encode_utf16().count()
+    } else {
+        before.len() - line_start
+    };
+    json!({"line": line, "character": col})
+}
+
+/// The range of the `nth` (0-based) occurrence of `needle` in `text`.
+#[must_use]
+pub fn range_of(text: &str, needle: &str, nth: usize, utf16: bool) -> Value {
+    let start = text
+        .match_indices(needle)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("`{needle}` #{nth} in {text:?}"))
+        .0;
+    json!({"start": position(text, start, utf16), "end": position(text, start + needle.len(), utf16)})
+}
+
+/// The byte offset of an LSP position in `text` (a column past the line's end is its end).
+#[must_use]
+pub fn offset(text: &str, position: &Value, utf16: bool) -> usize {
+    let line = usize::try_from(position["line"].as_u64().expect("line")).expect("line");
+    let character =
+        usize::try_from(position["character"].as_u64().expect("character")).expect("character");
+    let mut start = 0;
+    for _ in 0..line {
+        let rest = &text[start..];
+        let Some(i) = rest.find(['\n', '\r']) else {
+            return text.len();
+        };
+        start += i + if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+    }
+    let end = text[start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| start + i);
+    let line_text = &text[start..end];
+    if !utf16 {
+        return start + character.min(line_text.len());
+    }
+    let mut units = 0;
+    for (i, c) in line_text.char_indices() {
+        if units >= character {
+            return start + i;
+        }
+        units += c.len_utf16();
+    }
+    end
+}
+
+/// `text` with the LSP text edits `edits` (an array) applied, as a client applies them; they
+/// must not overlap.
+#[must_use]
+pub fn apply_edits(text: &str, edits: &Value, utf16: bool) -> String {
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .expect("an array of edits")
+        .iter()
+        .map(|e| {
+            (
+                offset(text, &e["range"]["start"], utf16),
+                offset(text, &e["range"]["end"], utf16),
+                e["newText"].as_str().expect("newText").to_owned(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|e| (e.0, e.1));
+    for pair in edits.windows(2) {
+        assert!(pair[0].1 <= pair[1].0, "overlapping edits: {edits:?}");
+    }
+    let mut out = text.to_owned();
+    for (start, end, new) in edits.into_iter().rev() {
+        out.replace_range(start..end, &new);
+    }
+    out
+}
