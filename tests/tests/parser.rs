@@ -2,9 +2,10 @@
 //! trip on arbitrary bytes, and ranges that always land inside the file on character boundaries.
 
 use drydock_dockerfile::model::Model;
-use drydock_dockerfile::{Args, Instruction, ItemKind, parse};
+use drydock_dockerfile::parse;
+use drydock_tests::fuzz::{check_dockerfile_ranges, check_shell_ranges};
 use drydock_tests::repo_root;
-use drydock_text::{SourceText, TextRange};
+use drydock_text::SourceText;
 use proptest::prelude::*;
 
 #[test]
@@ -24,7 +25,8 @@ fn parser_fixtures() {
         let bytes = std::fs::read(&path).expect("fixture");
         let file = parse(SourceText::from_bytes(bytes.clone()));
         assert_eq!(file.to_bytes(), bytes, "{}: round trip", path.display());
-        check_ranges(&file, &path.display().to_string());
+        let checked = std::panic::catch_unwind(|| check_dockerfile_ranges(&file));
+        assert!(checked.is_ok(), "{}: ranges", path.display());
         let name = path
             .file_name()
             .and_then(|n| n.to_str())
@@ -36,103 +38,6 @@ fn parser_fixtures() {
         count += 1;
     }
     assert!(count > 10, "expected the parser fixtures, found {count}");
-}
-
-fn in_file(range: TextRange, text: &str, what: &str, at: &str) {
-    let (s, e) = (usize::from(range.start()), usize::from(range.end()));
-    assert!(
-        s <= e && e <= text.len(),
-        "{at}: {what} {range:?} outside the file ({} bytes)",
-        text.len()
-    );
-    assert!(
-        text.is_char_boundary(s) && text.is_char_boundary(e),
-        "{at}: {what} {range:?} splits a character"
-    );
-}
-
-fn check_instruction(i: &Instruction, text: &str, at: &str) {
-    in_file(i.range, text, "instruction", at);
-    in_file(i.keyword.range, text, "keyword", at);
-    for f in &i.flags {
-        in_file(f.range, text, "flag", at);
-        in_file(f.name_range, text, "flag name", at);
-        if let Some(v) = f.value_range {
-            in_file(v, text, "flag value", at);
-        }
-    }
-    for h in &i.heredocs {
-        in_file(h.marker, text, "heredoc marker", at);
-        in_file(h.body, text, "heredoc body", at);
-    }
-    let mut words = Vec::new();
-    match &i.args {
-        Args::Exec(e) => words.extend(e.elements.iter().map(|w| w.range)),
-        Args::Shell(s) => words.push(s.range),
-        Args::Paths(p) => words.extend(p.items.iter().map(|w| w.range)),
-        Args::Words(w) => words.extend(w.iter().map(|w| w.range)),
-        Args::KeyValues(kv) => words.extend(
-            kv.pairs
-                .iter()
-                .flat_map(|p| [p.range, p.key.range, p.value.range]),
-        ),
-        Args::Arg(d) => words.extend(
-            d.iter()
-                .flat_map(|d| {
-                    [
-                        Some(d.range),
-                        Some(d.name.range),
-                        d.default.as_ref().map(|w| w.range),
-                    ]
-                })
-                .flatten(),
-        ),
-        Args::Text(w) => words.push(w.range),
-        Args::Healthcheck(h) => words.push(h.kind.range),
-        Args::Onbuild(inner) => check_instruction(inner, text, at),
-        Args::Empty | Args::Unknown(None) => {}
-        Args::Unknown(Some(w)) => words.push(w.range),
-    }
-    for w in words {
-        in_file(w, text, "argument", at);
-    }
-}
-
-fn check_ranges(file: &drydock_dockerfile::Dockerfile, at: &str) {
-    let text = file.text();
-    let mut pos = 0usize;
-    for item in file.items() {
-        assert_eq!(
-            usize::from(item.range.start()),
-            pos,
-            "{at}: items must partition the file"
-        );
-        pos = usize::from(item.range.end());
-        if let ItemKind::Instruction(i) = &item.kind {
-            check_instruction(i, text, at);
-        }
-    }
-    assert_eq!(pos, text.len(), "{at}: items must cover the file");
-    for e in file.errors() {
-        in_file(e.range, text, "error", at);
-    }
-}
-
-fn check_shell_ranges(model: &Model, at: &str) {
-    let text = model.text();
-    for i in 0..model.instruction_count() {
-        if let Some(script) = model.shell(i) {
-            for c in &script.commands {
-                in_file(c.range, text, "command", at);
-                for w in c.words.iter().chain(&c.assignments).chain(&c.redirects) {
-                    in_file(w.range, text, "shell word", at);
-                }
-            }
-            for p in &script.pipes {
-                in_file(*p, text, "pipe", at);
-            }
-        }
-    }
 }
 
 fn dockerfile_bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -172,15 +77,15 @@ proptest! {
     fn any_input_round_trips_with_ranges_inside(bytes in dockerfile_bytes()) {
         let file = parse(SourceText::from_bytes(bytes.clone()));
         prop_assert_eq!(file.to_bytes(), bytes);
-        check_ranges(&file, "proptest");
+        check_dockerfile_ranges(&file);
         let model = Model::new(file);
-        check_shell_ranges(&model, "proptest");
+        check_shell_ranges(&model);
     }
 
     #[test]
     fn arbitrary_bytes_round_trip(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
         let file = parse(SourceText::from_bytes(bytes.clone()));
         prop_assert_eq!(file.to_bytes(), bytes);
-        check_ranges(&file, "bytes");
+        check_dockerfile_ranges(&file);
     }
 }
