@@ -3,7 +3,7 @@
 use drydock_text::{SourceText, TextRange};
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
-use crate::lint::{DockerfileInput, lint_dockerfile};
+use crate::lint::{DockerfileInput, DockerfileLint, lint_dockerfile};
 use crate::settings::Settings;
 
 /// Most rounds of lint-and-fix before giving up on convergence.
@@ -109,24 +109,42 @@ pub fn fix_dockerfile(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> FixOutcome {
+    dockerfile_rounds(bytes, input, settings, MAX_ROUNDS, |lint| {
+        let fixes = select_fixes(&lint.diagnostics, unsafe_fixes);
+        let edits = fixes.iter().flat_map(|f| f.edits.iter().cloned()).collect();
+        (edits, fixes.len())
+    })
+}
+
+/// Lints and edits a Dockerfile in rounds until a round has nothing to change (at most
+/// `max_rounds`): `round` gives a round's edits from the lint of the current text, and how
+/// many changes (fixes, suppressed codes) they count as. A round that would add syntax errors
+/// is thrown away and editing stops there.
+fn dockerfile_rounds(
+    bytes: Vec<u8>,
+    input: DockerfileInput<'_>,
+    settings: &Settings,
+    max_rounds: usize,
+    round: impl Fn(&DockerfileLint) -> (Vec<Edit>, usize),
+) -> FixOutcome {
     let crlf = uses_crlf(&bytes);
     let mut current = bytes;
     let mut applied = 0;
     let mut lint = lint_dockerfile(SourceText::from_bytes(current.clone()), input, settings);
     let mut converged = false;
-    for _ in 0..MAX_ROUNDS {
-        let fixes = select_fixes(&lint.diagnostics, unsafe_fixes);
-        if fixes.is_empty() {
+    for _ in 0..max_rounds {
+        let (edits, count) = round(&lint);
+        if edits.is_empty() {
             converged = true;
             break;
         }
-        let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
-        let next = apply_edits(&current, &edits, crlf);
+        let refs: Vec<&Edit> = edits.iter().collect();
+        let next = apply_edits(&current, &refs, crlf);
         let next_lint = lint_dockerfile(SourceText::from_bytes(next.clone()), input, settings);
         if next_lint.model.file().errors().len() > lint.model.file().errors().len() {
             break;
         }
-        applied += fixes.len();
+        applied += count;
         current = next;
         lint = next_lint;
     }
@@ -216,6 +234,42 @@ pub fn fix_compose(
     settings: &Settings,
     unsafe_fixes: bool,
 ) -> ComposeFixOutcome {
+    use drydock_compose::project::Problem;
+    compose_rounds(
+        options,
+        fs,
+        focus,
+        settings,
+        MAX_ROUNDS,
+        |loaded, id, in_file| {
+            // A file YAML cannot read is not fixed: its tree is a guess.
+            let unreadable = loaded
+                .problems
+                .iter()
+                .any(|p| matches!(p, Problem::Yaml { origin, .. } if origin.file == id));
+            if unreadable {
+                return (Vec::new(), 0);
+            }
+            let fixes = select_fixes(in_file, unsafe_fixes);
+            let edits = fixes.iter().flat_map(|f| f.edits.iter().cloned()).collect();
+            (edits, fixes.len())
+        },
+    )
+}
+
+/// Lints and edits the compose files of a project (those in `focus`, or every one) in rounds
+/// until a round has nothing to change (at most `max_rounds`): `round` gives a file's edits
+/// from the loaded project, the file's id and its findings, and how many changes they count
+/// as. A round that would add a YAML, interpolation or schema problem is thrown away and
+/// editing stops there.
+fn compose_rounds(
+    options: &drydock_compose::project::LoadOptions,
+    fs: &dyn drydock_compose::project::FileSystem,
+    focus: Option<&[std::path::PathBuf]>,
+    settings: &Settings,
+    max_rounds: usize,
+    round: impl Fn(&drydock_compose::project::Project, u32, &[Diagnostic]) -> (Vec<Edit>, usize),
+) -> ComposeFixOutcome {
     use drydock_compose::project::{self, SourceKind};
     let mut overlay = OverlayFs {
         base: fs,
@@ -227,7 +281,7 @@ pub fn fix_compose(
         std::collections::HashMap::new();
     let mut converged = false;
     let mut rejected = false;
-    for _ in 0..MAX_ROUNDS {
+    for _ in 0..max_rounds {
         let loaded = project::load(options, &overlay);
         let focus_ids: Vec<u32> = (0..loaded.files.len())
             .filter(|&i| matches!(loaded.files[i].kind, SourceKind::Compose(_)))
@@ -240,26 +294,16 @@ pub fn fix_compose(
         };
         let diagnostics = crate::compose::lint_project(&loaded, &input, settings);
         let broken_before = breakage(&loaded);
-        let mut any = false;
-        let mut round_by_file: std::collections::HashMap<std::path::PathBuf, usize> =
-            std::collections::HashMap::new();
         let mut next_files = overlay.files.clone();
+        let mut round_by_file: Vec<(std::path::PathBuf, usize)> = Vec::new();
         for &id in &focus_ids {
-            // A file YAML cannot read is not fixed: its tree is a guess.
-            let unreadable = loaded
-                .problems
-                .iter()
-                .any(|p| matches!(p, project::Problem::Yaml { origin, .. } if origin.file == id));
-            if unreadable {
-                continue;
-            }
             let in_file: Vec<Diagnostic> = diagnostics
                 .iter()
                 .filter(|d| d.file == id)
                 .map(|d| d.diagnostic.clone())
                 .collect();
-            let fixes = select_fixes(&in_file, unsafe_fixes);
-            if fixes.is_empty() {
+            let (edits, count) = round(&loaded, id, &in_file);
+            if edits.is_empty() {
                 continue;
             }
             let path = loaded.path(id).to_owned();
@@ -267,16 +311,14 @@ pub fn fix_compose(
             if !originals.iter().any(|(p, _)| *p == path) {
                 originals.push((path.clone(), current.clone()));
             }
-            let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
+            let refs: Vec<&Edit> = edits.iter().collect();
             next_files.insert(
                 path.clone(),
-                apply_edits(&current, &edits, uses_crlf(&current)),
+                apply_edits(&current, &refs, uses_crlf(&current)),
             );
-            *round_by_file.entry(path).or_default() += fixes.len();
-            applied += fixes.len();
-            any = true;
+            round_by_file.push((path, count));
         }
-        if !any {
+        if round_by_file.is_empty() {
             converged = true;
             break;
         }
@@ -284,15 +326,14 @@ pub fn fix_compose(
             base: fs,
             files: next_files.clone(),
         };
-        let reloaded = project::load(options, &candidate);
-        if breakage(&reloaded) > broken_before {
-            // A fix that makes the file worse (a YAML, interpolation or schema problem) is a
-            // bug; the round is thrown away rather than written.
-            applied -= round_by_file.values().sum::<usize>();
+        if breakage(&project::load(options, &candidate)) > broken_before {
+            // A change that makes the project worse is a bug; the round is thrown away rather
+            // than written.
             rejected = true;
             break;
         }
         for (path, n) in round_by_file {
+            applied += n;
             *applied_by_file.entry(path).or_default() += n;
         }
         overlay.files = next_files;
@@ -373,38 +414,16 @@ pub fn add_ignores_dockerfile(
     settings: &Settings,
     reason: &str,
 ) -> FixOutcome {
-    let crlf = uses_crlf(&bytes);
-    let mut current = bytes;
-    let mut applied = 0;
-    let mut lint = lint_dockerfile(SourceText::from_bytes(current.clone()), input, settings);
-    let mut converged = false;
-    for _ in 0..MAX_IGNORE_ROUNDS {
+    dockerfile_rounds(bytes, input, settings, MAX_IGNORE_ROUNDS, |lint| {
         let edits = ignore_round(
             lint.model.text(),
             crate::suppress_edit::FileKind::Dockerfile,
             &lint.diagnostics,
             reason,
         );
-        if edits.is_empty() {
-            converged = true;
-            break;
-        }
-        let refs: Vec<&Edit> = edits.iter().collect();
-        let next = apply_edits(&current, &refs, crlf);
-        let next_lint = lint_dockerfile(SourceText::from_bytes(next.clone()), input, settings);
-        if next_lint.model.file().errors().len() > lint.model.file().errors().len() {
-            break;
-        }
-        applied += edits.len();
-        current = next;
-        lint = next_lint;
-    }
-    FixOutcome {
-        output: current,
-        applied,
-        converged,
-        remaining: lint.diagnostics,
-    }
+        let count = edits.len();
+        (edits, count)
+    })
 }
 
 /// `--add-ignore` for a compose project: a comment above each key with findings, in the files
@@ -417,92 +436,21 @@ pub fn add_ignores_compose(
     settings: &Settings,
     reason: &str,
 ) -> ComposeFixOutcome {
-    use drydock_compose::project::{self, SourceKind};
-    let mut overlay = OverlayFs {
-        base: fs,
-        files: std::collections::HashMap::new(),
-    };
-    let mut originals: Vec<(std::path::PathBuf, Vec<u8>)> = Vec::new();
-    let mut applied = 0;
-    let mut applied_by_file: std::collections::HashMap<std::path::PathBuf, usize> =
-        std::collections::HashMap::new();
-    let mut converged = false;
-    let mut rejected = false;
-    for _ in 0..MAX_IGNORE_ROUNDS {
-        let loaded = project::load(options, &overlay);
-        let focus_ids: Vec<u32> = (0..loaded.files.len())
-            .filter(|&i| matches!(loaded.files[i].kind, SourceKind::Compose(_)))
-            .filter(|&i| focus.is_none_or(|f| f.contains(&loaded.files[i].path)))
-            .filter_map(|i| u32::try_from(i).ok())
-            .collect();
-        let input = crate::compose::ComposeInput {
-            fs: &overlay,
-            focus: Some(&focus_ids),
-        };
-        let diagnostics = crate::compose::lint_project(&loaded, &input, settings);
-        let broken_before = breakage(&loaded);
-        let mut next_files = overlay.files.clone();
-        let mut round = 0;
-        let mut round_by_file: Vec<(std::path::PathBuf, usize)> = Vec::new();
-        for &id in &focus_ids {
-            let in_file: Vec<Diagnostic> = diagnostics
-                .iter()
-                .filter(|d| d.file == id)
-                .map(|d| d.diagnostic.clone())
-                .collect();
-            let text = loaded.file(id).source.text();
+    compose_rounds(
+        options,
+        fs,
+        focus,
+        settings,
+        MAX_IGNORE_ROUNDS,
+        |loaded, id, in_file| {
             let edits = ignore_round(
-                text,
+                loaded.file(id).source.text(),
                 crate::suppress_edit::FileKind::Compose,
-                &in_file,
+                in_file,
                 reason,
             );
-            if edits.is_empty() {
-                continue;
-            }
-            let path = loaded.path(id).to_owned();
-            let current = loaded.file(id).source.to_bytes();
-            if !originals.iter().any(|(p, _)| *p == path) {
-                originals.push((path.clone(), current.clone()));
-            }
-            let refs: Vec<&Edit> = edits.iter().collect();
-            next_files.insert(
-                path.clone(),
-                apply_edits(&current, &refs, uses_crlf(&current)),
-            );
-            round_by_file.push((path, edits.len()));
-            round += edits.len();
-        }
-        if round == 0 {
-            converged = true;
-            break;
-        }
-        let candidate = OverlayFs {
-            base: fs,
-            files: next_files.clone(),
-        };
-        if breakage(&project::load(options, &candidate)) > broken_before {
-            rejected = true;
-            break;
-        }
-        applied += round;
-        for (path, n) in round_by_file {
-            *applied_by_file.entry(path).or_default() += n;
-        }
-        overlay.files = next_files;
-    }
-    let changed = originals
-        .into_iter()
-        .filter_map(|(path, original)| {
-            let fixed = overlay.files.get(&path)?.clone();
-            (fixed != original).then_some((path, original, fixed))
-        })
-        .collect();
-    ComposeFixOutcome {
-        changed,
-        applied,
-        applied_by_file,
-        converged,
-        rejected,
-    }
+            let count = edits.len();
+            (edits, count)
+        },
+    )
 }
