@@ -323,10 +323,6 @@ pub fn project_files(path: &Path, fs: &dyn FileSystem) -> (Vec<PathBuf>, bool) {
         .and_then(|n| n.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let base = BASE_NAMES
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| fs.is_file(p));
     let is_base = BASE_NAMES.contains(&name.as_str());
     if is_base {
         let mut files = vec![path.to_owned()];
@@ -343,6 +339,10 @@ pub fn project_files(path: &Path, fs: &dyn FileSystem) -> (Vec<PathBuf>, bool) {
         || ["compose.", "docker-compose."]
             .iter()
             .any(|prefix| name.starts_with(prefix));
+    let base = BASE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| fs.is_file(p));
     match base {
         Some(base) if overlay && base != path => (vec![base, path.to_owned()], true),
         _ => (vec![path.to_owned()], false),

@@ -322,7 +322,8 @@ pub(super) fn process(
     let limit = resolved.config.max_file_size();
 
     // The main files are checked first: one too large, binary or unreadable stops the project.
-    let base: OverlayFs<'_> = OverlayFs {
+    // Their bytes, read once here, are what the project is then loaded from.
+    let mut base: OverlayFs<'_> = OverlayFs {
         base: &RealFs,
         files: job.stdin.iter().cloned().collect(),
     };
@@ -362,7 +363,9 @@ pub(super) fn process(
                 "DY004",
                 "skipped: the file looks binary, not like a compose file".to_owned(),
             )),
-            Ok(_) => {}
+            Ok(bytes) => {
+                base.files.insert(path.clone(), bytes);
+            }
             Err(e) => stopped.push(failed(&e)),
         }
     }
