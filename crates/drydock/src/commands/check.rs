@@ -202,8 +202,10 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         ..output::Context::default()
     };
 
-    let (jobs, candidates, mut had_error) = collect_jobs(args, &resolver, threads, &cwd)?;
-    let projects = compose::group(candidates, args);
+    // Finding the files and their projects stats each one: on the pool too.
+    let (jobs, candidates, mut had_error) =
+        pool.install(|| collect_jobs(args, &resolver, threads, &cwd))?;
+    let projects = pool.install(|| compose::group(candidates, args));
     if args.show_files || args.show_settings {
         let shared = compose::shared(args, &cwd);
         show(args, &jobs, &projects, &resolver, &shared)?;
@@ -781,8 +783,13 @@ fn collect_jobs(
         Kind::Dockerfile => FileKind::Dockerfile,
         Kind::Compose => FileKind::Compose,
     });
-    for path in paths {
-        if path.as_os_str() == "-" {
+    // What each path is, asked in parallel (a long explicit list is the pre-commit case).
+    let metas: Vec<Option<io::Result<std::fs::Metadata>>> = paths
+        .par_iter()
+        .map(|p| (p.as_os_str() != "-").then(|| std::fs::metadata(p)))
+        .collect();
+    for (path, meta) in paths.into_iter().zip(metas) {
+        let Some(meta) = meta else {
             let mut bytes = Vec::new();
             io::stdin()
                 .read_to_end(&mut bytes)
@@ -811,8 +818,8 @@ fn collect_jobs(
                 None,
             );
             continue;
-        }
-        let meta = match std::fs::metadata(&path) {
+        };
+        let meta = match meta {
             Ok(meta) => meta,
             Err(e) => {
                 eprintln!("drydock: error: {}: {}", path.display(), describe_io(&e));

@@ -87,7 +87,15 @@ pub(super) fn group(candidates: Vec<Candidate>, args: &CheckArgs) -> Vec<Project
         });
     }
     let mut by_files: BTreeMap<Vec<PathBuf>, usize> = BTreeMap::new();
-    for candidate in candidates {
+    // The project each file on disk belongs to, looked up in parallel (each is a few stats).
+    let on_disk: Vec<Option<(Vec<PathBuf>, bool)>> = candidates
+        .par_iter()
+        .map(|c| match c.input {
+            Input::File(_) => Some(project::project_files(&c.lookup, &RealFs)),
+            Input::Stdin(_) => None,
+        })
+        .collect();
+    for (candidate, on_disk) in candidates.into_iter().zip(on_disk) {
         if explicit.contains(&candidate.lookup) {
             continue;
         }
@@ -101,7 +109,7 @@ pub(super) fn group(candidates: Vec<Candidate>, args: &CheckArgs) -> Vec<Project
                 (files, true, Some((candidate.lookup.clone(), bytes)))
             }
             Input::File(_) => {
-                let (files, overlay) = project::project_files(&candidate.lookup, &RealFs);
+                let (files, overlay) = on_disk.unwrap_or_default();
                 (files, overlay, None)
             }
         };
