@@ -247,6 +247,10 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     // With the tty rendering as the only output, each file keeps its rendering and the tally
     // of its findings, not the findings (memory stays small on large runs).
     let slim = !args.statistics && outputs.iter().all(|(f, _)| *f == Format::Tty);
+    let keep = Keep {
+        render,
+        findings: !slim,
+    };
     // `--fix` on standard input prints the fixed buffer on standard output (an editor or a
     // pipe replaces the file with it), so the report goes to standard error.
     let stdin_fix = (args.fix || args.add_ignore.is_some())
@@ -285,7 +289,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         compose_raws.extend(processed.raws);
     }
     // In path order.
-    let composed = pool.install(|| compose::finish_all(compose_raws, render, slim));
+    let composed = pool.install(|| compose::finish_all(compose_raws, keep));
 
     // Then the Dockerfiles, in path order (a stable sort: standard input keeps its place among
     // equal paths), merged with the compose files.
@@ -306,7 +310,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         &pool,
         &jobs,
         |job| {
-            let mut outcome = process(job, args, &resolver, render, &contexts);
+            let mut outcome = process(job, args, &resolver, keep, &contexts);
             if slim && let Ok(outcome) = &mut outcome {
                 outcome.result.slim();
             }
@@ -927,7 +931,7 @@ fn process(
     job: &Job,
     args: &CheckArgs,
     resolver: &Resolver,
-    render: Option<bool>,
+    keep: Keep,
     contexts: &std::collections::HashMap<PathBuf, PathBuf>,
 ) -> Result<Outcome, ResolveError> {
     let resolved: Arc<Resolved> = resolver.for_file(&job.lookup)?;
@@ -965,7 +969,7 @@ fn process(
                         .into_iter()
                         .collect(),
                     settings,
-                    render,
+                    keep,
                 );
                 return Ok(outcome);
             }
@@ -989,7 +993,7 @@ fn process(
                 .into_iter()
                 .collect(),
             settings,
-            render,
+            keep,
         );
         return Ok(outcome);
     }
@@ -1041,7 +1045,7 @@ fn process(
             &index,
             fixed.remaining,
             settings,
-            render,
+            keep,
         );
         return Ok(outcome);
     }
@@ -1052,7 +1056,7 @@ fn process(
         &lint.index,
         lint.diagnostics,
         settings,
-        render,
+        keep,
     );
     Ok(outcome)
 }
@@ -1063,7 +1067,7 @@ pub(super) fn finish(
     index: &LineIndex,
     diagnostics: Vec<Diagnostic>,
     settings: &drydock_linter::Settings,
-    render: Option<bool>,
+    keep: Keep,
 ) {
     finish_with_files(
         outcome,
@@ -1071,7 +1075,7 @@ pub(super) fn finish(
         index,
         diagnostics,
         settings,
-        render,
+        keep,
         &output::tty::OtherFiles::new(),
     );
 }
@@ -1083,17 +1087,31 @@ pub(super) fn finish_with_files(
     index: &LineIndex,
     diagnostics: Vec<Diagnostic>,
     settings: &drydock_linter::Settings,
-    render: Option<bool>,
+    keep: Keep,
     others: &output::tty::OtherFiles,
 ) {
     let threshold = settings.failure_threshold;
     outcome.fails = !settings.no_fail && diagnostics.iter().any(|d| threshold.fails(d.severity));
-    if let Some(color) = render {
+    if let Some(color) = keep.render {
         outcome.result.rendered =
             output::tty::render_with_files(&outcome.result.path, text, &diagnostics, color, others);
     }
-    outcome.result.findings = diagnostics
-        .into_iter()
-        .map(|d| Finding::new(d, text, index))
-        .collect();
+    if keep.findings {
+        outcome.result.findings = diagnostics
+            .into_iter()
+            .map(|d| Finding::new(d, text, index))
+            .collect();
+    } else {
+        outcome.result.dropped = Some(Counts::of_diagnostics(&diagnostics));
+    }
+}
+
+/// What a linted file keeps for the outputs.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Keep {
+    /// Its terminal rendering (`Some(true)`: in colour).
+    pub(super) render: Option<bool>,
+    /// Its findings with their positions, fixes and digests (for the report formats); without
+    /// them only their tally is kept (the terminal rendering is the only output).
+    pub(super) findings: bool,
 }

@@ -12,7 +12,9 @@ use drydock_linter::fix::{OverlayFs, fix_compose};
 use drydock_text::LineIndex;
 use rayon::prelude::*;
 
-use super::check::{Input, Outcome, describe_io, engine_finding, finish_with_files, looks_binary};
+use super::check::{
+    Input, Keep, Outcome, describe_io, engine_finding, finish_with_files, looks_binary,
+};
 use crate::args::CheckArgs;
 use crate::discover::FileKind;
 use crate::output::FileResult;
@@ -236,9 +238,9 @@ impl Raw {
 }
 
 /// Merges the outcomes of files reported by several projects, then renders each file once
-/// (and, with `slim`, drops its findings once rendered: [`crate::output::FileResult::slim`]).
+/// (keeping what `keep` says).
 #[must_use]
-pub(super) fn finish_all(raws: Vec<Raw>, render: Option<bool>, slim: bool) -> Vec<Outcome> {
+pub(super) fn finish_all(raws: Vec<Raw>, keep: Keep) -> Vec<Outcome> {
     let mut merged: BTreeMap<PathBuf, Raw> = BTreeMap::new();
     for raw in raws {
         match merged.entry(raw.outcome.result.path.clone()) {
@@ -280,10 +282,10 @@ pub(super) fn finish_all(raws: Vec<Raw>, render: Option<bool>, slim: bool) -> Ve
                 &index,
                 raw.diagnostics,
                 &raw.resolved.settings,
-                render,
+                keep,
                 &raw.others,
             );
-            if slim {
+            if !keep.findings {
                 raw.outcome.result.slim();
             }
             raw.outcome

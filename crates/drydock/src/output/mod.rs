@@ -197,16 +197,34 @@ impl Counts {
                 counts.files_with_findings += 1;
             }
             for finding in &result.findings {
-                let d = &finding.diagnostic;
-                counts.by_severity[d.severity as usize] += 1;
-                match d.fix.as_ref().map(|f| f.applicability) {
-                    Some(drydock_linter::Applicability::Safe) => counts.fixable += 1,
-                    Some(drydock_linter::Applicability::Unsafe) => counts.unsafe_fixable += 1,
-                    None => {}
-                }
+                counts.tally(&finding.diagnostic);
             }
         }
         counts
+    }
+
+    /// The tally of one file's findings, for a result that keeps only that
+    /// ([`FileResult::dropped`]).
+    #[must_use]
+    pub fn of_diagnostics(diagnostics: &[drydock_linter::Diagnostic]) -> Self {
+        let mut counts = Self {
+            files: 1,
+            files_with_findings: usize::from(!diagnostics.is_empty()),
+            ..Self::default()
+        };
+        for d in diagnostics {
+            counts.tally(d);
+        }
+        counts
+    }
+
+    fn tally(&mut self, d: &drydock_linter::Diagnostic) {
+        self.by_severity[d.severity as usize] += 1;
+        match d.fix.as_ref().map(|f| f.applicability) {
+            Some(drydock_linter::Applicability::Safe) => self.fixable += 1,
+            Some(drydock_linter::Applicability::Unsafe) => self.unsafe_fixable += 1,
+            None => {}
+        }
     }
 
     /// Total findings.
