@@ -299,8 +299,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     let mut all: Vec<Outcome> = Vec::with_capacity(jobs.len() + composed.len());
     let mut composed = composed.into_iter().peekable();
     let mut failure: Option<ResolveError> = None;
-    let mut take = |outcome: Outcome, writer: &mut Option<Streamed>| {
-        let mut outcome = outcome;
+    let mut take = |mut outcome: Outcome, writer: &mut Option<Streamed>| {
         if let Some(writer) = writer {
             writer.write(&mut outcome);
         }
@@ -310,10 +309,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         &pool,
         &jobs,
         |job| {
-            let mut outcome = process(job, args, &resolver, keep, &contexts);
-            if slim && let Ok(outcome) = &mut outcome {
-                outcome.result.slim();
-            }
+            let outcome = process(job, args, &resolver, keep, &contexts);
             tick();
             outcome
         },
@@ -521,18 +517,16 @@ impl Streamed {
 
     /// Writes `outcome`'s rendering and drops it from `outcome`.
     fn write(&mut self, outcome: &mut Outcome) {
-        let rendered = std::mem::take(&mut outcome.result.rendered);
-        if self.closed || rendered.is_empty() {
-            return;
-        }
-        let result = if self.color || !rendered.contains(&0x1b) {
-            self.out.write_all(&rendered)
-        } else {
-            self.out.write_all(&output::tty::strip_ansi(&rendered))
-        };
-        if let Err(e) = result {
+        if !self.closed
+            && let Err(e) = output::tty::write(
+                std::slice::from_ref(&outcome.result),
+                self.color,
+                &mut self.out,
+            )
+        {
             self.fail(e);
         }
+        outcome.result.rendered = Vec::new();
     }
 
     fn fail(&mut self, e: io::Error) {
@@ -1103,6 +1097,8 @@ pub(super) fn finish_with_files(
             .collect();
     } else {
         outcome.result.dropped = Some(Counts::of_diagnostics(&diagnostics));
+        // The rendering may be held until the end of the run.
+        outcome.result.rendered.shrink_to_fit();
     }
 }
 

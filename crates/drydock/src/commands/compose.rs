@@ -285,9 +285,6 @@ pub(super) fn finish_all(raws: Vec<Raw>, keep: Keep) -> Vec<Outcome> {
                 keep,
                 &raw.others,
             );
-            if !keep.findings {
-                raw.outcome.result.slim();
-            }
             raw.outcome
         })
         .collect()

@@ -142,19 +142,9 @@ pub struct FileResult {
     pub rendered: Vec<u8>,
     /// Number of fixes applied (with `--fix`).
     pub fixed: usize,
-    /// The tally of `findings` once they were dropped ([`FileResult::slim`]).
+    /// The tally of the findings when only it was kept, not `findings` (the terminal rendering
+    /// is the only output: a run over thousands of files then holds no findings).
     pub dropped: Option<Counts>,
-}
-
-impl FileResult {
-    /// Drops the findings, keeping their tally for the summary, when only the `tty` rendering
-    /// is written: a run over thousands of files then holds rendered text, not findings.
-    pub fn slim(&mut self) {
-        let counts = Counts::of(std::slice::from_ref(self));
-        self.dropped = Some(counts);
-        self.findings = Vec::new();
-        self.rendered.shrink_to_fit();
-    }
 }
 
 /// Counts for the summary line and exit code.

@@ -155,7 +155,8 @@ fn rename_level(rendered: Vec<u8>, severity: Severity) -> Vec<u8> {
 /// Write errors.
 pub fn write(results: &[FileResult], color: bool, out: &mut dyn Write) -> io::Result<()> {
     for result in results {
-        if color {
+        // Rendered without colour already when no terminal gets it: nothing to take out.
+        if color || !result.rendered.contains(&0x1b) {
             out.write_all(&result.rendered)?;
         } else {
             out.write_all(&strip_ansi(&result.rendered))?;
