@@ -341,12 +341,17 @@ pub fn project_files(path: &Path, fs: &dyn FileSystem) -> (Vec<PathBuf>, bool) {
         || ["compose.", "docker-compose."]
             .iter()
             .any(|prefix| name.starts_with(prefix));
-    let base = BASE_NAMES
-        .iter()
-        .map(|n| dir.join(n))
-        .find(|p| fs.is_file(p));
+    // Only an override or overlay looks for the base file beside it.
+    let base = overlay
+        .then(|| {
+            BASE_NAMES
+                .iter()
+                .map(|n| dir.join(n))
+                .find(|p| fs.is_file(p))
+        })
+        .flatten();
     match base {
-        Some(base) if overlay && base != path => (vec![base, path.to_owned()], true),
+        Some(base) if base != path => (vec![base, path.to_owned()], true),
         _ => (vec![path.to_owned()], false),
     }
 }
