@@ -39,6 +39,12 @@ fn registry_is_sorted_by_code() {
     let mut sorted = codes.clone();
     sorted.sort_unstable();
     assert_eq!(codes, sorted);
+    // `by_code` searches the sorted table.
+    for id in registry::ids() {
+        assert_eq!(registry::by_code(id.meta().code), Some(id));
+    }
+    assert_eq!(registry::by_code("DL0000"), None);
+    assert_eq!(registry::by_code(""), None);
 }
 
 #[test]

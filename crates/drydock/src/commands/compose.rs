@@ -88,7 +88,8 @@ pub(super) fn group(candidates: Vec<Candidate>, args: &CheckArgs) -> Vec<Project
             walk_roots: Vec::new(),
         });
     }
-    let mut by_files: BTreeMap<Vec<PathBuf>, usize> = BTreeMap::new();
+    // (Hashed: comparing paths component by component made a tree map 2.5% of a compose run.)
+    let mut by_files: HashMap<Vec<PathBuf>, usize> = HashMap::new();
     // The project each file on disk belongs to, looked up in parallel (each is a few stats).
     let on_disk: Vec<Option<(Vec<PathBuf>, bool)>> = candidates
         .par_iter()
