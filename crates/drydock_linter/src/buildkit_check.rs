@@ -30,8 +30,6 @@
 //!   case-sensitive: `skip=jsonargsrecommended` skips nothing) and an invalid scoped comment,
 //!   which BuildKit silently ignores, are invalid suppressions (DY002).
 
-use std::collections::HashMap;
-
 use drydock_dockerfile::model::Model;
 use drydock_text::TextRange;
 
@@ -509,16 +507,17 @@ pub(crate) fn apply(
     };
 
     // Scoped comments, and what is wrong with them.
-    let mut scoped: HashMap<usize, Option<CheckConfig>> = HashMap::new();
+    // (By instruction index.)
+    let mut scoped: Vec<Option<CheckConfig>> = Vec::with_capacity(model.instruction_count());
     for index in 0..model.instruction_count() {
         let Some(comment) = scoped_comment(model, index) else {
-            scoped.insert(index, None);
+            scoped.push(None);
             continue;
         };
         match comment.parsed {
             Ok(config) => {
                 unknown_names(&config, comment.value_start, &mut problems);
-                scoped.insert(index, Some(config));
+                scoped.push(Some(config));
             }
             Err(error) => {
                 if let Some(invalid) = invalid {
@@ -535,7 +534,7 @@ pub(crate) fn apply(
                         .help("`# check=skip=<Name,...|all>;experimental=<Name,...|all>`");
                     problems.push(d);
                 }
-                scoped.insert(index, None);
+                scoped.push(None);
             }
         }
     }
@@ -562,7 +561,7 @@ pub(crate) fn apply(
         };
         let merged;
         let config = match scope_instruction
-            .and_then(|i| scoped.get(&i))
+            .and_then(|i| scoped.get(i))
             .and_then(Option::as_ref)
         {
             Some(extra) => {

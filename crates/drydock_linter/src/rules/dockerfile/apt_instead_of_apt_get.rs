@@ -78,7 +78,7 @@ const TAKES_VALUE: [&str; 8] = [
 /// The subcommand: the first argument that is neither an option nor an option's value.
 fn subcommand<'a>(cmd: &Cmd<'a>) -> Option<&'a ShellWord> {
     let mut skip = false;
-    for word in &cmd.args {
+    for word in cmd.args.iter() {
         if skip {
             skip = false;
             continue;

@@ -197,6 +197,10 @@ pub(crate) fn valid_reference(reference: &str) -> bool {
         return false;
     }
     let full = format!("{domain}/{remainder}");
+    // The name is part of `full`: only a long reference needs the (slower) capture.
+    if full.len() <= 255 {
+        return reference_regex().is_match(&full);
+    }
     reference_regex()
         .captures(&full)
         .and_then(|c| c.get(1))

@@ -96,13 +96,22 @@ fn tls_verify_in_scope(model: &Model, index: usize) -> bool {
 }
 
 /// `dockerd` commands of a script listening on TCP without TLS verification: (range, address).
-fn check_script(script: &ShellScript, tls_env: bool, out: &mut Vec<(TextRange, String)>) {
+/// (`tls_env`, whether `DOCKER_TLS_VERIFY` is set in scope, is only looked up for `dockerd`.)
+fn check_script(
+    script: &ShellScript,
+    tls_env: impl Fn() -> bool,
+    out: &mut Vec<(TextRange, String)>,
+) {
     for command in &script.commands {
-        check_dockerd(command, tls_env, out);
+        check_dockerd(command, &tls_env, out);
     }
 }
 
-fn check_dockerd(command: &Command, tls_env: bool, out: &mut Vec<(TextRange, String)>) {
+fn check_dockerd(
+    command: &Command,
+    tls_env: &dyn Fn() -> bool,
+    out: &mut Vec<(TextRange, String)>,
+) {
     let words = command.unwrapped_words();
     if words
         .first()
@@ -123,7 +132,7 @@ fn check_dockerd(command: &Command, tls_env: bool, out: &mut Vec<(TextRange, Str
             Some(rest) => rest.strip_prefix('=').is_some_and(parse_bool_true),
             None => false,
         });
-    if verified || tls_env || prefix_tls {
+    if verified || prefix_tls || tls_env() {
         return;
     }
     let mut i = 0;
@@ -193,6 +202,10 @@ impl Rule for DockerClientInsecure {
             let Some(value) = assignment.value else {
                 continue;
             };
+            // Only these names matter: the others' values are not expanded.
+            if !matches!(name.as_str(), "DOCKER_HOST" | "DOCKER_TLS_VERIFY") {
+                continue;
+            }
             let value = match model.expand(assignment.instruction, &value.text) {
                 Ok(e) if !e.unknown => e.result,
                 _ => continue,
@@ -232,11 +245,15 @@ impl Rule for DockerClientInsecure {
         // dockerd listening on TCP.
         let mut listeners = Vec::new();
         for (index, script) in run_scripts(model, true) {
-            check_script(script, tls_verify_in_scope(model, index), &mut listeners);
+            check_script(script, || tls_verify_in_scope(model, index), &mut listeners);
         }
         for (index, instruction) in model.instructions() {
             if let Some(script) = command_script(model, index, instruction) {
-                check_script(&script, tls_verify_in_scope(model, index), &mut listeners);
+                check_script(
+                    &script,
+                    || tls_verify_in_scope(model, index),
+                    &mut listeners,
+                );
             }
         }
         listeners.sort_by_key(|(range, _)| range.start());

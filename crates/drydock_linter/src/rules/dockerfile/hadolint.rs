@@ -28,13 +28,53 @@ pub(crate) struct Cmd<'a> {
     name: &'a ShellWord,
     /// Its arguments (the words after the first, the unwrapped name included, as hadolint keeps
     /// them), possibly with flag values dropped.
-    pub(crate) args: Vec<&'a ShellWord>,
+    pub(crate) args: CmdArgs<'a>,
+}
+
+/// The arguments of a [`Cmd`]: a run of the command's words (no allocation: a `Cmd` is made
+/// for every command by many rules), or a picked list once flag values are dropped.
+#[derive(Clone, Debug)]
+pub(crate) enum CmdArgs<'a> {
+    /// Consecutive words.
+    Run(&'a [ShellWord]),
+    /// Some words, in order.
+    Picked(Vec<&'a ShellWord>),
+}
+
+impl<'a> CmdArgs<'a> {
+    /// How many.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Run(words) => words.len(),
+            Self::Picked(words) => words.len(),
+        }
+    }
+
+    /// The `i`th.
+    pub(crate) fn get(&self, i: usize) -> Option<&'a ShellWord> {
+        match self {
+            Self::Run(words) => words.get(i),
+            Self::Picked(words) => words.get(i).copied(),
+        }
+    }
+
+    /// In order.
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &'a ShellWord> + '_ {
+        let (run, picked) = match self {
+            Self::Run(words) => (Some(words.iter()), None),
+            Self::Picked(words) => (None, Some(words.iter().copied())),
+        };
+        run.into_iter()
+            .flatten()
+            .chain(picked.into_iter().flatten())
+    }
 }
 
 /// One flag and the index (in [`Cmd::args`]) of the argument it was written in.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CmdFlag {
-    pub(crate) name: String,
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CmdFlag<'a> {
+    /// The name: the text after `--` up to `=`, or one character after `-`.
+    pub(crate) name: &'a str,
     pub(crate) arg: usize,
 }
 
@@ -68,7 +108,7 @@ impl<'a> Cmd<'a> {
         Some(Self {
             command,
             name,
-            args: args.iter().collect(),
+            args: CmdArgs::Run(args),
         })
     }
 
@@ -87,44 +127,40 @@ impl<'a> Cmd<'a> {
         self.args.iter().map(|w| w.value.as_str())
     }
 
-    /// hadolint's `getAllFlags`.
-    pub(crate) fn flags(&self) -> Vec<CmdFlag> {
-        let mut out = Vec::new();
-        for (i, w) in self.args.iter().enumerate() {
+    /// hadolint's `getAllFlags`, in order, without allocating (the rules ask for flags of every
+    /// command many times).
+    pub(crate) fn flags(&self) -> impl Iterator<Item = CmdFlag<'a>> + '_ {
+        self.args.iter().enumerate().flat_map(|(i, w)| {
             let v = w.value.as_str();
-            if v == "--" || v == "-" {
-                continue;
-            }
-            if let Some(long) = v.strip_prefix("--") {
-                out.push(CmdFlag {
-                    name: long.split('=').next().unwrap_or(long).to_owned(),
-                    arg: i,
-                });
-            } else if let Some(short) = v.strip_prefix('-') {
-                out.extend(short.chars().map(|c| CmdFlag {
-                    name: c.to_string(),
-                    arg: i,
-                }));
-            }
-        }
-        out
+            let (long, short) = if v == "--" || v == "-" {
+                (None, "")
+            } else if let Some(long) = v.strip_prefix("--") {
+                (Some(long.split('=').next().unwrap_or(long)), "")
+            } else {
+                (None, v.strip_prefix('-').unwrap_or_default())
+            };
+            let long = long.map(|name| CmdFlag { name, arg: i });
+            let short = short.char_indices().map(move |(at, c)| CmdFlag {
+                name: &short[at..at + c.len_utf8()],
+                arg: i,
+            });
+            long.into_iter().chain(short)
+        })
     }
 
     /// How many times flag `name` appears (`-qq` counts `q` twice).
     pub(crate) fn count_flag(&self, name: &str) -> usize {
-        self.flags().iter().filter(|f| f.name == name).count()
+        self.flags().filter(|f| f.name == name).count()
     }
 
     /// Whether flag `name` appears.
     pub(crate) fn has_flag(&self, name: &str) -> bool {
-        self.count_flag(name) > 0
+        self.flags().any(|f| f.name == name)
     }
 
     /// Whether any of `names` appears as a flag.
     pub(crate) fn has_any_flag(&self, names: &[&str]) -> bool {
-        self.flags()
-            .iter()
-            .any(|f| names.contains(&f.name.as_str()))
+        self.flags().any(|f| names.contains(&f.name))
     }
 
     /// Whether some argument equals `value` exactly.
@@ -140,22 +176,21 @@ impl<'a> Cmd<'a> {
 
     /// hadolint's `getArgsNoFlags`: the arguments that are not flag words (`-` and `--` stay).
     pub(crate) fn args_no_flags(&self) -> Vec<&'a ShellWord> {
-        let flag_args: Vec<usize> = self.flags().iter().map(|f| f.arg).collect();
+        let flag_args: Vec<usize> = self.flags().map(|f| f.arg).collect();
         self.args
             .iter()
             .enumerate()
             .filter(|(i, _)| !flag_args.contains(i))
-            .map(|(_, w)| *w)
+            .map(|(_, w)| w)
             .collect()
     }
 
     /// hadolint's `dropFlagArg`: removes the argument following each of `flags` (when the flag
     /// was not written with an inline `=value`).
     pub(crate) fn drop_flag_arg(&self, flags: &[&str]) -> Cmd<'a> {
-        let all = self.flags();
         let mut drop: Vec<usize> = Vec::new();
-        for f in all.iter().filter(|f| flags.contains(&f.name.as_str())) {
-            if self.args[f.arg].value.contains('=') {
+        for f in self.flags().filter(|f| flags.contains(&f.name)) {
+            if self.args.get(f.arg).is_some_and(|w| w.value.contains('=')) {
                 continue;
             }
             // The value is the next argument after the flag's own word.
@@ -166,22 +201,22 @@ impl<'a> Cmd<'a> {
         Cmd {
             command: self.command,
             name: self.name,
-            args: self
-                .args
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !drop.contains(i))
-                .map(|(_, w)| *w)
-                .collect(),
+            args: CmdArgs::Picked(
+                self.args
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !drop.contains(i))
+                    .map(|(_, w)| w)
+                    .collect(),
+            ),
         }
     }
 
     /// hadolint's `getFlagArg`: the words following each occurrence of flag `name`.
     pub(crate) fn flag_args(&self, name: &str) -> Vec<&'a ShellWord> {
         self.flags()
-            .iter()
             .filter(|f| f.name == name)
-            .filter_map(|f| self.args.get(f.arg + 1).copied())
+            .filter_map(|f| self.args.get(f.arg + 1))
             .collect()
     }
 
@@ -211,7 +246,19 @@ pub(crate) fn commands(script: &ShellScript) -> impl Iterator<Item = Cmd<'_>> {
         if cmd.name.range.start() >= limit {
             return None;
         }
-        cmd.args.retain(|w| w.range.end() <= limit);
+        // The words are in order: those before the limit are a prefix.
+        let kept = cmd
+            .args
+            .iter()
+            .take_while(|w| w.range.end() <= limit)
+            .count();
+        cmd.args = match cmd.args {
+            CmdArgs::Run(words) => CmdArgs::Run(&words[..kept]),
+            CmdArgs::Picked(mut words) => {
+                words.truncate(kept);
+                CmdArgs::Picked(words)
+            }
+        };
         Some(cmd)
     })
 }
@@ -404,8 +451,9 @@ mod tests {
         first_cmd(
             "apt-get -yqq --no-install-recommends install -t bookworm foo -- -",
             |c| {
-                let names: Vec<String> = c.flags().into_iter().map(|f| f.name).collect();
+                let names: Vec<&str> = c.flags().map(|f| f.name).collect();
                 assert_eq!(names, ["y", "q", "q", "no-install-recommends", "t"]);
+                assert!(c.has_flag("no-install-recommends") && !c.has_flag("x"));
                 assert_eq!(c.count_flag("q"), 2);
                 let no_flags: Vec<&str> =
                     c.args_no_flags().iter().map(|w| w.value.as_str()).collect();

@@ -619,6 +619,17 @@ impl Rule for TlsVerificationDisabled {
         }
         for assignment in assignments(model) {
             let name = unquote(&assignment.key.text);
+            // Only these names matter: the others' values are not expanded.
+            if !matches!(
+                name.as_str(),
+                "NODE_TLS_REJECT_UNAUTHORIZED"
+                    | "PYTHONHTTPSVERIFY"
+                    | "GIT_SSL_NO_VERIFY"
+                    | "PIP_TRUSTED_HOST"
+            ) && !name.eq_ignore_ascii_case("NPM_CONFIG_STRICT_SSL")
+            {
+                continue;
+            }
             let value = assignment_value(model, &assignment);
             if let Some((message, help)) = check_variable(&name, &value) {
                 findings.push(Finding::new(assignment.range, message, help));

@@ -118,6 +118,10 @@ impl Checker<'_, '_> {
         lexer: Lexer,
         direct: bool,
     ) {
+        // No `$`, no variable reference (and nothing for the lexer to fail on).
+        if !word.text.contains('$') {
+            return;
+        }
         let names = &state.names;
         let env = |name: &str| names.contains(name).then_some(VarValue::Unknown);
         let Ok(expansion) = lexer.process_word(&word.text, &env) else {
