@@ -88,4 +88,52 @@ proptest! {
         prop_assert_eq!(file.to_bytes(), bytes);
         check_dockerfile_ranges(&file);
     }
+
+    /// An edited document's model takes the shell views of the instructions the edit did not
+    /// touch from the previous version (the language server does this on every change): they
+    /// must be exactly the views a fresh parse gives.
+    #[test]
+    fn reused_shell_views_equal_fresh_ones(
+        before in dockerfile_bytes(),
+        insert in dockerfile_bytes(),
+        at in any::<prop::sample::Index>(),
+        delete in 0usize..12,
+    ) {
+        let at = at.index(before.len() + 1);
+        let mut after = before.clone();
+        let end = (at + delete).min(after.len());
+        after.splice(at..end, insert);
+        let previous = Model::new(parse(SourceText::from_bytes(before)));
+        for i in 0..previous.instruction_count() {
+            let _ = previous.shell(i);
+        }
+        let edited = Model::new(parse(SourceText::from_bytes(after.clone())));
+        edited.reuse_shells(&previous);
+        let fresh = Model::new(parse(SourceText::from_bytes(after)));
+        for i in 0..fresh.instruction_count() {
+            prop_assert_eq!(edited.shell(i), fresh.shell(i), "instruction {}", i);
+        }
+    }
+}
+
+#[test]
+fn an_edit_reparses_only_the_instruction_it_touches() {
+    let before = "FROM alpine\nRUN apk add curl | tee log\nRUN echo one \\\n  && echo two\nRUN <<EOF\nset -e\nmake\nEOF\nRUN echo last\n";
+    let after = before.replace("echo one", "echo uno!");
+    let previous = Model::new(parse(SourceText::from_string(before.to_owned())));
+    for i in 0..previous.instruction_count() {
+        let _ = previous.shell(i);
+    }
+    let edited = Model::new(parse(SourceText::from_string(after.clone())));
+    // The first RUN is shared, the two after the edit are moved; the edited one is not taken.
+    assert_eq!(edited.reuse_shells(&previous), 3);
+    let fresh = Model::new(parse(SourceText::from_string(after)));
+    for i in 0..fresh.instruction_count() {
+        assert_eq!(edited.shell(i), fresh.shell(i), "instruction {i}");
+    }
+    // Another escape character: nothing is taken.
+    let escaped = Model::new(parse(SourceText::from_string(format!(
+        "# escape=`\n{before}"
+    ))));
+    assert_eq!(escaped.reuse_shells(&previous), 0);
 }

@@ -39,7 +39,8 @@ pub struct Model {
     /// The stage each stage's `FROM <stage>` chain starts at (itself when it has no parent).
     roots: Vec<usize>,
     global_args: Vec<usize>,
-    shells: Vec<OnceLock<Option<ShellScript>>>,
+    /// Shell views, built on first use (shared with the next version of an edited document).
+    shells: Vec<OnceLock<Option<Arc<ShellScript>>>>,
 }
 
 #[derive(Debug)]
@@ -480,9 +481,72 @@ impl Model {
                         .filter(|i| i.kind == InstructionKind::Run)?,
                     _ => return None,
                 };
-                Some(shell::parse_run(&self.file, run))
+                Some(Arc::new(shell::parse_run(&self.file, run)))
             })
-            .as_ref()
+            .as_deref()
+    }
+
+    /// Takes the shell views `previous` (an earlier version of the same document) has already
+    /// built for the `RUN` instructions an edit did not touch: those before the edit are shared,
+    /// those after it are moved; only the changed instructions will be parsed again. Returns
+    /// how many views were taken.
+    ///
+    /// An instruction's view depends only on its text and the escape character, which must be
+    /// the same; instructions are matched from the start (same range, same text) and from the
+    /// end (same text, moved by the change in length).
+    pub fn reuse_shells(&self, previous: &Model) -> usize {
+        if self.file.escape() != previous.file.escape() {
+            return 0;
+        }
+        let (new_text, old_text) = (self.text(), previous.text());
+        let (new_count, old_count) = (self.instruction_count(), previous.instruction_count());
+        let mut reused = 0;
+        let mut take = |new: usize, old: usize| {
+            let Some(Some(view)) = previous.shells[old].get() else {
+                return;
+            };
+            let (from, to) = (
+                previous.instruction(old).range.start(),
+                self.instruction(new).range.start(),
+            );
+            let view = if from == to {
+                view.clone()
+            } else {
+                Arc::new(view.moved(from, to))
+            };
+            if self.shells[new].set(Some(view)).is_ok() {
+                reused += 1;
+            }
+        };
+        let mut prefix = 0;
+        while prefix < new_count.min(old_count) {
+            let (new, old) = (
+                self.instruction(prefix).range,
+                previous.instruction(prefix).range,
+            );
+            if new != old || new_text[new] != old_text[old] {
+                break;
+            }
+            take(prefix, prefix);
+            prefix += 1;
+        }
+        let mut suffix = 1;
+        while suffix <= new_count.min(old_count) - prefix {
+            let (new_index, old_index) = (new_count - suffix, old_count - suffix);
+            let (new, old) = (
+                self.instruction(new_index).range,
+                previous.instruction(old_index).range,
+            );
+            // The same distance from the end of the file, and the same text.
+            let same_place = new_text.len() - usize::from(new.start())
+                == old_text.len() - usize::from(old.start());
+            if !same_place || new_text[new] != old_text[old] {
+                break;
+            }
+            take(new_index, old_index);
+            suffix += 1;
+        }
+        reused
     }
 }
 

@@ -109,6 +109,46 @@ pub enum StrictRead {
 }
 
 impl ShellScript {
+    /// The same view for the same instruction moved from offset `from` to offset `to` in the
+    /// file (an editor's next version of a document: only the instructions an edit touched
+    /// are parsed again; the others are moved).
+    #[must_use]
+    pub fn moved(&self, from: TextSize, to: TextSize) -> Self {
+        let shift = |at: TextSize| to + at.checked_sub(from).unwrap_or_default();
+        let range = |r: TextRange| TextRange::new(shift(r.start()), shift(r.end()));
+        let words = |words: &[ShellWord]| -> Vec<ShellWord> {
+            words
+                .iter()
+                .map(|w| ShellWord {
+                    range: range(w.range),
+                    ..w.clone()
+                })
+                .collect()
+        };
+        Self {
+            commands: self
+                .commands
+                .iter()
+                .map(|c| Command {
+                    range: range(c.range),
+                    assignments: words(&c.assignments),
+                    words: words(&c.words),
+                    redirects: words(&c.redirects),
+                    pipeline: c.pipeline,
+                    depth: c.depth,
+                })
+                .collect(),
+            pipes: self.pipes.iter().map(|&r| range(r)).collect(),
+            pipelines: self.pipelines.clone(),
+            has_error: self.has_error,
+            strict: match self.strict {
+                StrictRead::StopsAt(at) => StrictRead::StopsAt(shift(at)),
+                other => other,
+            },
+            exec_form: self.exec_form,
+        }
+    }
+
     /// Commands whose name (basename, for paths) is `name`.
     pub fn commands_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Command> + 'a {
         self.commands.iter().filter(move |c| c.name() == Some(name))

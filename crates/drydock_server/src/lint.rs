@@ -3,11 +3,14 @@
 //! files on disk.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError};
 
 use drydock_compose::project::{self, LoadOptions, RealFs};
+use drydock_dockerfile::model::Model;
 use drydock_linter::compose::{ComposeInput, lint_project};
 use drydock_linter::fix::OverlayFs;
-use drydock_linter::{Diagnostic, DockerfileInput, Settings, lint_dockerfile};
+use drydock_linter::lint::check_model;
+use drydock_linter::{Diagnostic, DockerfileInput, Settings};
 use drydock_text::{LineIndex, SourceText};
 
 use crate::document::{Document, Kind};
@@ -33,6 +36,9 @@ pub struct Linted {
     pub others: Vec<(PathBuf, OtherFile)>,
     /// A configuration problem to show on the document.
     pub config_error: Option<String>,
+    /// The model of the previous lint of the document, replaced by this one: dropping it is
+    /// left to the caller, after the findings are on their way.
+    pub retired: Option<Arc<Model>>,
 }
 
 /// Lints `doc`. Never fails: a broken configuration is reported in [`Linted::config_error`]
@@ -59,19 +65,14 @@ pub fn lint(snapshot: &Snapshot, doc: &Document) -> Linted {
         Err(e) => (Settings::from_defaults(), Some(e.to_string())),
     };
     let mut linted = match doc.kind {
-        Kind::Dockerfile => Linted {
-            diagnostics: lint_dockerfile(
-                SourceText::from_string(doc.text.to_string()),
-                DockerfileInput {
-                    path: doc.path.as_deref(),
-                    target_stage: None,
-                    context: None,
-                },
-                &settings,
-            )
-            .diagnostics,
-            ..Linted::default()
-        },
+        Kind::Dockerfile => {
+            let (diagnostics, retired) = lint_dockerfile_reusing(snapshot, doc, &settings);
+            Linted {
+                diagnostics,
+                retired,
+                ..Linted::default()
+            }
+        }
         Kind::Compose => lint_compose(snapshot, doc, &lookup, &settings),
         Kind::Other => Linted::default(),
     };
@@ -81,6 +82,46 @@ pub fn lint(snapshot: &Snapshot, doc: &Document) -> Linted {
         linted.diagnostics.retain(|d| threshold.fails(d.severity));
     }
     linted
+}
+
+/// Lints an open Dockerfile, taking the shell views of the instructions the last edit did not
+/// touch from the model of the previous lint (then keeping this one for the next, and
+/// returning the one it replaces).
+fn lint_dockerfile_reusing(
+    snapshot: &Snapshot,
+    doc: &Document,
+    settings: &Settings,
+) -> (Vec<Diagnostic>, Option<Arc<Model>>) {
+    let model = Model::new(drydock_dockerfile::parse(SourceText::from_string(
+        doc.text.to_string(),
+    )));
+    let previous = snapshot
+        .models
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&doc.uri)
+        .cloned();
+    if let Some(previous) = previous {
+        model.reuse_shells(&previous);
+    }
+    let index = LineIndex::new(model.text());
+    let diagnostics = check_model(
+        &model,
+        &index,
+        DockerfileInput {
+            path: doc.path.as_deref(),
+            target_stage: None,
+            context: None,
+        },
+        settings,
+    );
+    // (A lint of an older version may finish later and replace it: that only costs reuse.)
+    let retired = snapshot
+        .models
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(doc.uri.clone(), Arc::new(model));
+    (diagnostics, retired)
 }
 
 fn lint_compose(snapshot: &Snapshot, doc: &Document, path: &Path, settings: &Settings) -> Linted {
@@ -148,6 +189,6 @@ fn lint_compose(snapshot: &Snapshot, doc: &Document, path: &Path, settings: &Set
     Linted {
         diagnostics,
         others,
-        config_error: None,
+        ..Linted::default()
     }
 }

@@ -453,14 +453,19 @@ impl Server {
                 };
                 let result = catch_unwind(AssertUnwindSafe(|| {
                     let linted = lint::lint(&snapshot, &doc);
-                    diagnostics::to_lsp(&snapshot, &doc, &linted)
+                    (
+                        diagnostics::to_lsp(&snapshot, &doc, &linted),
+                        linted.retired,
+                    )
                 }));
-                let diagnostics = result.unwrap_or_default();
+                let (diagnostics, retired) = result.unwrap_or_default();
                 let _ = tasks.send(Task::Publish {
                     uri: doc.uri.clone(),
                     version: doc.version,
                     diagnostics,
                 });
+                // The replaced model is freed once the findings are on their way.
+                drop(retired);
             });
         }
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use drydock_dockerfile::model::Model;
 use drydock_linter::config::Configuration;
 use drydock_linter::config::resolve::{ResolveError, Resolver};
 use drydock_linter::settings::Threshold;
@@ -243,7 +244,13 @@ pub struct Session {
     pub roots: Vec<PathBuf>,
     /// Current document versions, shared with workers so stale results are dropped.
     pub versions: Arc<Mutex<HashMap<Uri, i32>>>,
+    /// The last model linted for each open Dockerfile: the next lint of the document takes
+    /// the shell views of the instructions an edit did not touch from it.
+    pub models: Models,
 }
+
+/// The last model linted for each open Dockerfile, shared with workers.
+pub type Models = Arc<Mutex<HashMap<Uri, Arc<Model>>>>;
 
 impl Session {
     /// A session; the resolver is built from the settings (a broken explicit configuration is
@@ -264,6 +271,7 @@ impl Session {
             config_error: None,
             roots,
             versions: Arc::new(Mutex::new(HashMap::new())),
+            models: Models::default(),
         };
         session.set_settings(settings);
         session
@@ -310,6 +318,10 @@ impl Session {
             None => {
                 versions.remove(uri);
                 self.documents.remove(uri);
+                self.models
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(uri);
             }
         }
     }
@@ -325,6 +337,7 @@ impl Session {
             resolver: self.resolver.clone(),
             roots: Arc::new(self.roots.clone()),
             versions: self.versions.clone(),
+            models: self.models.clone(),
         }
     }
 }
@@ -351,6 +364,8 @@ pub struct Snapshot {
     /// Workspace folders.
     pub roots: Arc<Vec<PathBuf>>,
     versions: Arc<Mutex<HashMap<Uri, i32>>>,
+    /// See [`Session::models`].
+    pub models: Models,
 }
 
 impl Snapshot {

@@ -101,6 +101,57 @@ fn push_diagnostics_follow_edits_in_order_with_versions() {
     client.shutdown();
 }
 
+/// The server takes the shell views of the instructions an edit did not touch from the
+/// previous version's model: after a series of edits before, inside and after `RUN`s, the
+/// findings are those of the same text opened fresh.
+#[test]
+fn edited_documents_get_the_findings_of_a_fresh_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut client, _) = Client::start(push_capabilities(), dir.path(), Value::Null);
+    let edited = uri(&dir.path().join("Dockerfile"));
+    let mut text = String::from(
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN curl -k https://x | sh\nRUN sudo make install\nUSER root\n",
+    );
+    client.open(&edited, "dockerfile", 0, &text);
+    client.diagnostics(&edited, 0);
+    // (line, start character, end character, new text)
+    let edits = [
+        (2, 0, 0, "# note\n"),
+        (3, 8, 8, " --fail"),
+        (0, 0, 0, "ARG X=1\n"),
+        (5, 4, 9, ""),
+        (5, 4, 4, "wget http://y | bash; "),
+        (1, 5, 14, "ubuntu:24.04"),
+    ];
+    for (i, (line, start, end, new)) in edits.into_iter().enumerate() {
+        let version = i64::try_from(i).unwrap_or_default() + 1;
+        client.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": edited, "version": version},
+                "contentChanges": [{"range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}, "text": new}],
+            }),
+        );
+        let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        text.replace_range(line_start + start..line_start + end, new);
+        let after_edit = client.diagnostics(&edited, version);
+        let fresh = uri(&dir.path().join(format!("fresh{i}.Dockerfile")));
+        client.open(&fresh, "dockerfile", 0, &text);
+        let fresh_findings = client.diagnostics(&fresh, 0);
+        assert!(!after_edit.is_empty());
+        // (Related information names the document.)
+        let fresh_findings = Value::Array(fresh_findings)
+            .to_string()
+            .replace(&fresh, &edited);
+        assert_eq!(
+            Value::Array(after_edit).to_string(),
+            fresh_findings,
+            "after edit {i}: {text}"
+        );
+    }
+    client.shutdown();
+}
+
 #[test]
 fn compose_files_are_linted_with_their_project_and_open_buffers_win() {
     let dir = tempfile::tempdir().expect("tempdir");
