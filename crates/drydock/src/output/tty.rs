@@ -1,5 +1,8 @@
 //! `--format tty`: each finding as a source snippet with its range underlined, the code, the
-//! message and the help, rendered with codespan-reporting; then a summary.
+//! message and the help, rendered as codespan-reporting renders it; then a summary.
+//!
+//! Most findings take a hand-written fast path (the `fast` module) that writes codespan's bytes
+//! directly; codespan renders the rest and is the fast path's test oracle.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -13,6 +16,8 @@ use termcolor::{Buffer, ColorSpec, WriteColor};
 
 use super::{Counts, FileResult};
 
+mod fast;
+
 fn snippet_severity(severity: Severity) -> codespan_reporting::diagnostic::Severity {
     use codespan_reporting::diagnostic::Severity as S;
     match severity {
@@ -20,6 +25,14 @@ fn snippet_severity(severity: Severity) -> codespan_reporting::diagnostic::Sever
         Severity::Warning => S::Warning,
         Severity::Info => S::Note,
         Severity::Style => S::Help,
+    }
+}
+
+/// The flags a fix's note names.
+fn fix_flags(applicability: Applicability) -> &'static str {
+    match applicability {
+        Applicability::Safe => "--fix",
+        Applicability::Unsafe => "--fix --unsafe-fixes",
     }
 }
 
@@ -35,6 +48,10 @@ pub fn render(path: &Path, text: &str, diagnostics: &[Diagnostic], color: bool) 
 /// Renders the findings of one file; labels in other files (a compose service's build
 /// Dockerfile, the file that declares a service) are shown in those files' text when `others`
 /// has it, else as notes.
+///
+/// A finding of the common shape (no secondary label, its range on one line) is rendered by
+/// `fast::render`, byte for byte as codespan would; every other finding by codespan, whose
+/// files database is only built for the first such finding.
 #[must_use]
 pub fn render_with_files(
     path: &Path,
@@ -43,33 +60,73 @@ pub fn render_with_files(
     color: bool,
     others: &OtherFiles,
 ) -> Vec<u8> {
-    let mut files = SimpleFiles::new();
-    let main = files.add(path.display().to_string(), text);
-    let mut ids: HashMap<&Path, usize> = HashMap::new();
-    for (key, (shown, other_text)) in others {
-        ids.insert(
-            key.as_path(),
-            files.add(shown.display().to_string(), other_text.as_str()),
-        );
-    }
-    let config = Config::default();
-    let styles = if color {
-        Styles::default()
-    } else {
-        Styles::no_color()
-    };
     let mut out = Vec::new();
+    if diagnostics.is_empty() {
+        return out;
+    }
+    let name = path.display().to_string();
+    let mut newlines: Option<Vec<usize>> = None;
+    let mut scratch = String::new();
+    let mut slow: Option<Codespan<'_>> = None;
     for d in diagnostics {
+        let newlines =
+            newlines.get_or_insert_with(|| memchr::memchr_iter(b'\n', text.as_bytes()).collect());
+        if fast::render(&mut out, &mut scratch, &name, text, newlines, d, color) {
+            continue;
+        }
+        slow.get_or_insert_with(|| Codespan::new(name.clone(), text, others, color))
+            .render(&mut out, path, d, color);
+    }
+    out
+}
+
+/// codespan-reporting's side of the rendering: the fallback for the shapes the fast path
+/// leaves alone, and the tests' oracle for the fast path.
+struct Codespan<'a> {
+    files: SimpleFiles<String, &'a str>,
+    main: usize,
+    ids: HashMap<&'a Path, usize>,
+    config: Config,
+    styles: Styles,
+}
+
+impl<'a> Codespan<'a> {
+    fn new(name: String, text: &'a str, others: &'a OtherFiles, color: bool) -> Self {
+        let mut files = SimpleFiles::new();
+        let main = files.add(name, text);
+        let mut ids: HashMap<&Path, usize> = HashMap::new();
+        for (key, (shown, other_text)) in others {
+            ids.insert(
+                key.as_path(),
+                files.add(shown.display().to_string(), other_text.as_str()),
+            );
+        }
+        let styles = if color {
+            Styles::default()
+        } else {
+            Styles::no_color()
+        };
+        Self {
+            files,
+            main,
+            ids,
+            config: Config::default(),
+            styles,
+        }
+    }
+
+    /// Renders one finding of `path`'s into `out`.
+    fn render(&self, out: &mut Vec<u8>, path: &Path, d: &Diagnostic, color: bool) {
         let mut labels = vec![Label::new(
             LabelStyle::Primary,
-            main,
+            self.main,
             d.range.start().into()..d.range.end().into(),
         )];
         let mut notes: Vec<String> = Vec::new();
         for label in &d.labels {
             let id = match &label.file {
-                None => Some(main),
-                Some(f) => ids.get(f.as_path()).copied(),
+                None => Some(self.main),
+                Some(f) => self.ids.get(f.as_path()).copied(),
             };
             match id {
                 Some(id) => labels.push(
@@ -91,11 +148,11 @@ pub fn render_with_files(
             notes.push(format!("help: {help}"));
         }
         if let Some(fix) = &d.fix {
-            let how = match fix.applicability {
-                Applicability::Safe => "--fix",
-                Applicability::Unsafe => "--fix --unsafe-fixes",
-            };
-            notes.push(format!("fix ({how}): {}", fix.title));
+            notes.push(format!(
+                "fix ({}): {}",
+                fix_flags(fix.applicability),
+                fix.title
+            ));
         }
         let snippet = Snippet::new(snippet_severity(d.severity))
             .with_code(d.code)
@@ -107,8 +164,8 @@ pub fn render_with_files(
         } else {
             Buffer::no_color()
         };
-        let mut writer = StylesWriter::new(&mut buffer, &styles);
-        if term::emit_to_write_style(&mut writer, &config, &files, &snippet).is_err() {
+        let mut writer = StylesWriter::new(&mut buffer, &self.styles);
+        if term::emit_to_write_style(&mut writer, &self.config, &self.files, &snippet).is_err() {
             // A range codespan cannot place (it should not happen): fall back to one line.
             let _ = writeln!(
                 buffer,
@@ -118,7 +175,6 @@ pub fn render_with_files(
         }
         out.extend(rename_level(buffer.into_inner(), d.severity));
     }
-    out
 }
 
 /// codespan calls info "note" and style "help"; drydock's levels are `info` and `style`.

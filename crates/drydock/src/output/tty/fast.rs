@@ -1,0 +1,701 @@
+//! The fast path of the terminal rendering: a finding of the common shape rendered by hand,
+//! byte for byte as codespan-reporting 0.13 renders it (through termcolor's ANSI buffer with
+//! [`Styles::default`](codespan_reporting::term::Styles::default), or without colour), with
+//! drydock's level names (`info`, `style`) written directly.
+//!
+//! Why: codespan's renderer was 17-25% of a whole-corpus `drydock check` (the compose files
+//! alone give 16,870 findings, 6.4 MB of output); it writes through a `dyn` writer a few
+//! bytes at a time, checks every label against every character, and needs a files database
+//! (each file's line starts, the other files' too) built for every file with findings.
+//! Measured on the shared corpus (release builds without LTO, 2 shared cores): 98.5% of the
+//! 42,650 findings take this path (99.6% of the compose files' 16,870); CPU time (`perf stat`
+//! task-clock) went from 158 to 123 ms for the compose files and from 906 to 783 ms for the
+//! whole corpus; hyperfine's wall-clock means from 80-93 to 71-77 ms for the compose files.
+//!
+//! The common shape, read off codespan 0.13's `RichDiagnostic` and `Renderer`:
+//! - no secondary labels, so the snippet has exactly one label, the primary one, with an
+//!   empty message (no hanging or trailing label text);
+//! - a non-empty code (so the header's severity is followed by `[`, which is where the
+//!   slow path renames `note[`/`help[`);
+//! - a range with both ends on character boundaries, inside the text, not crossing a `\n`
+//!   (codespan's lines end only at `\n`; `\r` is trimmed from the end of the shown line with
+//!   `\0`; an empty range gets one caret; a range at the end of a line or of the text gets
+//!   its caret on a placeholder column after the last character).
+//!
+//! Everything else (labels, an empty code, a range codespan would place differently) goes
+//! to codespan, which stays the oracle: the tests compare both renderings byte for byte on
+//! generated texts, ranges, messages, notes and paths, in colour and without.
+//!
+//! What codespan writes for that shape, line by line (`N` the line number, `W` its digit
+//! count, `C` the 1-based column counted in characters, tabs as one):
+//! ```text
+//! error[CODE]: message
+//! <W spaces> ┌─ path:N:C
+//! <W spaces> │
+//! N │ source line (tabs expanded to stops of 4 columns; the label's characters coloured)
+//! <W spaces> │ <spaces up to the label>^^^ (one per column of each character it overlaps)
+//! <W spaces> │                          (only when there are notes)
+//! <W spaces> = first line of a note
+//! <W spaces>   its next lines
+//! <empty line>
+//! ```
+
+use drydock_linter::{Diagnostic, Severity};
+use unicode_width::UnicodeWidthChar;
+
+/// codespan's `Config::default().tab_width`.
+const TAB_WIDTH: usize = 4;
+
+/// termcolor's ANSI reset (`ColorSpec::new()` has `reset` set, so every colour starts with it).
+const RESET: &str = "\x1b[0m";
+/// `fg:cyan`: line numbers, the source border, note bullets (codespan 0.13 uses cyan everywhere).
+const CHROME: &str = "\x1b[0m\x1b[36m";
+/// `bold intense` without a colour: the header's message.
+const HEADER_MESSAGE: &str = "\x1b[0m\x1b[1m";
+
+/// The escape sequences of one rendering; all empty without colour.
+struct Palette {
+    /// The severity in the header: `bold intense fg:<colour>` (intense colours are 256-colour
+    /// codes in termcolor).
+    header: &'static str,
+    header_message: &'static str,
+    /// The primary label: `fg:<colour>`.
+    label: &'static str,
+    chrome: &'static str,
+    reset: &'static str,
+}
+
+impl Palette {
+    fn new(severity: Severity, color: bool) -> Self {
+        if !color {
+            return Self {
+                header: "",
+                header_message: "",
+                label: "",
+                chrome: "",
+                reset: "",
+            };
+        }
+        // codespan's error, warning, note and help colours: red, yellow, green, cyan.
+        let (header, label) = match severity {
+            Severity::Error => ("\x1b[0m\x1b[1m\x1b[38;5;9m", "\x1b[0m\x1b[31m"),
+            Severity::Warning => ("\x1b[0m\x1b[1m\x1b[38;5;11m", "\x1b[0m\x1b[33m"),
+            Severity::Info => ("\x1b[0m\x1b[1m\x1b[38;5;10m", "\x1b[0m\x1b[32m"),
+            Severity::Style => ("\x1b[0m\x1b[1m\x1b[38;5;14m", "\x1b[0m\x1b[36m"),
+        };
+        Self {
+            header,
+            header_message: HEADER_MESSAGE,
+            label,
+            chrome: CHROME,
+            reset: RESET,
+        }
+    }
+}
+
+/// Renders `d` into `out` as codespan renders it (after the level renaming) and returns
+/// `true`, when `d` has the common shape; otherwise writes nothing and returns `false`.
+///
+/// `newlines`: the offsets of every `\n` in `text`, in order. `scratch`: a reusable buffer.
+pub(super) fn render(
+    out: &mut Vec<u8>,
+    scratch: &mut String,
+    name: &str,
+    text: &str,
+    newlines: &[usize],
+    d: &Diagnostic,
+    color: bool,
+) -> bool {
+    if !d.labels.is_empty() || d.code.is_empty() {
+        return false;
+    }
+    let start = usize::from(d.range.start());
+    let end = usize::from(d.range.end());
+    if start > end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        // `is_char_boundary` is false past the end too.
+        return false;
+    }
+    // codespan's line of an offset: the number of `\n` before it.
+    let index = newlines.partition_point(|&at| at < start);
+    let line_start = match index.checked_sub(1) {
+        None => 0,
+        Some(previous) => match newlines.get(previous) {
+            Some(&at) => at + 1,
+            None => return false,
+        },
+    };
+    let line_end = newlines.get(index).copied().unwrap_or(text.len());
+    if end > line_end {
+        // The range takes in the `\n`: codespan draws a multi-line label.
+        return false;
+    }
+    let (Some(line), Some(before)) = (text.get(line_start..line_end), text.get(line_start..start))
+    else {
+        return false;
+    };
+    let source = line.trim_end_matches(['\r', '\0']);
+    let line_number = index + 1;
+    let column = before.chars().count() + 1;
+    let digits = decimal_digits(line_number);
+    // The label's columns, relative to the line; an empty range still gets one caret.
+    let label_start = start - line_start;
+    let label_end = (end - line_start).max(label_start + 1);
+    let overlaps = |at: usize, len: usize| at.max(label_start) < (at + len).min(label_end);
+    let p = Palette::new(d.severity, color);
+
+    // Header.
+    push(out, p.header);
+    push(
+        out,
+        match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Style => "style",
+        },
+    );
+    push(out, "[");
+    push(out, d.code);
+    push(out, "]");
+    push(out, p.header_message);
+    push(out, ": ");
+    push(out, &d.message);
+    push(out, p.reset);
+    push(out, "\n");
+
+    // Locus and the empty gutter line under it.
+    spaces(out, digits + 1);
+    push(out, p.chrome);
+    push(out, "┌─");
+    push(out, p.reset);
+    push(out, " ");
+    push(out, name);
+    push(out, ":");
+    number(out, line_number);
+    push(out, ":");
+    number(out, column);
+    push(out, "\n");
+    empty_gutter(out, digits, &p);
+
+    // The source line, the label's characters coloured.
+    push(out, p.chrome);
+    number(out, line_number);
+    push(out, p.reset);
+    push(out, " ");
+    push(out, p.chrome);
+    push(out, "│");
+    push(out, p.reset);
+    push(out, " ");
+    let mut width_so_far = 0;
+    let mut in_label = false;
+    for (at, ch) in source.char_indices() {
+        let width = char_width(ch, width_so_far);
+        width_so_far += width;
+        let len = ch.len_utf8();
+        let labelled = overlaps(at, len);
+        if labelled != in_label {
+            push(out, if labelled { p.label } else { p.reset });
+            in_label = labelled;
+        }
+        if ch == '\t' {
+            spaces(out, width);
+        } else {
+            out.extend_from_slice(&source.as_bytes()[at..at + len]);
+        }
+    }
+    if in_label {
+        push(out, p.reset);
+    }
+    push(out, "\n");
+
+    // The carets, with a placeholder column after the line's last character.
+    spaces(out, digits + 1);
+    push(out, p.chrome);
+    push(out, "│");
+    push(out, p.reset);
+    push(out, " ");
+    let mut width_so_far = 0;
+    let mut in_label = false;
+    let columns = source
+        .char_indices()
+        .map(|(at, ch)| {
+            let width = char_width(ch, width_so_far);
+            width_so_far += width;
+            (at, ch.len_utf8(), width)
+        })
+        .chain(std::iter::once((source.len(), 1, 1)));
+    for (at, len, width) in columns {
+        let labelled = overlaps(at, len);
+        if labelled != in_label {
+            push(out, if labelled { p.label } else { p.reset });
+            in_label = labelled;
+        }
+        if labelled {
+            repeat(out, b'^', width);
+        } else if at < label_end {
+            spaces(out, width);
+        } else {
+            // Past the label: nothing more is written.
+            break;
+        }
+    }
+    if in_label {
+        push(out, p.reset);
+    }
+    push(out, "\n");
+
+    // Notes: the help, then the fix; a note's later lines are indented under its first.
+    let mut any_note = false;
+    if let Some(help) = &d.help {
+        scratch.clear();
+        scratch.push_str("help: ");
+        scratch.push_str(help);
+        note(out, scratch, digits, &p, &mut any_note);
+    }
+    if let Some(fix) = &d.fix {
+        scratch.clear();
+        scratch.push_str("fix (");
+        scratch.push_str(super::fix_flags(fix.applicability));
+        scratch.push_str("): ");
+        scratch.push_str(&fix.title);
+        note(out, scratch, digits, &p, &mut any_note);
+    }
+    push(out, "\n");
+    true
+}
+
+/// One note; before the first, the empty gutter line that closes the snippet.
+fn note(out: &mut Vec<u8>, note: &str, digits: usize, p: &Palette, any_note: &mut bool) {
+    if !*any_note {
+        empty_gutter(out, digits, p);
+        *any_note = true;
+    }
+    for (i, line) in note.lines().enumerate() {
+        spaces(out, digits + 1);
+        if i == 0 {
+            push(out, p.chrome);
+            push(out, "=");
+            push(out, p.reset);
+        } else {
+            push(out, " ");
+        }
+        push(out, " ");
+        push(out, line);
+        push(out, "\n");
+    }
+}
+
+/// ` ` × `digits`, then ` │`.
+fn empty_gutter(out: &mut Vec<u8>, digits: usize, p: &Palette) {
+    spaces(out, digits + 1);
+    push(out, p.chrome);
+    push(out, "│");
+    push(out, p.reset);
+    push(out, "\n");
+}
+
+/// The columns `ch` takes at column `column`, as codespan counts them: tabs to the next
+/// stop, other characters by `unicode-width` (control characters 0).
+fn char_width(ch: char, column: usize) -> usize {
+    match ch {
+        '\t' => TAB_WIDTH - column % TAB_WIDTH,
+        ' '..='~' => 1,
+        _ => ch.width().unwrap_or(0),
+    }
+}
+
+fn decimal_digits(mut n: usize) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
+}
+
+fn push(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn spaces(out: &mut Vec<u8>, n: usize) {
+    repeat(out, b' ', n);
+}
+
+fn repeat(out: &mut Vec<u8>, byte: u8, n: usize) {
+    out.resize(out.len() + n, byte);
+}
+
+fn number(out: &mut Vec<u8>, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use drydock_linter::{Applicability, Diagnostic, Fix, Severity};
+    use drydock_text::{TextRange, TextSize};
+    use proptest::prelude::*;
+
+    use super::super::{Codespan, OtherFiles};
+
+    /// The fast path's rendering of `d`, or `None` when it leaves `d` to codespan.
+    fn fast(path: &str, text: &str, d: &Diagnostic, color: bool) -> Option<String> {
+        let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
+        let mut out = Vec::new();
+        let taken = super::render(
+            &mut out,
+            &mut String::new(),
+            &Path::new(path).display().to_string(),
+            text,
+            &newlines,
+            d,
+            color,
+        );
+        if !taken {
+            assert!(
+                out.is_empty(),
+                "nothing written when the fast path declines"
+            );
+            return None;
+        }
+        Some(String::from_utf8(out).expect("the fast path writes UTF-8"))
+    }
+
+    /// codespan's rendering of `d` (the oracle).
+    fn oracle(path: &str, text: &str, d: &Diagnostic, color: bool) -> String {
+        let others = OtherFiles::new();
+        let codespan = Codespan::new(Path::new(path).display().to_string(), text, &others, color);
+        let mut out = Vec::new();
+        codespan.render(&mut out, Path::new(path), d, color);
+        String::from_utf8(out).expect("codespan writes UTF-8")
+    }
+
+    fn finding(
+        code: &'static str,
+        severity: Severity,
+        range: (u32, u32),
+        message: &str,
+    ) -> Diagnostic {
+        Diagnostic::new(
+            code,
+            severity,
+            TextRange::new(TextSize::new(range.0), TextSize::new(range.1)),
+            message,
+        )
+    }
+
+    /// Asserts that the fast path takes `d` and renders it as codespan does, in colour and
+    /// without; returns the colourless rendering.
+    fn same(path: &str, text: &str, d: &Diagnostic) -> String {
+        for color in [false, true] {
+            let fast = fast(path, text, d, color).expect("the fast path takes it");
+            assert_eq!(fast, oracle(path, text, d, color), "color: {color}");
+        }
+        oracle(path, text, d, false)
+    }
+
+    #[test]
+    fn codespan_defaults_are_the_ones_the_fast_path_assumes() {
+        assert_eq!(
+            codespan_reporting::term::Config::default().tab_width,
+            super::TAB_WIDTH
+        );
+    }
+
+    #[test]
+    fn renders_the_common_shape() {
+        let text = "FROM alpine\nRUN apk add curl\n";
+        let mut d = finding(
+            "DL3018",
+            Severity::Warning,
+            (12, 28),
+            "pin versions in apk add",
+        );
+        d.help("use `apk add <package>=<version>`");
+        d.fix(Fix::unsafe_("pin it", Vec::new()));
+        assert_eq!(
+            same("Dockerfile", text, &d),
+            "warning[DL3018]: pin versions in apk add\n\
+             \x20 ┌─ Dockerfile:2:1\n\
+             \x20 │\n\
+             2 │ RUN apk add curl\n\
+             \x20 │ ^^^^^^^^^^^^^^^^\n\
+             \x20 │\n\
+             \x20 = help: use `apk add <package>=<version>`\n\
+             \x20 = fix (--fix --unsafe-fixes): pin it\n\
+             \n"
+        );
+    }
+
+    #[test]
+    fn writes_drydock_level_names() {
+        let text = "services: {}\n";
+        let info = finding("CMP109", Severity::Info, (0, 8), "no name");
+        assert!(same("compose.yaml", text, &info).starts_with("info[CMP109]: no name\n"));
+        let style = finding("DY001", Severity::Style, (0, 0), "style");
+        assert!(same("compose.yaml", text, &style).starts_with("style[DY001]: style\n"));
+        let colored = fast("compose.yaml", text, &info, true).expect("taken");
+        assert!(colored.starts_with(
+            "\x1b[0m\x1b[1m\x1b[38;5;10minfo[CMP109]\x1b[0m\x1b[1m: no name\x1b[0m\n"
+        ));
+    }
+
+    #[test]
+    fn tabs_wide_characters_and_line_numbers() {
+        let mut text = "x\n".repeat(99);
+        text.push_str("\tname: 漢字\té😀\n");
+        let start = text.len() - "漢字\té😀\n".len();
+        let d = finding(
+            "DS101",
+            Severity::Error,
+            (start as u32, start as u32 + 6),
+            "wide",
+        );
+        let rendered = same("a b/compose.yml", &text, &d);
+        assert!(
+            rendered.contains("100 │     name: 漢字  é😀\n"),
+            "{rendered}"
+        );
+        assert!(rendered.contains("    │           ^^^^\n"), "{rendered}");
+        assert!(
+            rendered.contains("┌─ a b/compose.yml:100:8\n"),
+            "{rendered}"
+        );
+    }
+
+    #[test]
+    fn ranges_at_line_ends_crlf_and_eof() {
+        let text = "a: 1\r\nb: 2\r\nc";
+        // Empty range at the end of a CRLF line, on the `\r`, covering the `\r`, at EOF.
+        for range in [(4, 4), (4, 5), (0, 5), (13, 13), (12, 13), (6, 6), (10, 11)] {
+            same(
+                "compose.yaml",
+                text,
+                &finding("X1", Severity::Warning, range, "m"),
+            );
+        }
+        // After a final newline: the empty last line.
+        same("f", "a\n", &finding("X1", Severity::Error, (2, 2), "m"));
+        same("f", "", &finding("X1", Severity::Error, (0, 0), "m"));
+    }
+
+    #[test]
+    fn multi_line_notes_are_indented() {
+        let mut d = finding("X1", Severity::Error, (0, 1), "m");
+        d.help("first\nsecond\r\n\nfourth\n");
+        let rendered = same("f", "abc", &d);
+        assert!(
+            rendered.ends_with("  = help: first\n    second\n    \n    fourth\n\n"),
+            "{rendered:?}"
+        );
+    }
+
+    #[test]
+    fn declines_other_shapes() {
+        let text = "ab\ncd\n";
+        // Across a newline, out of the text, inside a character, without a code, with a label.
+        assert!(
+            fast(
+                "f",
+                text,
+                &finding("X1", Severity::Error, (1, 4), "m"),
+                false
+            )
+            .is_none()
+        );
+        assert!(
+            fast(
+                "f",
+                text,
+                &finding("X1", Severity::Error, (0, 3), "m"),
+                false
+            )
+            .is_none()
+        );
+        assert!(
+            fast(
+                "f",
+                text,
+                &finding("X1", Severity::Error, (7, 7), "m"),
+                false
+            )
+            .is_none()
+        );
+        assert!(
+            fast(
+                "f",
+                "é",
+                &finding("X1", Severity::Error, (1, 1), "m"),
+                false
+            )
+            .is_none()
+        );
+        assert!(fast("f", text, &finding("", Severity::Error, (0, 1), "m"), false).is_none());
+        let mut labelled = finding("X1", Severity::Error, (0, 1), "m");
+        labelled.label(TextRange::new(TextSize::new(3), TextSize::new(4)), "here");
+        assert!(fast("f", text, &labelled, false).is_none());
+        // The whole rendering still gives codespan's output for those.
+        let rendered = super::super::render(Path::new("f"), text, &[labelled.clone()], true);
+        assert_eq!(
+            String::from_utf8(rendered).expect("UTF-8"),
+            oracle("f", text, &labelled, true)
+        );
+    }
+
+    /// Pieces of source lines: ASCII, tabs, wide CJK, combining marks, emoji, zero-width and
+    /// control characters, `\r` and `\0` (which codespan trims from line ends).
+    const PIECES: &[&str] = &[
+        "a",
+        "RUN apt-get install -y curl",
+        " ",
+        "  ",
+        "\t",
+        "x\t",
+        "漢字",
+        "ｶ",
+        "e\u{301}",
+        "\u{301}",
+        "😀",
+        "👩‍💻",
+        "\u{200b}",
+        "é",
+        "\r",
+        "\0",
+        "\u{1b}",
+        "\u{7f}",
+        ":",
+        "-",
+        "${VAR:-x}",
+        "\u{a0}",
+        "\u{fe0f}",
+    ];
+    const TEXTS: &[&str] = &[
+        "",
+        "m",
+        "message with `code`",
+        "note[x] help[y]",
+        "漢字\tmsg",
+        "two\nlines",
+        "\r",
+        "trailing\n",
+        "é\u{301}",
+    ];
+
+    fn line() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(PIECES), 0..6).prop_map(|p| p.concat())
+    }
+
+    fn source() -> impl Strategy<Value = String> {
+        (
+            prop::collection::vec((line(), any::<bool>()), 1..14),
+            any::<bool>(),
+        )
+            .prop_map(|(lines, final_newline)| {
+                let mut text = String::new();
+                let count = lines.len();
+                for (i, (line, crlf)) in lines.into_iter().enumerate() {
+                    text.push_str(&line);
+                    if i + 1 < count || final_newline {
+                        text.push_str(if crlf { "\r\n" } else { "\n" });
+                    }
+                }
+                text
+            })
+    }
+
+    fn note() -> impl Strategy<Value = Option<String>> {
+        prop::option::of(
+            prop::collection::vec(
+                (
+                    prop::sample::select(TEXTS),
+                    prop::sample::select(&["", "\n", "\r\n", " "][..]),
+                ),
+                0..4,
+            )
+            .prop_map(|parts| parts.into_iter().map(|(a, b)| format!("{a}{b}")).collect()),
+        )
+    }
+
+    /// A range: mostly two character boundaries of one line (either may sit at the line's
+    /// end, on its `\r`, or at the end of the text), sometimes any two offsets.
+    fn range(text: &str, picks: (usize, usize, usize, bool)) -> (u32, u32) {
+        let (line_pick, a, b, anywhere) = picks;
+        let size = |n: usize| u32::try_from(n).expect("small texts");
+        if anywhere {
+            let (a, b) = (a % (text.len() + 3), b % (text.len() + 3));
+            return (size(a.min(b)), size(a.max(b)));
+        }
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| at + 1))
+            .collect();
+        let start = starts[line_pick % starts.len()];
+        let end = text[start..].find('\n').map_or(text.len(), |at| start + at);
+        let boundaries: Vec<usize> = (start..=end)
+            .filter(|&at| text.is_char_boundary(at))
+            .collect();
+        let (a, b) = (
+            boundaries[a % boundaries.len()],
+            boundaries[b % boundaries.len()],
+        );
+        (size(a.min(b)), size(a.max(b)))
+    }
+
+    proptest! {
+        // 512 cases, or as many as `PROPTEST_CASES` says (20,000 for a long run).
+        #![proptest_config(ProptestConfig {
+            cases: if std::env::var_os("PROPTEST_CASES").is_some() {
+                ProptestConfig::default().cases
+            } else {
+                512
+            },
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn fast_path_matches_codespan(
+            text in source(),
+            picks in (any::<usize>(), any::<usize>(), any::<usize>(), prop::bool::weighted(0.1)),
+            severity in prop::sample::select(
+                &[Severity::Error, Severity::Warning, Severity::Info, Severity::Style][..],
+            ),
+            code in prop::sample::select(&["DL3008", "DS101", "CMP109", "X", ""][..]),
+            message in prop::sample::select(TEXTS),
+            help in note(),
+            fix in prop::option::of((any::<bool>(), prop::sample::select(TEXTS))),
+            path in prop::sample::select(
+                &["Dockerfile", "compose.yaml", "a/b c/漢.yml", "", "./x:1"][..],
+            ),
+            color in any::<bool>(),
+        ) {
+            let mut d = finding(code, severity, range(&text, picks), message);
+            d.help = help;
+            d.fix = fix.map(|(safe, title)| Fix {
+                applicability: if safe { Applicability::Safe } else { Applicability::Unsafe },
+                ..Fix::safe(title, Vec::new())
+            });
+            let on_one_line = {
+                let (start, end) = (usize::from(d.range.start()), usize::from(d.range.end()));
+                text.is_char_boundary(start)
+                    && text.is_char_boundary(end)
+                    && !text[start..end].contains('\n')
+            };
+            match fast(path, &text, &d, color) {
+                Some(fast) => prop_assert_eq!(fast, oracle(path, &text, &d, color)),
+                // Declined only for an empty code or a range off one line.
+                None => prop_assert!(code.is_empty() || !on_one_line),
+            }
+        }
+    }
+}
