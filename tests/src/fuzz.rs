@@ -164,6 +164,23 @@ pub fn dockerfile_parse(data: &[u8]) {
     for i in 0..model.instruction_count() {
         let _ = model.shell_spec(i);
         let _ = model.user_value(i);
+        let _ = model.shell(i);
+    }
+    // An edited version (a byte moved) takes the shell views the edit did not touch from this
+    // model, as the language server does: they must be a fresh parse's.
+    if !data.is_empty() {
+        let mut edited = data.to_vec();
+        let moved = edited.remove(data.len() / 2);
+        edited.insert(edited.len() / 3, moved);
+        let after = Model::new(parse(SourceText::from_bytes(edited.clone())));
+        after.reuse_shells(&model);
+        let fresh = Model::new(parse(SourceText::from_bytes(edited)));
+        for i in 0..fresh.instruction_count() {
+            assert!(
+                after.shell(i) == fresh.shell(i),
+                "a reused shell view differs from a fresh one (instruction {i})"
+            );
+        }
     }
 }
 
