@@ -165,9 +165,7 @@ pub(super) fn render(
 
     // Locus and the empty gutter line under it.
     spaces(out, digits + 1);
-    push(out, p.chrome);
-    push(out, "┌─");
-    push(out, p.reset);
+    chrome(out, &p, "┌─");
     push(out, " ");
     push(out, name);
     push(out, ":");
@@ -182,9 +180,7 @@ pub(super) fn render(
     number(out, line_number);
     push(out, p.reset);
     push(out, " ");
-    push(out, p.chrome);
-    push(out, "│");
-    push(out, p.reset);
+    chrome(out, &p, "│");
     push(out, " ");
     let mut width_so_far = 0;
     let mut in_label = false;
@@ -210,9 +206,7 @@ pub(super) fn render(
 
     // The carets, with a placeholder column after the line's last character.
     spaces(out, digits + 1);
-    push(out, p.chrome);
-    push(out, "│");
-    push(out, p.reset);
+    chrome(out, &p, "│");
     push(out, " ");
     let mut width_so_far = 0;
     let mut in_label = false;
@@ -273,9 +267,7 @@ fn note(out: &mut Vec<u8>, note: &str, digits: usize, p: &Palette, any_note: &mu
     for (i, line) in note.lines().enumerate() {
         spaces(out, digits + 1);
         if i == 0 {
-            push(out, p.chrome);
-            push(out, "=");
-            push(out, p.reset);
+            chrome(out, p, "=");
         } else {
             push(out, " ");
         }
@@ -288,10 +280,15 @@ fn note(out: &mut Vec<u8>, note: &str, digits: usize, p: &Palette, any_note: &mu
 /// ` ` × `digits`, then ` │`.
 fn empty_gutter(out: &mut Vec<u8>, digits: usize, p: &Palette) {
     spaces(out, digits + 1);
-    push(out, p.chrome);
-    push(out, "│");
-    push(out, p.reset);
+    chrome(out, p, "│");
     push(out, "\n");
+}
+
+/// `text` in the colour of the snippet's frame.
+fn chrome(out: &mut Vec<u8>, p: &Palette, text: &str) {
+    push(out, p.chrome);
+    push(out, text);
+    push(out, p.reset);
 }
 
 /// The columns `ch` takes at column `column`, as codespan counts them: tabs to the next
@@ -506,42 +503,18 @@ mod tests {
     fn declines_other_shapes() {
         let text = "ab\ncd\n";
         // Across a newline, out of the text, inside a character, without a code, with a label.
-        assert!(
-            fast(
-                "f",
-                text,
-                &finding("X1", Severity::Error, (1, 4), "m"),
-                false
-            )
-            .is_none()
-        );
-        assert!(
-            fast(
-                "f",
-                text,
-                &finding("X1", Severity::Error, (0, 3), "m"),
-                false
-            )
-            .is_none()
-        );
-        assert!(
-            fast(
-                "f",
-                text,
-                &finding("X1", Severity::Error, (7, 7), "m"),
-                false
-            )
-            .is_none()
-        );
-        assert!(
-            fast(
-                "f",
-                "é",
-                &finding("X1", Severity::Error, (1, 1), "m"),
-                false
-            )
-            .is_none()
-        );
+        for (source, range) in [
+            (text, (1, 4)),
+            (text, (0, 3)),
+            (text, (7, 7)),
+            ("é", (1, 1)),
+        ] {
+            let d = finding("X1", Severity::Error, range, "m");
+            assert!(
+                fast("f", source, &d, false).is_none(),
+                "{range:?} in {source:?}"
+            );
+        }
         assert!(fast("f", text, &finding("", Severity::Error, (0, 1), "m"), false).is_none());
         let mut labelled = finding("X1", Severity::Error, (0, 1), "m");
         labelled.label(TextRange::new(TextSize::new(3), TextSize::new(4)), "here");
