@@ -249,8 +249,11 @@ impl Parser<'_> {
             match self.peek() {
                 Some(c) if is_blank(c) => self.i += 1,
                 Some(b'\\') if self.at(1) == Some(b'\n') => {
-                    // A continuation that ends the script is an error to tree-sitter-bash.
-                    if self.i + 2 == self.b.len() {
+                    // A continuation that ends the script is an error to tree-sitter-bash, and
+                    // one onto a blank line is read its own way.
+                    let rest = &self.b[self.i + 2..];
+                    let blanks = rest.iter().take_while(|&&c| is_blank(c)).count();
+                    if rest.get(blanks).is_none_or(|&c| c == b'\n') {
                         return Err(Unsupported(line!()));
                     }
                     self.i += 2;
@@ -1390,7 +1393,19 @@ impl Parser<'_> {
                     // `\` + newline ends the word; `\ ` continues it (but cannot start it).
                     // (Not after a piece starting `#`, as in `$x#\`: tree-sitter-bash goes on.)
                     Some(b'\n') if self.b[start] == b'#' => return Err(Unsupported(line!())),
-                    Some(b'\n') => break,
+                    // (And `a\` then `2>f` on the next line: `2` is an argument there.)
+                    Some(b'\n') => {
+                        let rest = &self.b[self.i + 2..];
+                        let blanks = rest.iter().take_while(|&&c| is_blank(c)).count();
+                        let digits = rest[blanks..]
+                            .iter()
+                            .take_while(|c| c.is_ascii_digit())
+                            .count();
+                        if digits > 0 && matches!(rest.get(blanks + digits), Some(b'<' | b'>')) {
+                            return Err(Unsupported(line!()));
+                        }
+                        break;
+                    }
                     Some(b' ') if self.i > start => self.i += 2,
                     Some(c) if c.is_ascii_whitespace() || c == 0x0b || c == 0x0c => {
                         return Err(Unsupported(line!()));
@@ -1595,7 +1610,9 @@ impl Parser<'_> {
                 *literal = false;
             }
             Some(b'*' | b'@' | b'?' | b'!' | b'#' | b'-' | b'$') => {
-                if self.at(1) == Some(b'$') {
+                // (`$-` ending a command's name is read its own way by tree-sitter-bash, and
+                // real scripts hardly use it: left to it.)
+                if self.at(1) == Some(b'$') || self.at(1) == Some(b'-') {
                     return Err(Unsupported(line!()));
                 }
                 self.i += 2;
@@ -1679,11 +1696,22 @@ impl Parser<'_> {
                 return Err(Unsupported(line!()));
             }
         }
+        // Brackets of a pattern (`${v%%[a-z]*}`, `[[:alpha:]]`): a `]` that closes no `[` is an
+        // error to tree-sitter-bash, so it is left to it.
+        let mut brackets = 0u32;
         loop {
             match self.peek() {
                 Some(b'}') => {
                     self.i += 1;
                     return Ok(());
+                }
+                Some(b'[') => {
+                    brackets += 1;
+                    self.i += 1;
+                }
+                Some(b']') if brackets > 0 => {
+                    brackets -= 1;
+                    self.i += 1;
                 }
                 Some(b'$') => match self.at(1) {
                     Some(b'{') => {
@@ -2169,6 +2197,9 @@ mod tests {
                 "x$a-$b-c",
                 "a${b}-$c-d.e",
                 "$x$y-z",
+                "${x%%[a-z]*}",
+                "${x#[[:alpha:]]}]",
+                "\"${x/[ab]/c}\"",
                 "\"$(c)\"",
             ];
             let mut w = self.pick(WORDS).to_owned();
