@@ -65,13 +65,12 @@ pub fn render_with_files(
         return out;
     }
     let name = path.display().to_string();
-    let mut newlines: Option<Vec<usize>> = None;
+    // (codespan's lines end only at `\n`, unlike `LineIndex`'s.)
+    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
     let mut scratch = String::new();
     let mut slow: Option<Codespan<'_>> = None;
     for d in diagnostics {
-        let newlines =
-            newlines.get_or_insert_with(|| memchr::memchr_iter(b'\n', text.as_bytes()).collect());
-        if fast::render(&mut out, &mut scratch, &name, text, newlines, d, color) {
+        if fast::render(&mut out, &mut scratch, &name, text, &newlines, d, color) {
             continue;
         }
         slow.get_or_insert_with(|| Codespan::new(name.clone(), text, others, color))

@@ -136,7 +136,7 @@ pub(super) fn render(
     let source = line.trim_end_matches(['\r', '\0']);
     let line_number = index + 1;
     let column = before.chars().count() + 1;
-    let digits = decimal_digits(line_number);
+    let digits = line_number.ilog10() as usize + 1;
     // The label's columns, relative to the line; an empty range still gets one caret.
     let label_start = start - line_start;
     let label_end = (end - line_start).max(label_start + 1);
@@ -145,15 +145,7 @@ pub(super) fn render(
 
     // Header.
     push(out, p.header);
-    push(
-        out,
-        match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-            Severity::Style => "style",
-        },
-    );
+    push(out, d.severity.as_str());
     push(out, "[");
     push(out, d.code);
     push(out, "]");
@@ -299,15 +291,6 @@ fn char_width(ch: char, column: usize) -> usize {
         ' '..='~' => 1,
         _ => ch.width().unwrap_or(0),
     }
-}
-
-fn decimal_digits(mut n: usize) -> usize {
-    let mut digits = 1;
-    while n >= 10 {
-        n /= 10;
-        digits += 1;
-    }
-    digits
 }
 
 fn push(out: &mut Vec<u8>, s: &str) {
