@@ -29,5 +29,7 @@ pub mod suppress_edit;
 pub mod suppression;
 
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity, Tags};
-pub use lint::{DockerfileInput, DockerfileLint, check_model, lint_dockerfile};
+pub use lint::{
+    DockerfileInput, DockerfileLint, check_model, lint_dockerfile, lint_dockerfile_after,
+};
 pub use settings::{Options, Settings, ShellcheckSettings, Threshold};

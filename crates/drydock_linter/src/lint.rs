@@ -41,7 +41,23 @@ pub fn lint_dockerfile(
     input: DockerfileInput<'_>,
     settings: &Settings,
 ) -> DockerfileLint {
+    lint_dockerfile_after(source, None, input, settings)
+}
+
+/// [`lint_dockerfile`] for a new version of a document whose `previous` model is at hand (an
+/// editor's buffer): the shell views of the instructions the edit did not touch are taken from
+/// it ([`Model::reuse_shells`]) instead of being parsed again.
+#[must_use]
+pub fn lint_dockerfile_after(
+    source: SourceText,
+    previous: Option<&Model>,
+    input: DockerfileInput<'_>,
+    settings: &Settings,
+) -> DockerfileLint {
     let model = Model::new(drydock_dockerfile::parse(source));
+    if let Some(previous) = previous {
+        model.reuse_shells(previous);
+    }
     let index = LineIndex::new(model.text());
     let diagnostics = check_model(&model, &index, input, settings);
     DockerfileLint {

@@ -9,8 +9,7 @@ use drydock_compose::project::{self, LoadOptions, RealFs};
 use drydock_dockerfile::model::Model;
 use drydock_linter::compose::{ComposeInput, lint_project};
 use drydock_linter::fix::OverlayFs;
-use drydock_linter::lint::check_model;
-use drydock_linter::{Diagnostic, DockerfileInput, Settings};
+use drydock_linter::{Diagnostic, DockerfileInput, Settings, lint_dockerfile_after};
 use drydock_text::{LineIndex, SourceText};
 
 use crate::document::{Document, Kind};
@@ -92,22 +91,15 @@ fn lint_dockerfile_reusing(
     doc: &Document,
     settings: &Settings,
 ) -> (Vec<Diagnostic>, Option<Arc<Model>>) {
-    let model = Model::new(drydock_dockerfile::parse(SourceText::from_string(
-        doc.text.to_string(),
-    )));
     let previous = snapshot
         .models
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .get(&doc.uri)
         .cloned();
-    if let Some(previous) = previous {
-        model.reuse_shells(&previous);
-    }
-    let index = LineIndex::new(model.text());
-    let diagnostics = check_model(
-        &model,
-        &index,
+    let linted = lint_dockerfile_after(
+        SourceText::from_string(doc.text.to_string()),
+        previous.as_deref(),
         DockerfileInput {
             path: doc.path.as_deref(),
             target_stage: None,
@@ -120,8 +112,8 @@ fn lint_dockerfile_reusing(
         .models
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .insert(doc.uri.clone(), Arc::new(model));
-    (diagnostics, retired)
+        .insert(doc.uri.clone(), Arc::new(linted.model));
+    (linted.diagnostics, retired)
 }
 
 fn lint_compose(snapshot: &Snapshot, doc: &Document, path: &Path, settings: &Settings) -> Linted {
