@@ -487,23 +487,20 @@ impl Model {
     }
 
     /// Takes the shell views `previous` (an earlier version of the same document) has already
-    /// built for the `RUN` instructions an edit did not touch: those before the edit are shared,
-    /// those after it are moved; only the changed instructions will be parsed again. Returns
-    /// how many views were taken.
-    ///
-    /// An instruction's view depends only on its text and the escape character, which must be
-    /// the same; instructions are matched from the start (same range, same text) and from the
-    /// end (same text, moved by the change in length).
+    /// built for the `RUN` instructions an edit did not touch ([`Model::unchanged_since`]):
+    /// those before the edit are shared, those after it are moved; only the changed
+    /// instructions will be parsed again. Returns how many views were taken.
     pub fn reuse_shells(&self, previous: &Model) -> usize {
-        if self.file.escape() != previous.file.escape() {
-            return 0;
-        }
-        let (new_text, old_text) = (self.text(), previous.text());
-        let (new_count, old_count) = (self.instruction_count(), previous.instruction_count());
+        self.reuse_shells_matched(previous, &self.unchanged_since(previous))
+    }
+
+    /// [`Model::reuse_shells`] with the matching already computed.
+    pub fn reuse_shells_matched(&self, previous: &Model, unchanged: &[Option<usize>]) -> usize {
         let mut reused = 0;
-        let mut take = |new: usize, old: usize| {
+        for (new, old) in unchanged.iter().enumerate() {
+            let Some(old) = *old else { continue };
             let Some(Some(view)) = previous.shells[old].get() else {
-                return;
+                continue;
             };
             let (from, to) = (
                 previous.instruction(old).range.start(),
@@ -517,7 +514,23 @@ impl Model {
             if self.shells[new].set(Some(view)).is_ok() {
                 reused += 1;
             }
-        };
+        }
+        reused
+    }
+
+    /// For each instruction, the instruction of `previous` (an earlier version of the same
+    /// document) it is an unchanged copy of, if any: the same text with the same escape
+    /// character, matched from the start (at the same offset) and from the end (at the same
+    /// distance from the end of the file). What depends on nothing but an instruction's text
+    /// can be carried over from `previous` for these, moved by the difference of their starts.
+    #[must_use]
+    pub fn unchanged_since(&self, previous: &Model) -> Vec<Option<usize>> {
+        let (new_count, old_count) = (self.instruction_count(), previous.instruction_count());
+        let mut unchanged = vec![None; new_count];
+        if self.file.escape() != previous.file.escape() {
+            return unchanged;
+        }
+        let (new_text, old_text) = (self.text(), previous.text());
         let mut prefix = 0;
         while prefix < new_count.min(old_count) {
             let (new, old) = (
@@ -527,7 +540,7 @@ impl Model {
             if new != old || new_text[new] != old_text[old] {
                 break;
             }
-            take(prefix, prefix);
+            unchanged[prefix] = Some(prefix);
             prefix += 1;
         }
         let mut suffix = 1;
@@ -543,10 +556,10 @@ impl Model {
             if !same_place || new_text[new] != old_text[old] {
                 break;
             }
-            take(new_index, old_index);
+            unchanged[new_index] = Some(old_index);
             suffix += 1;
         }
-        reused
+        unchanged
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use drydock_text::TextRange;
+use drydock_text::{TextRange, TextSize};
 
 /// How serious a finding is. Ordered from most to least serious.
 #[derive(
@@ -206,6 +206,37 @@ impl Diagnostic {
             fix: None,
             tags: Tags::default(),
         }
+    }
+
+    /// Every range the finding mentions in its own file: its range, its labels' and its fix's
+    /// edits'.
+    pub fn ranges(&self) -> impl Iterator<Item = TextRange> + '_ {
+        let labels = self
+            .labels
+            .iter()
+            .filter(|l| l.file.is_none())
+            .map(|l| l.range);
+        let edits = self
+            .fix
+            .iter()
+            .flat_map(|f| f.edits.iter().map(|e| e.range));
+        std::iter::once(self.range).chain(labels).chain(edits)
+    }
+
+    /// The same finding about text that moved from offset `from` to offset `to` (every range
+    /// in its own file is at least `from`).
+    #[must_use]
+    pub fn moved(&self, from: TextSize, to: TextSize) -> Self {
+        let shift = |r: TextRange| TextRange::new(r.start() - from + to, r.end() - from + to);
+        let mut moved = self.clone();
+        moved.range = shift(moved.range);
+        for label in moved.labels.iter_mut().filter(|l| l.file.is_none()) {
+            label.range = shift(label.range);
+        }
+        for edit in moved.fix.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+            edit.range = shift(edit.range);
+        }
+        moved
     }
 
     /// Adds help text.

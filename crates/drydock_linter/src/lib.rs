@@ -15,6 +15,7 @@
 //! the LSP or output formats.
 
 pub mod buildkit_check;
+mod carry;
 pub mod compose;
 pub mod config;
 pub mod diagnostic;
@@ -28,8 +29,9 @@ pub mod shellcheck;
 pub mod suppress_edit;
 pub mod suppression;
 
+pub use carry::LocalFindings;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity, Tags};
 pub use lint::{
-    DockerfileInput, DockerfileLint, check_model, lint_dockerfile, lint_dockerfile_after,
+    DockerfileInput, DockerfileLint, Previous, check_model, lint_dockerfile, lint_dockerfile_after,
 };
 pub use settings::{Options, Settings, ShellcheckSettings, Threshold};

@@ -5,9 +5,10 @@ use std::path::Path;
 use drydock_dockerfile::model::Model;
 use drydock_text::{LineIndex, SourceText};
 
+use crate::carry::{self, LocalFindings, Plan};
 use crate::diagnostic::Diagnostic;
 use crate::registry::{self, RuleId};
-use crate::rule::{DockerfileContext, Target};
+use crate::rule::{DockerfileContext, Locality, Target};
 use crate::settings::Settings;
 use crate::{shellcheck, suppression};
 
@@ -20,6 +21,32 @@ pub struct DockerfileLint {
     pub index: LineIndex,
     /// Findings after configuration and suppressions, sorted by position then code.
     pub diagnostics: Vec<Diagnostic>,
+    /// What the instruction- and stage-local rules found (for the next lint of the document
+    /// after an edit); `None` from [`lint_dockerfile`].
+    pub local: Option<LocalFindings>,
+}
+
+impl DockerfileLint {
+    /// Splits off what the next lint of the same document, after an edit, can reuse.
+    #[must_use]
+    pub fn into_previous(self) -> (Vec<Diagnostic>, Previous) {
+        let previous = Previous {
+            model: self.model,
+            local: self.local,
+        };
+        (self.diagnostics, previous)
+    }
+}
+
+/// What a lint of an earlier version of a document leaves for the next one: its model (the
+/// shell views of unchanged `RUN` instructions are taken from it) and the findings of the
+/// instruction- and stage-local rules ([`Rule::locality`](crate::rule::Rule::locality)),
+/// carried over on the instructions and stages an edit did not touch.
+#[derive(Debug)]
+pub struct Previous {
+    /// The model of that version.
+    pub model: Model,
+    local: Option<LocalFindings>,
 }
 
 /// Extra context for linting a Dockerfile.
@@ -41,29 +68,50 @@ pub fn lint_dockerfile(
     input: DockerfileInput<'_>,
     settings: &Settings,
 ) -> DockerfileLint {
-    lint_dockerfile_after(source, None, input, settings)
+    lint(source, None, input, settings, false)
 }
 
-/// [`lint_dockerfile`] for a new version of a document whose `previous` model is at hand (an
-/// editor's buffer): the shell views of the instructions the edit did not touch are taken from
-/// it ([`Model::reuse_shells`]) instead of being parsed again.
+/// [`lint_dockerfile`] for a new version of a document whose `previous` lint is at hand (an
+/// editor's buffer). Only the instructions the edit touched are worked on again: the others'
+/// shell views ([`Model::reuse_shells`]) and what the instruction-local rules found on them
+/// are taken from `previous`, moved to where they are now. The findings are the same as
+/// [`lint_dockerfile`]'s.
 #[must_use]
 pub fn lint_dockerfile_after(
     source: SourceText,
-    previous: Option<&Model>,
+    previous: Option<&Previous>,
     input: DockerfileInput<'_>,
     settings: &Settings,
 ) -> DockerfileLint {
+    lint(source, previous, input, settings, true)
+}
+
+/// Parses and lints; `keep` keeps what the instruction-local rules found for the next lint.
+fn lint(
+    source: SourceText,
+    previous: Option<&Previous>,
+    input: DockerfileInput<'_>,
+    settings: &Settings,
+    keep: bool,
+) -> DockerfileLint {
     let model = Model::new(drydock_dockerfile::parse(source));
-    if let Some(previous) = previous {
-        model.reuse_shells(previous);
-    }
+    let unchanged = previous.map(|previous| {
+        let unchanged = model.unchanged_since(&previous.model);
+        model.reuse_shells_matched(&previous.model, &unchanged);
+        unchanged
+    });
     let index = LineIndex::new(model.text());
-    let diagnostics = check_model(&model, &index, input, settings);
+    let carry = previous
+        .zip(unchanged.as_deref())
+        .and_then(|(previous, unchanged)| {
+            Some((&previous.model, previous.local.as_ref()?, unchanged))
+        });
+    let (diagnostics, local) = check(&model, &index, input, settings, carry, keep);
     DockerfileLint {
         model,
         index,
         diagnostics,
+        local,
     }
 }
 
@@ -75,6 +123,20 @@ pub fn check_model(
     input: DockerfileInput<'_>,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
+    check(model, index, input, settings, None, false).0
+}
+
+/// The previous lint's model and local findings, and [`Model::unchanged_since`] of the new model.
+type Carry<'a> = (&'a Model, &'a LocalFindings, &'a [Option<usize>]);
+
+fn check(
+    model: &Model,
+    index: &LineIndex,
+    input: DockerfileInput<'_>,
+    settings: &Settings,
+    carry: Option<Carry<'_>>,
+    keep: bool,
+) -> (Vec<Diagnostic>, Option<LocalFindings>) {
     let ignored_here: Vec<RuleId> = input
         .path
         .map(|p| settings.ignored_for(p))
@@ -92,21 +154,57 @@ pub fn check_model(
             ));
         }
     }
-    for id in registry::ids() {
-        if !enabled(id) {
-            continue;
+    let dockerfile_rules: Vec<RuleId> = registry::ids()
+        .filter(|&id| enabled(id) && id.rule().meta().target == Target::Dockerfile)
+        .collect();
+    let local_rules: Vec<(RuleId, Locality)> = dockerfile_rules
+        .iter()
+        .map(|&id| (id, id.rule().locality()))
+        .filter(|&(_, locality)| locality != Locality::File)
+        .collect();
+    let plan = carry.and_then(|(previous, local, unchanged)| {
+        Plan::new(
+            model,
+            previous,
+            local,
+            unchanged,
+            &local_rules,
+            &settings.options,
+        )
+    });
+    let run = |rules: &[RuleId]| {
+        let (mut found, mut local) = (Vec::new(), Vec::new());
+        for &id in rules {
+            let rule = id.rule();
+            let mut ctx = DockerfileContext::new(model, &settings.options, rule.meta());
+            ctx.path = input.path;
+            ctx.target_stage = input.target_stage;
+            ctx.context = input.context;
+            let locality = rule.locality();
+            ctx.only = plan.as_ref().and_then(|plan| match locality {
+                Locality::File => None,
+                Locality::Stage => Some(plan.recheck_parts.as_slice()),
+                Locality::Instruction => Some(plan.recheck_instructions.as_slice()),
+            });
+            rule.check_dockerfile(&mut ctx);
+            if keep && locality != Locality::File {
+                local.extend(ctx.into_diagnostics().into_iter().map(|d| (locality, d)));
+            } else {
+                found.extend(ctx.into_diagnostics());
+            }
         }
-        let rule = id.rule();
-        if rule.meta().target != Target::Dockerfile {
-            continue;
-        }
-        let mut ctx = DockerfileContext::new(model, &settings.options, rule.meta());
-        ctx.path = input.path;
-        ctx.target_stage = input.target_stage;
-        ctx.context = input.context;
-        rule.check_dockerfile(&mut ctx);
-        diagnostics.extend(ctx.into_diagnostics());
-    }
+        (found, local)
+    };
+    let (found, local) = run(&dockerfile_rules);
+    diagnostics.extend(found);
+    let local = if keep {
+        let (found, local) =
+            carry::file(model, local, plan.as_ref(), local_rules, &settings.options);
+        diagnostics.extend(found);
+        local
+    } else {
+        None
+    };
     // ShellCheck's findings (`SCxxxx`), when asked for; `ran` says whether its codes can be
     // told unused in suppressions.
     let mut shellcheck_ran = false;
@@ -157,7 +255,7 @@ pub fn check_model(
         }));
     }
     sort(&mut diagnostics);
-    diagnostics
+    (diagnostics, local)
 }
 
 /// Sorts findings by position, then code, then message; removes exact duplicates.

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use drydock_dockerfile::model::Model;
+use drydock_dockerfile::{Instruction, InstructionKind};
 use drydock_text::TextRange;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -184,6 +185,25 @@ macro_rules! declare_rule {
     };
 }
 
+/// What the findings of a Dockerfile rule depend on. Never does a rule read comments, the
+/// file's path or files beside it unless it is [`Locality::File`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Locality {
+    /// Anything in the file.
+    File,
+    /// What it reports about the instructions of a stage depends on nothing but those
+    /// instructions, the instructions of the stages it builds on (`FROM <stage>`, all the way
+    /// up), those before the first `FROM` and the stage's position; what it reports about the
+    /// instructions before the first `FROM` depends on nothing but them. Every range it reports
+    /// (labels and fix edits included) lies within the stage (or within the instructions
+    /// before the first `FROM`).
+    Stage,
+    /// What it reports about an instruction depends on nothing but that instruction's text,
+    /// the escape character and the shell in effect; every range it reports lies within that
+    /// instruction.
+    Instruction,
+}
+
 /// A lint rule. Rules never fail: they report what they find and return.
 pub trait Rule: Sync + Send + std::fmt::Debug {
     /// The rule's metadata.
@@ -197,6 +217,15 @@ pub trait Rule: Sync + Send + std::fmt::Debug {
     /// Checks a compose project. The default does nothing (a Dockerfile-only or engine rule).
     fn check_compose(&self, ctx: &mut crate::compose::ComposeContext<'_>) {
         let _ = ctx;
+    }
+
+    /// How far what the rule reports about a part of a Dockerfile reaches (see
+    /// [`Locality`]). An editor's next lint of an edited document carries the findings of
+    /// instruction- and stage-local rules on what the edit did not touch over, and runs them
+    /// only on the rest (see [`DockerfileContext::checks`]). The default is
+    /// [`Locality::File`].
+    fn locality(&self) -> Locality {
+        Locality::File
     }
 }
 
@@ -215,6 +244,9 @@ pub struct DockerfileContext<'a> {
     pub context: Option<&'a Path>,
     pub(crate) rule: &'static RuleMeta,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The instructions to check, when not all of them (an instruction- or stage-local rule
+    /// re-checking an edited document).
+    pub(crate) only: Option<&'a [bool]>,
 }
 
 impl<'a> DockerfileContext<'a> {
@@ -229,7 +261,43 @@ impl<'a> DockerfileContext<'a> {
             context: None,
             rule,
             diagnostics: Vec::new(),
+            only: None,
         }
+    }
+
+    /// Whether instruction `index` is to be checked. Always true, except when an
+    /// instruction- or stage-local rule (see [`Rule::locality`]) re-checks an edited document:
+    /// its findings on the instructions (or stages) the edit did not touch are carried over
+    /// from the previous lint, and what it reports on them anyway is dropped. A stage-local
+    /// rule checks all of a stage or none of it: it may skip a stage when its `FROM` is not to
+    /// be checked.
+    #[must_use]
+    pub fn checks(&self, index: usize) -> bool {
+        self.only.is_none_or(|only| only[index])
+    }
+
+    /// [`DockerfileContext::checks`] as a function that does not borrow the context.
+    pub(crate) fn checked(&self) -> impl Fn(usize) -> bool + Copy + use<'a> {
+        let only = self.only;
+        move |index| only.is_none_or(|only| only[index])
+    }
+
+    /// The instructions to check ([`DockerfileContext::checks`]) with their indices.
+    pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + use<'a> {
+        let checked = self.checked();
+        self.model.instructions().filter(move |&(i, _)| checked(i))
+    }
+
+    /// The instructions of one kind to check ([`DockerfileContext::checks`]; `ONBUILD`-wrapped
+    /// ones are not included).
+    pub fn instructions_of(
+        &self,
+        kind: InstructionKind,
+    ) -> impl Iterator<Item = (usize, &'a Instruction)> + use<'a> {
+        let checked = self.checked();
+        self.model
+            .instructions_of(kind)
+            .filter(move |&(i, _)| checked(i))
     }
 
     /// The file's text.

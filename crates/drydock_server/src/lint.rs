@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError};
 
 use drydock_compose::project::{self, LoadOptions, RealFs};
-use drydock_dockerfile::model::Model;
 use drydock_linter::compose::{ComposeInput, lint_project};
 use drydock_linter::fix::OverlayFs;
-use drydock_linter::{Diagnostic, DockerfileInput, Settings, lint_dockerfile_after};
+use drydock_linter::{Diagnostic, DockerfileInput, Previous, Settings, lint_dockerfile_after};
 use drydock_text::{LineIndex, SourceText};
 
 use crate::document::{Document, Kind};
@@ -35,9 +34,9 @@ pub struct Linted {
     pub others: Vec<(PathBuf, OtherFile)>,
     /// A configuration problem to show on the document.
     pub config_error: Option<String>,
-    /// The model of the previous lint of the document, replaced by this one: dropping it is
-    /// left to the caller, after the findings are on their way.
-    pub retired: Option<Arc<Model>>,
+    /// What the previous lint of the document left, replaced by this one: dropping it is left
+    /// to the caller, after the findings are on their way.
+    pub retired: Option<Arc<Previous>>,
 }
 
 /// Lints `doc`. Never fails: a broken configuration is reported in [`Linted::config_error`]
@@ -83,14 +82,14 @@ pub fn lint(snapshot: &Snapshot, doc: &Document) -> Linted {
     linted
 }
 
-/// Lints an open Dockerfile, taking the shell views of the instructions the last edit did not
-/// touch from the model of the previous lint (then keeping this one for the next, and
+/// Lints an open Dockerfile, reusing what the previous lint of the document did for the
+/// instructions the last edit did not touch (then keeping this lint's for the next, and
 /// returning the one it replaces).
 fn lint_dockerfile_reusing(
     snapshot: &Snapshot,
     doc: &Document,
     settings: &Settings,
-) -> (Vec<Diagnostic>, Option<Arc<Model>>) {
+) -> (Vec<Diagnostic>, Option<Arc<Previous>>) {
     let previous = snapshot
         .models
         .lock()
@@ -107,13 +106,14 @@ fn lint_dockerfile_reusing(
         },
         settings,
     );
+    let (diagnostics, kept) = linted.into_previous();
     // (A lint of an older version may finish later and replace it: that only costs reuse.)
     let retired = snapshot
         .models
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
-        .insert(doc.uri.clone(), Arc::new(linted.model));
-    (linted.diagnostics, retired)
+        .insert(doc.uri.clone(), Arc::new(kept));
+    (diagnostics, retired)
 }
 
 fn lint_compose(snapshot: &Snapshot, doc: &Document, path: &Path, settings: &Settings) -> Linted {

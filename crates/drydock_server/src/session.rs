@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use drydock_dockerfile::model::Model;
+use drydock_linter::Previous;
 use drydock_linter::config::Configuration;
 use drydock_linter::config::resolve::{ResolveError, Resolver};
 use drydock_linter::settings::Threshold;
@@ -244,13 +244,14 @@ pub struct Session {
     pub roots: Vec<PathBuf>,
     /// Current document versions, shared with workers so stale results are dropped.
     pub versions: Arc<Mutex<HashMap<Uri, i32>>>,
-    /// The last model linted for each open Dockerfile: the next lint of the document takes
-    /// the shell views of the instructions an edit did not touch from it.
+    /// What the last lint of each open Dockerfile left: the next lint of the document takes
+    /// the shell views and instruction-local findings of the instructions an edit did not
+    /// touch from it.
     pub models: Models,
 }
 
-/// The last model linted for each open Dockerfile, shared with workers.
-pub type Models = Arc<Mutex<HashMap<Uri, Arc<Model>>>>;
+/// What the last lint of each open Dockerfile left, shared with workers.
+pub type Models = Arc<Mutex<HashMap<Uri, Arc<Previous>>>>;
 
 impl Session {
     /// A session; the resolver is built from the settings (a broken explicit configuration is

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{commands, has_cache_mount, runs};
 
 declare_rule! {
@@ -58,10 +58,14 @@ impl Rule for ApkAddWithCache {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let text = ctx.text();
-        for run in runs(model) {
+        for run in runs(ctx) {
             if has_cache_mount(model, run.instruction, "/var/cache/apk") {
                 continue;
             }

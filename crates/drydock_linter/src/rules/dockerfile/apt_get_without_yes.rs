@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{Cmd, commands, runs};
 
 declare_rule! {
@@ -69,9 +69,13 @@ impl Rule for AptGetWithoutYes {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let text = ctx.text();
-        for run in runs(ctx.model) {
+        for run in runs(ctx) {
             for cmd in commands(run.script) {
                 if !cmd.has_any_arg(&["apt-get"], &["install"]) || has_yes(&cmd) {
                     continue;

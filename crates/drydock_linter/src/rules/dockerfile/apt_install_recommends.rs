@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{commands, runs};
 
 declare_rule! {
@@ -60,9 +60,13 @@ impl Rule for AptInstallRecommends {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let text = ctx.text();
-        for run in runs(ctx.model) {
+        for run in runs(ctx) {
             for cmd in commands(run.script) {
                 if !cmd.has_any_arg(&["apt-get"], &["install"])
                     || cmd.has_flag("no-install-recommends")

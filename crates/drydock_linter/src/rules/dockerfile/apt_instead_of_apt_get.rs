@@ -2,7 +2,7 @@ use drydock_dockerfile::shell::ShellWord;
 
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{Cmd, commands, runs};
 
 declare_rule! {
@@ -98,9 +98,13 @@ impl Rule for AptInsteadOfAptGet {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let text = ctx.text();
-        for run in runs(ctx.model) {
+        for run in runs(ctx) {
             for cmd in commands(run.script) {
                 if cmd.name() != "apt" {
                     continue;

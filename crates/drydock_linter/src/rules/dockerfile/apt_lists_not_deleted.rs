@@ -130,7 +130,7 @@ impl Rule for AptListsNotDeleted {
             .filter_map(|s| s.image.as_ref())
             .map(|w| image_name(&w.text).to_lowercase())
             .collect();
-        for run in runs(model) {
+        for run in runs(ctx) {
             let Some((range, tool)) = forgotten_cleanup(model, &run) else {
                 continue;
             };

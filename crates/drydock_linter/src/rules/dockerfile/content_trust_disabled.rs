@@ -2,7 +2,7 @@ use drydock_dockerfile::shell::{Command, ShellWord, basename};
 use drydock_text::TextRange;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::helpers::{assignments, run_scripts, unquote};
 
 declare_rule! {
@@ -140,10 +140,18 @@ impl Rule for ContentTrustDisabled {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
+        let checked = ctx.checked();
         let mut findings = Vec::new();
-        for assignment in assignments(model) {
+        for assignment in assignments(model)
+            .into_iter()
+            .filter(|a| checked(a.instruction))
+        {
             if unquote(&assignment.key.text) != "DOCKER_CONTENT_TRUST" {
                 continue;
             }
@@ -157,7 +165,7 @@ impl Rule for ContentTrustDisabled {
                 findings.push((assignment.range, assignment_message(&expanded.result)));
             }
         }
-        for (_, script) in run_scripts(model, true) {
+        for (_, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
             for command in &script.commands {
                 check_command(command, &mut findings);
             }

@@ -2,7 +2,7 @@ use drydock_dockerfile::{Args, InstructionKind};
 use drydock_text::TextRange;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{Cmd, commands, runs};
 
 declare_rule! {
@@ -86,10 +86,14 @@ impl Rule for CopiedArchiveExtracted {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let mut tracked: Vec<Tracked> = Vec::new();
-        let mut runs = runs(model).filter(|r| !r.onbuild).peekable();
+        let mut runs = runs(ctx).filter(|r| !r.onbuild).peekable();
         for (index, instruction) in model.instructions() {
             match instruction.kind {
                 InstructionKind::From => tracked.clear(),

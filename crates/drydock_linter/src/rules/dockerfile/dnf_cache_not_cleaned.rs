@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{Cmd, commands, has_cache_mount, runs};
 
 declare_rule! {
@@ -72,9 +72,13 @@ impl Rule for DnfCacheNotCleaned {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
-        for run in runs(model) {
+        for run in runs(ctx) {
             if has_cache_mount(model, run.instruction, "/var/cache/libdnf5")
                 || has_cache_mount(model, run.instruction, ".cache/libdnf5")
             {

@@ -5,7 +5,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::diagnostic::Severity;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::helpers::{assignments, run_scripts, unquote};
 
 declare_rule! {
@@ -192,12 +192,17 @@ impl Rule for DockerClientInsecure {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let pairs = assignments(model);
 
         // ENV/ARG.
-        for assignment in &pairs {
+        let checked = ctx.checked();
+        for assignment in pairs.iter().filter(|a| checked(a.instruction)) {
             let name = unquote(&assignment.key.text);
             let Some(value) = assignment.value else {
                 continue;
@@ -244,10 +249,10 @@ impl Rule for DockerClientInsecure {
 
         // dockerd listening on TCP.
         let mut listeners = Vec::new();
-        for (index, script) in run_scripts(model, true) {
+        for (index, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
             check_script(script, || tls_verify_in_scope(model, index), &mut listeners);
         }
-        for (index, instruction) in model.instructions() {
+        for (index, instruction) in ctx.instructions() {
             if let Some(script) = command_script(model, index, instruction) {
                 check_script(
                     &script,

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::invalid_label_key::label_pairs;
 
 declare_rule! {
@@ -50,11 +50,15 @@ impl Rule for EmptyLabel {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         if ctx.options.label_schema.is_empty() {
             return;
         }
-        for pair in label_pairs(ctx.model) {
+        for pair in label_pairs(ctx) {
             if !pair.value.is_empty() || !ctx.options.label_schema.contains_key(&pair.key) {
                 continue;
             }

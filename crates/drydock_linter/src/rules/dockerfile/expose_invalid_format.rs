@@ -1,7 +1,7 @@
 use drydock_dockerfile::{Args, InstructionKind};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::buildkit::split_port;
 
 declare_rule! {
@@ -47,9 +47,13 @@ impl Rule for ExposeInvalidFormat {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
-        for (index, instruction) in model.instructions_of(InstructionKind::Expose) {
+        for (index, instruction) in ctx.instructions_of(InstructionKind::Expose) {
             let Args::Words(words) = &instruction.args else {
                 continue;
             };

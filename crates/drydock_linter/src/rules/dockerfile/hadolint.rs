@@ -15,6 +15,7 @@
 //! reads count ([`StrictRead`]): none of a script ShellCheck rejects, and those before the place
 //! where it stops reading.
 
+use crate::rule::DockerfileContext;
 use drydock_dockerfile::model::Model;
 use drydock_dockerfile::shell::{Command, ShellScript, ShellWord, StrictRead};
 use drydock_dockerfile::{Instruction, InstructionKind, TextRange, TextSize};
@@ -365,9 +366,14 @@ pub(crate) struct Run<'a> {
     pub(crate) script: &'a ShellScript,
 }
 
-/// Every `RUN` and `ONBUILD RUN` with its shell view (every shell, as hadolint parses every RUN).
-pub(crate) fn runs(model: &Model) -> impl Iterator<Item = Run<'_>> {
+/// Every `RUN` and `ONBUILD RUN` to check ([`DockerfileContext::checks`]) with its shell view
+/// (every shell, as hadolint parses every RUN).
+pub(crate) fn runs<'a>(ctx: &DockerfileContext<'a>) -> impl Iterator<Item = Run<'a>> + use<'a> {
+    let (model, checked) = (ctx.model, ctx.checked());
     (0..model.instruction_count()).filter_map(move |index| {
+        if !checked(index) {
+            return None;
+        }
         let outer = model.instruction(index);
         let (instruction, onbuild) = match outer.kind {
             InstructionKind::Run => (outer, false),

@@ -1,9 +1,8 @@
-use drydock_dockerfile::model::Model;
 use drydock_dockerfile::{Args, InstructionKind, KeyValue};
 use drydock_text::TextRange;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -79,11 +78,11 @@ impl LabelPair<'_> {
     }
 }
 
-/// Every pair of every top-level `LABEL`, in file order.
-pub(crate) fn label_pairs(model: &Model) -> Vec<LabelPair<'_>> {
-    let escape = model.file().escape();
+/// Every pair of every top-level `LABEL` to check ([`DockerfileContext::checks`]), in file order.
+pub(crate) fn label_pairs<'a>(ctx: &DockerfileContext<'a>) -> Vec<LabelPair<'a>> {
+    let escape = ctx.model.file().escape();
     let mut out = Vec::new();
-    for (index, instruction) in model.instructions_of(InstructionKind::Label) {
+    for (index, instruction) in ctx.instructions_of(InstructionKind::Label) {
         let Args::KeyValues(kv) = &instruction.args else {
             continue;
         };
@@ -160,7 +159,7 @@ pub(crate) fn check_typed_labels(
     if labels.is_empty() {
         return;
     }
-    for pair in label_pairs(ctx.model) {
+    for pair in label_pairs(ctx) {
         if !labels.contains(&pair.key.as_str()) || valid(&pair.value) {
             continue;
         }
@@ -226,8 +225,12 @@ impl Rule for InvalidLabelKey {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for pair in label_pairs(ctx.model) {
+        for pair in label_pairs(ctx) {
             let Some(message) = problem(&pair.key) else {
                 continue;
             };

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::invalid_label_key::check_typed_labels;
 
 declare_rule! {
@@ -53,6 +53,10 @@ declare_rule! {
 impl Rule for LabelNotRfc3339 {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
+    }
+
+    fn locality(&self) -> Locality {
+        Locality::Instruction
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {

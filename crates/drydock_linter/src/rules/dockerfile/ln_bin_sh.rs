@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{commands, runs};
 
 declare_rule! {
@@ -49,8 +49,12 @@ impl Rule for LnBinSh {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for run in runs(ctx.model) {
+        for run in runs(ctx) {
             for cmd in commands(run.script) {
                 if cmd.name() != "ln" {
                     continue;

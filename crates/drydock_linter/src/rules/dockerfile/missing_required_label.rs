@@ -230,7 +230,7 @@ impl Rule for MissingRequiredLabel {
         if ctx.options.label_schema.is_empty() || model.stages().is_empty() {
             return;
         }
-        let pairs = label_pairs(model);
+        let pairs = label_pairs(ctx);
         let labels: Vec<String> = ctx.options.label_schema.keys().cloned().collect();
         for label in labels {
             let mut has_label = vec![false; model.instruction_count()];

@@ -5,7 +5,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::helpers::{contains_ignore_ascii_case, run_scripts};
 
 declare_rule! {
@@ -355,12 +355,17 @@ impl Rule for PackageSignatureBypass {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let text = model.text();
         let escape = model.file().escape();
+        let checked = ctx.checked();
         let mut findings = Vec::new();
-        for (_, script) in run_scripts(model, true) {
+        for (_, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
             for command in &script.commands {
                 check_command(command, text, escape, &mut findings);
             }

@@ -2,7 +2,7 @@ use drydock_dockerfile::{Args, ExecForm, Instruction, InstructionKind};
 use drydock_text::TextRange;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{pipes, runs};
 
 declare_rule! {
@@ -70,12 +70,16 @@ impl Rule for PipeWithoutPipefail {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let mut findings = Vec::new();
         // Whether the current stage's shell makes pipes safe (or is not a POSIX shell).
         let mut safe = false;
-        let mut runs = runs(model).filter(|r| !r.onbuild).peekable();
+        let mut runs = runs(ctx).filter(|r| !r.onbuild).peekable();
         for (index, instruction) in model.instructions() {
             match instruction.kind {
                 InstructionKind::From => safe = false,

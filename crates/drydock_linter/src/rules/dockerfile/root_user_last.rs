@@ -1,7 +1,7 @@
 use drydock_dockerfile::{Args, InstructionKind};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -54,9 +54,16 @@ impl Rule for RootUserLast {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         for stage in model.stages() {
+            if !ctx.checks(stage.from) {
+                continue;
+            }
             let mut last_root = None;
             for index in stage.body.clone() {
                 let instruction = model.instruction(index);

@@ -3,7 +3,7 @@ use drydock_dockerfile::shell::{ShellWord, basename};
 use drydock_dockerfile::{Args, Instruction, InstructionKind};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::helpers::{assignments, run_scripts, unquote};
 
 declare_rule! {
@@ -364,10 +364,18 @@ impl Rule for SecretMaterial {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
+        let checked = ctx.checked();
 
-        for assignment in assignments(model) {
+        for assignment in assignments(model)
+            .into_iter()
+            .filter(|a| checked(a.instruction))
+        {
             let Some(value) = assignment.value else {
                 continue;
             };
@@ -386,7 +394,7 @@ impl Rule for SecretMaterial {
             }
         }
 
-        for (_, instruction) in model.instructions() {
+        for (_, instruction) in ctx.instructions() {
             match instruction.kind {
                 InstructionKind::Onbuild => {
                     if let Some(inner) = instruction.onbuild_inner() {
@@ -397,7 +405,7 @@ impl Rule for SecretMaterial {
             }
         }
 
-        for (index, script) in run_scripts(model, true) {
+        for (index, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
             let outer = model.instruction(index);
             let run = outer.onbuild_inner().unwrap_or(outer);
             if has_secret_mount(model, run) {

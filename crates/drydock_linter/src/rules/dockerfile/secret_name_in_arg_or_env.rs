@@ -1,7 +1,7 @@
 use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::invalid_label_key::unquote_pair_word;
 
 declare_rule! {
@@ -155,10 +155,14 @@ impl Rule for SecretNameInArgOrEnv {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let escape = model.file().escape();
-        for (_, outer) in model.instructions() {
+        for (_, outer) in ctx.instructions() {
             let instruction = match outer.kind {
                 InstructionKind::Onbuild => match outer.onbuild_inner() {
                     Some(inner) => inner,

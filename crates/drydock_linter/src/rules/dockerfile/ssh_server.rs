@@ -4,7 +4,7 @@ use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
 use drydock_text::TextRange;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::helpers::{install, is_package, run_scripts};
 
 declare_rule! {
@@ -245,9 +245,15 @@ fn check_expose(out: &mut Vec<Finding>, model: &Model, index: usize, words: &[Wo
 /// With `stage`, only the image that stage produces is looked at: the instructions of the stage
 /// and of the stages it builds on (`FROM <stage>`), without `ONBUILD` triggers (they run in
 /// images built from this one, not in it). Without `stage`, the whole file, `ONBUILD` included.
-pub(crate) fn ssh_findings(model: &Model, stage: Option<usize>) -> Vec<Finding> {
+/// Only the instructions `checked` accepts are looked at.
+pub(crate) fn ssh_findings(
+    model: &Model,
+    stage: Option<usize>,
+    checked: impl Fn(usize) -> bool,
+) -> Vec<Finding> {
     let stages: Option<Vec<usize>> = stage.map(|s| model.ancestry(s).map(|s| s.index).collect());
     let included = |index: usize| match &stages {
+        _ if !checked(index) => false,
         None => true,
         Some(stages) => {
             model.instruction(index).kind != InstructionKind::Onbuild
@@ -294,8 +300,12 @@ impl Rule for SshServer {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for (range, message, help) in ssh_findings(ctx.model, None) {
+        for (range, message, help) in ssh_findings(ctx.model, None, ctx.checked()) {
             ctx.report(range, message).help(help);
         }
     }

@@ -4,7 +4,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::helpers::{
     Assignment, assignments, contains_ignore_ascii_case, run_scripts, unquote,
 };
@@ -607,17 +607,25 @@ impl Rule for TlsVerificationDisabled {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let text = model.text();
         let escape = model.file().escape();
+        let checked = ctx.checked();
         let mut findings = Vec::new();
-        for (_, script) in run_scripts(model, true) {
+        for (_, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
             for command in &script.commands {
                 check_command(command, text, escape, &mut findings);
             }
         }
-        for assignment in assignments(model) {
+        for assignment in assignments(model)
+            .into_iter()
+            .filter(|a| checked(a.instruction))
+        {
             let name = unquote(&assignment.key.text);
             // Only these names matter: the others' values are not expanded.
             if !matches!(

@@ -3,7 +3,7 @@ use drydock_dockerfile::model::PLATFORM_ARGS;
 use drydock_dockerfile::{Args, InstructionKind, Word};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::buildkit::{suggest, word_subrange};
 
 declare_rule! {
@@ -52,6 +52,10 @@ impl Rule for UndefinedArgInFrom {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let text = ctx.text();
@@ -63,7 +67,7 @@ impl Rule for UndefinedArgInFrom {
             }
         }
         candidates.extend(PLATFORM_ARGS.iter().map(|s| (*s).to_owned()));
-        for (index, instruction) in model.instructions_of(InstructionKind::From) {
+        for (index, instruction) in ctx.instructions_of(InstructionKind::From) {
             let scope = model.scope(index);
             let mut words: Vec<(Word, String)> = Vec::new();
             if let Args::Words(w) = &instruction.args

@@ -100,8 +100,9 @@ impl State {
 
 struct Checker<'a, 'c> {
     ctx: &'a mut DockerfileContext<'c>,
-    /// Every name declared in the file, with the declaring instruction.
-    declared: Vec<(String, usize)>,
+    /// Every name declared in the file, with the declaring instruction (listed when first
+    /// needed).
+    declared: Option<Vec<(String, usize)>>,
 }
 
 impl Checker<'_, '_> {
@@ -171,7 +172,18 @@ impl Checker<'_, '_> {
         };
         if !closed {
             let plausible = name.len() >= 2 && !parameter;
-            let elsewhere = self.declared.iter().any(|(n, i)| n == name && *i != index);
+            let model = self.ctx.model;
+            let declared = self.declared.get_or_insert_with(|| {
+                model
+                    .instructions()
+                    .flat_map(|(i, instruction)| {
+                        declarations(instruction)
+                            .into_iter()
+                            .map(move |(name, _)| (name, i))
+                    })
+                    .collect()
+            });
+            let elsewhere = declared.iter().any(|(n, i)| n == name && *i != index);
             // A typo of a name this Dockerfile defines (not of `PATH`, which the image defines
             // along with names drydock cannot see, such as `GOPATH`).
             let typo = plausible
@@ -244,15 +256,10 @@ impl Rule for UndefinedVar {
         let model = ctx.model;
         let text = model.text();
         let escape = model.file().escape();
-        let declared: Vec<(String, usize)> = model
-            .instructions()
-            .flat_map(|(i, instruction)| {
-                declarations(instruction)
-                    .into_iter()
-                    .map(move |(name, _)| (name, i))
-            })
-            .collect();
-        let mut checker = Checker { ctx, declared };
+        let mut checker = Checker {
+            ctx,
+            declared: None,
+        };
         let lexer = Lexer::new(escape);
         let raw_lexer = Lexer {
             skip_process_quotes: true,

@@ -1,7 +1,7 @@
 use drydock_dockerfile::shell::ShellWord;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{commands, runs};
 
 declare_rule! {
@@ -57,8 +57,12 @@ impl Rule for UnpinnedGoPackage {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for run in runs(ctx.model) {
+        for run in runs(ctx) {
             let mut run_packages: Vec<(&ShellWord, &str)> = Vec::new();
             let mut install_packages: Vec<(&ShellWord, &str)> = Vec::new();
             for cmd in commands(run.script) {

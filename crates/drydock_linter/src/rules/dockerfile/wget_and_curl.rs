@@ -72,7 +72,7 @@ impl Rule for WgetAndCurl {
         // separate copy of the rule over the ONBUILD instructions alone).
         let mut stage = Seen::default();
         let mut onbuild = Seen::default();
-        let mut runs = runs(model).peekable();
+        let mut runs = runs(ctx).peekable();
         for (index, instruction) in model.instructions() {
             if instruction.kind == InstructionKind::From {
                 stage = Seen::default();

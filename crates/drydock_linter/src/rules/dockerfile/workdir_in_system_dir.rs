@@ -2,7 +2,7 @@ use drydock_dockerfile::model::Base;
 use drydock_dockerfile::{Args, InstructionKind, Word};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -86,6 +86,10 @@ fn system_dir(path: &str) -> Option<&'static str> {
 impl Rule for WorkdirInSystemDir {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
+    }
+
+    fn locality(&self) -> Locality {
+        Locality::Stage
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {

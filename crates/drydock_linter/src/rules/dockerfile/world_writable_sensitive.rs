@@ -1,7 +1,7 @@
 use drydock_dockerfile::shell::{ShellWord, basename};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::helpers::run_scripts;
 
 declare_rule! {
@@ -139,8 +139,13 @@ impl Rule for WorldWritableSensitive {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for (_, script) in run_scripts(ctx.model, true) {
+        let checked = ctx.checked();
+        for (_, script) in run_scripts(ctx.model, true).filter(|&(i, _)| checked(i)) {
             for command in &script.commands {
                 let words = command.unwrapped_words();
                 if words.first().map(|w| basename(&w.value)) != Some("chmod") {

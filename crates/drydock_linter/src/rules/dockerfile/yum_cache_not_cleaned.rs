@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{Cmd, commands, runs};
 
 declare_rule! {
@@ -62,8 +62,12 @@ impl Rule for YumCacheNotCleaned {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for run in runs(ctx.model) {
+        for run in runs(ctx) {
             let cmds: Vec<Cmd<'_>> = commands(run.script).collect();
             let Some(install) = cmds.iter().position(is_install) else {
                 continue;

@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{Cmd, commands, has_cache_mount, runs};
 
 declare_rule! {
@@ -61,9 +61,13 @@ impl Rule for ZypperCacheNotCleaned {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
-        for run in runs(model) {
+        for run in runs(ctx) {
             let cmds: Vec<Cmd<'_>> = commands(run.script).collect();
             let Some(install) = cmds.iter().position(is_install) else {
                 continue;
