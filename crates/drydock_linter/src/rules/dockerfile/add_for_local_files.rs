@@ -2,7 +2,7 @@ use drydock_dockerfile::{Args, InstructionKind};
 
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -92,8 +92,12 @@ impl Rule for AddForLocalFiles {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for (_, instruction) in ctx.model.instructions_of(InstructionKind::Add) {
+        for (_, instruction) in ctx.instructions_of(InstructionKind::Add) {
             let Args::Paths(paths) = &instruction.args else {
                 continue;
             };

@@ -2,7 +2,7 @@ use drydock_dockerfile::{Args, InstructionKind};
 
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -74,9 +74,13 @@ impl Rule for MaintainerDeprecated {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let escape = ctx.model.file().escape();
-        for (_, instruction) in ctx.model.instructions_of(InstructionKind::Maintainer) {
+        for (_, instruction) in ctx.instructions_of(InstructionKind::Maintainer) {
             let diagnostic = ctx
                 .report(instruction.keyword.range, "`MAINTAINER` is deprecated")
                 .help("record the maintainer with `LABEL maintainer=\"...\"` instead");

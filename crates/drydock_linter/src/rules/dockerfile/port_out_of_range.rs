@@ -1,7 +1,7 @@
 use drydock_dockerfile::{Args, InstructionKind};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -85,9 +85,13 @@ impl Rule for PortOutOfRange {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let text = ctx.text();
-        for (_, instruction) in ctx.model.instructions_of(InstructionKind::Expose) {
+        for (_, instruction) in ctx.instructions_of(InstructionKind::Expose) {
             let Args::Words(words) = &instruction.args else {
                 continue;
             };

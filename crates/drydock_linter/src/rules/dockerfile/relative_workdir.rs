@@ -1,7 +1,7 @@
 use drydock_dockerfile::{Args, InstructionKind};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -60,8 +60,12 @@ impl Rule for RelativeWorkdir {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for (_, instruction) in ctx.model.instructions_of(InstructionKind::Workdir) {
+        for (_, instruction) in ctx.instructions_of(InstructionKind::Workdir) {
             let Args::Text(word) = &instruction.args else {
                 continue;
             };

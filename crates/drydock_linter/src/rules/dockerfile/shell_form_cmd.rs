@@ -1,7 +1,7 @@
 use drydock_dockerfile::{Args, InstructionKind};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -110,6 +110,10 @@ impl Rule for ShellFormCmd {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let text = ctx.text();
         let escape = ctx.model.file().escape();
@@ -123,7 +127,7 @@ impl Rule for ShellFormCmd {
             }),
             _ => false,
         };
-        for (_, instruction) in ctx.model.instructions() {
+        for (_, instruction) in ctx.instructions() {
             let (range, args) = match (&instruction.kind, &instruction.args) {
                 (InstructionKind::Cmd | InstructionKind::Entrypoint, args) if shell_form(args) => {
                     (instruction.keyword.range, args)
