@@ -124,16 +124,21 @@ impl Rule for AptListsNotDeleted {
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let stages = model.stages();
-        let keys: Vec<FromKey> = stages.iter().map(|s| from_key(model, s)).collect();
-        let used_as_image: Vec<String> = stages
-            .iter()
-            .filter_map(|s| s.image.as_ref())
-            .map(|w| image_name(&w.text).to_lowercase())
-            .collect();
+        // Each stage's key and the images stages are built from, listed at the first finding.
+        let mut tables: Option<(Vec<FromKey>, Vec<String>)> = None;
         for run in runs(ctx) {
             let Some((range, tool)) = forgotten_cleanup(model, &run) else {
                 continue;
             };
+            let (keys, used_as_image) = tables.get_or_insert_with(|| {
+                let keys = stages.iter().map(|s| from_key(model, s)).collect();
+                let used_as_image = stages
+                    .iter()
+                    .filter_map(|s| s.image.as_ref())
+                    .map(|w| image_name(&w.text).to_lowercase())
+                    .collect();
+                (keys, used_as_image)
+            });
             let reported = if run.onbuild {
                 true
             } else {

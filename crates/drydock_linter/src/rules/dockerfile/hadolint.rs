@@ -225,6 +225,9 @@ impl<'a> Cmd<'a> {
     /// `python* -m pip install`.
     pub(crate) fn is_pip_install(&self) -> bool {
         let name = self.name();
+        if !name.starts_with("pip") && !name.starts_with("python") {
+            return false;
+        }
         let values: Vec<&str> = self.arg_values().collect();
         let std =
             name.starts_with("pip") && !name.starts_with("pipenv") && values.contains(&"install");

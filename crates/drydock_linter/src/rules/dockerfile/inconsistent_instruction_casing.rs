@@ -51,6 +51,25 @@ declare_rule! {
     }
 }
 
+/// Whether `text` is its own lowercase (without building it when `text` is ASCII, as keywords
+/// are).
+fn is_lowercase(text: &str) -> bool {
+    if text.is_ascii() {
+        !text.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        text == text.to_lowercase()
+    }
+}
+
+/// Whether `text` is its own uppercase.
+fn is_uppercase(text: &str) -> bool {
+    if text.is_ascii() {
+        !text.bytes().any(|b| b.is_ascii_lowercase())
+    } else {
+        text == text.to_uppercase()
+    }
+}
+
 impl Rule for InconsistentInstructionCasing {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -68,9 +87,9 @@ impl Rule for InconsistentInstructionCasing {
             .collect();
         let (mut lower, mut upper) = (0usize, 0usize);
         for keyword in &keywords {
-            if keyword.text == keyword.text.to_lowercase() {
+            if is_lowercase(&keyword.text) {
                 lower += 1;
-            } else if keyword.text == keyword.text.to_uppercase() {
+            } else if is_uppercase(&keyword.text) {
                 upper += 1;
             }
         }
@@ -81,17 +100,16 @@ impl Rule for InconsistentInstructionCasing {
             "uppercase"
         };
         for keyword in keywords {
+            let (is_lower, is_upper) = (is_lowercase(&keyword.text), is_uppercase(&keyword.text));
+            if (majority_lower && is_lower) || (!majority_lower && is_upper) {
+                continue;
+            }
             let wanted = if majority_lower {
                 keyword.text.to_lowercase()
             } else {
                 keyword.text.to_uppercase()
             };
-            if wanted == keyword.text {
-                continue;
-            }
-            let message = if keyword.text == keyword.text.to_lowercase()
-                || keyword.text == keyword.text.to_uppercase()
-            {
+            let message = if is_lower || is_upper {
                 format!(
                     "`{}` does not match the casing of most instructions ({casing})",
                     keyword.text

@@ -104,6 +104,8 @@ impl Rule for InvalidDefaultArgInFrom {
                 }
             }
         }
+        // Base images found valid (stages often share one, such as `${BASE}`).
+        let mut valid: Vec<&str> = Vec::new();
         for (_, instruction) in model.instructions_of(InstructionKind::From) {
             let Args::Words(words) = &instruction.args else {
                 continue;
@@ -111,10 +113,14 @@ impl Rule for InvalidDefaultArgInFrom {
             let Some(image) = words.first() else {
                 continue;
             };
+            if valid.contains(&image.text.as_str()) {
+                continue;
+            }
             let Ok(expansion) = lexer.process_word(&image.text, &env) else {
                 return;
             };
             if valid_reference(&expansion.result) {
+                valid.push(&image.text);
                 continue;
             }
             let uses_args = !expansion.matched.is_empty() || !expansion.unmatched.is_empty();

@@ -149,7 +149,11 @@ fn check_run(ctx: &mut DockerfileContext<'_>, model: &Model, index: usize, run: 
     let Some(script) = model.shell(index) else {
         return;
     };
-    if run_text_sets_no_cache(model, run) || has_cache_mount(model, run, ".cache/pip") {
+    // Most steps install nothing with pip: that is the cheapest to find out.
+    if !commands(script).any(|cmd| cmd.is_pip_install())
+        || run_text_sets_no_cache(model, run)
+        || has_cache_mount(model, run, ".cache/pip")
+    {
         return;
     }
     let text = model.text();

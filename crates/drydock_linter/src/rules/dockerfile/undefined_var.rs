@@ -74,14 +74,14 @@ const NON_ENV_ARGS: [&str; 2] = ["BUILDKIT_SBOM_SCAN_CONTEXT", "BUILDKIT_SBOM_SC
 
 /// What is defined in a stage at some point.
 #[derive(Clone, Debug, Default)]
-struct State {
+struct State<'a> {
     /// Declared names (ARGs with or without a value, ENV keys, PATH).
-    names: HashSet<String>,
+    names: HashSet<&'a str>,
     /// Names with a value in the environment, in order (BuildKit's suggestions come from these).
-    env_keys: Vec<String>,
+    env_keys: Vec<&'a str>,
 }
 
-impl State {
+impl<'a> State<'a> {
     fn new(windows: bool) -> Self {
         let mut state = Self::default();
         if !windows {
@@ -90,10 +90,10 @@ impl State {
         state
     }
 
-    fn define(&mut self, name: &str, has_value: bool) {
-        self.names.insert(name.to_owned());
-        if has_value && !self.env_keys.iter().any(|k| k == name) {
-            self.env_keys.push(name.to_owned());
+    fn define(&mut self, name: &'a str, has_value: bool) {
+        self.names.insert(name);
+        if has_value && !self.env_keys.contains(&name) {
+            self.env_keys.push(name);
         }
     }
 }
@@ -102,7 +102,7 @@ struct Checker<'a, 'c> {
     ctx: &'a mut DockerfileContext<'c>,
     /// Every name declared in the file, with the declaring instruction (listed when first
     /// needed).
-    declared: Option<Vec<(String, usize)>>,
+    declared: Option<Vec<(&'c str, usize)>>,
 }
 
 impl Checker<'_, '_> {
@@ -111,7 +111,7 @@ impl Checker<'_, '_> {
     /// (a heredoc body).
     fn word(
         &mut self,
-        state: &State,
+        state: &State<'_>,
         closed: bool,
         index: usize,
         instruction: &Instruction,
@@ -150,7 +150,7 @@ impl Checker<'_, '_> {
 
     fn report(
         &mut self,
-        state: &State,
+        state: &State<'_>,
         closed: bool,
         index: usize,
         name: &str,
@@ -168,7 +168,7 @@ impl Checker<'_, '_> {
         let suggestion = if parameter {
             None
         } else {
-            suggest(name, state.env_keys.iter().map(String::as_str), true)
+            suggest(name, state.env_keys.iter().copied(), true)
         };
         if !closed {
             let plausible = name.len() >= 2 && !parameter;
@@ -183,17 +183,13 @@ impl Checker<'_, '_> {
                     })
                     .collect()
             });
-            let elsewhere = declared.iter().any(|(n, i)| n == name && *i != index);
+            let elsewhere = declared.iter().any(|(n, i)| *n == name && *i != index);
             // A typo of a name this Dockerfile defines (not of `PATH`, which the image defines
             // along with names drydock cannot see, such as `GOPATH`).
             let typo = plausible
                 && suggest(
                     name,
-                    state
-                        .env_keys
-                        .iter()
-                        .map(String::as_str)
-                        .filter(|k| *k != "PATH"),
+                    state.env_keys.iter().copied().filter(|k| *k != "PATH"),
                     true,
                 )
                 .is_some();
@@ -232,16 +228,16 @@ fn closed(model: &Model, stage: usize) -> bool {
 }
 
 /// Names an instruction declares: `(name, has a value)`.
-fn declarations(instruction: &Instruction) -> Vec<(String, bool)> {
+fn declarations(instruction: &Instruction) -> Vec<(&str, bool)> {
     match &instruction.args {
         Args::Arg(decls) => decls
             .iter()
-            .map(|d| (d.name.text.clone(), d.default.is_some()))
+            .map(|d| (d.name.text.as_str(), d.default.is_some()))
             .collect(),
         Args::KeyValues(kv) if instruction.kind == InstructionKind::Env => kv
             .pairs
             .iter()
-            .map(|p| (p.key.text.clone(), true))
+            .map(|p| (p.key.text.as_str(), true))
             .collect(),
         _ => Vec::new(),
     }
@@ -278,7 +274,7 @@ impl Rule for UndefinedVar {
                 let instruction = model.instruction(index);
                 if skip {
                     for (name, has_value) in declarations(instruction) {
-                        state.define(&name, has_value);
+                        state.define(name, has_value);
                     }
                     continue;
                 }
@@ -369,7 +365,7 @@ impl Rule for UndefinedVar {
                     }
                 }
                 for (name, has_value) in declarations(instruction) {
-                    state.define(&name, has_value);
+                    state.define(name, has_value);
                 }
             }
             end_states.push(state);

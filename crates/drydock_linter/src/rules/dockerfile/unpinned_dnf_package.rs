@@ -290,6 +290,13 @@ fn check_run(ctx: &mut DockerfileContext<'_>, vars: &Vars, index: usize) {
 }
 
 fn check(ctx: &mut DockerfileContext<'_>, model: &Model) {
+    // Nothing to report without the command (and no variables to follow for it).
+    let used = (0..model.instruction_count())
+        .filter_map(|i| model.shell(i))
+        .any(|script| commands(script).any(|c| TOOLS.contains(&c.name())));
+    if !used {
+        return;
+    }
     // The top-level instructions, then (an independent pass, as hadolint) the ONBUILD ones.
     let mut vars = Vars::default();
     for (index, instruction) in model.instructions() {

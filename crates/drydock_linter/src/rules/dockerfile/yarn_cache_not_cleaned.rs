@@ -200,6 +200,10 @@ fn is_clean(cmd: &Cmd<'_>) -> bool {
 /// Whether a `RUN` fails the check: the `yarn install` range to report, and whether it is
 /// because the clean comes first.
 fn check_run(model: &Model, run: &Instruction, script: &ShellScript) -> Option<(TextRange, bool)> {
+    // Most steps run no `yarn install`: that is found without keeping the commands.
+    if !commands(script).any(|cmd| is_install(&cmd)) {
+        return None;
+    }
     let cmds: Vec<Cmd<'_>> = commands(script).collect();
     let install_at = cmds.iter().position(is_install)?;
     let clean_at = cmds.iter().position(is_clean);
