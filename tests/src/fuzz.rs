@@ -14,7 +14,9 @@ use drydock_dockerfile::model::Model;
 use drydock_dockerfile::{Args, Dockerfile, Instruction, ItemKind, parse};
 use drydock_linter::compose::{ComposeInput, lint_project};
 use drydock_linter::fix::{MAX_ROUNDS, apply_edits, fix_compose, select_fixes, uses_crlf};
-use drydock_linter::{DockerfileInput, Edit, Settings, lint_dockerfile, registry};
+use drydock_linter::{
+    DockerfileInput, Edit, Settings, lint_dockerfile, lint_dockerfile_after, registry,
+};
 use drydock_text::{SourceText, TextRange};
 
 /// The fuzz targets, by name (also the folder names under `fuzz/regressions/`).
@@ -342,7 +344,9 @@ pub fn keeps_outside(before: &[u8], after: &[u8], edits: &[&Edit], crlf: bool) -
 
 /// Lint and fix. For a Dockerfile (first byte even): every rule on, unsafe fixes included, round
 /// by round: no round adds a syntax error, bytes outside the edits never change, and fixing
-/// stops within [`MAX_ROUNDS`] rounds; fixing the output again changes nothing. For a compose
+/// stops within [`MAX_ROUNDS`] rounds; fixing the output again changes nothing; the language
+/// server's lint of each fixed version, which carries findings over from the previous one
+/// (`lint_dockerfile_after`), finds what a fresh lint finds. For a compose
 /// project (first byte odd, files as in [`compose_load`]): no round is thrown away for making
 /// the project worse, and fixing converges.
 ///
@@ -371,6 +375,15 @@ pub fn lint_fix(data: &[u8]) {
     let crlf = uses_crlf(rest);
     let mut current = rest.to_vec();
     let mut lint = lint_dockerfile(SourceText::from_bytes(current.clone()), input, &settings);
+    // The language server's lint of each fixed version, carrying over what the previous
+    // version's lint found on the instructions and stages a fix did not touch.
+    let (_, mut previous) = lint_dockerfile_after(
+        SourceText::from_bytes(current.clone()),
+        None,
+        input,
+        &settings,
+    )
+    .into_previous();
     let mut rounds = 0;
     loop {
         let fixes = select_fixes(&lint.diagnostics, true);
@@ -389,6 +402,17 @@ pub fn lint_fix(data: &[u8]) {
             "a fix changed bytes outside its edits"
         );
         let next_lint = lint_dockerfile(SourceText::from_bytes(next.clone()), input, &settings);
+        let carried = lint_dockerfile_after(
+            SourceText::from_bytes(next.clone()),
+            Some(&previous),
+            input,
+            &settings,
+        );
+        assert!(
+            carried.diagnostics == next_lint.diagnostics,
+            "a lint carrying findings over from the previous version differs from a fresh one"
+        );
+        previous = carried.into_previous().1;
         let (before, after) = (
             lint.model.file().errors().len(),
             next_lint.model.file().errors().len(),
