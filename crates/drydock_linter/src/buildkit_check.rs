@@ -30,6 +30,8 @@
 //!   case-sensitive: `skip=jsonargsrecommended` skips nothing) and an invalid scoped comment,
 //!   which BuildKit silently ignores, are invalid suppressions (DY002).
 
+use std::sync::OnceLock;
+
 use drydock_dockerfile::model::Model;
 use drydock_text::TextRange;
 
@@ -435,6 +437,17 @@ fn rule_of(name: &str) -> Option<RuleId> {
     registry::ids().find(|id| id.meta().aliases.contains(&name))
 }
 
+/// The rules that are BuildKit checks, by primary code (looked up once).
+fn checks_by_code() -> &'static [(&'static str, &'static Check)] {
+    static CHECKS_BY_CODE: OnceLock<Vec<(&'static str, &'static Check)>> = OnceLock::new();
+    CHECKS_BY_CODE.get_or_init(|| {
+        CHECKS
+            .iter()
+            .filter_map(|c| rule_of(c.name).map(|id| (id.meta().code, c)))
+            .collect()
+    })
+}
+
 /// Applies the check configuration to the findings (see the module documentation) and adds the
 /// findings about the configuration itself (DL1000, DY002) of enabled rules.
 pub(crate) fn apply(
@@ -539,13 +552,8 @@ pub(crate) fn apply(
         }
     }
 
-    // The rules that are BuildKit checks, by primary code.
-    let checks: Vec<(&'static str, &Check)> = CHECKS
-        .iter()
-        .filter_map(|c| rule_of(c.name).map(|id| (id.meta().code, c)))
-        .collect();
     diagnostics.retain_mut(|d| {
-        let Some((_, check)) = checks.iter().find(|(code, _)| *code == d.code) else {
+        let Some((_, check)) = checks_by_code().iter().find(|(code, _)| *code == d.code) else {
             return true;
         };
         let here = instruction_at(model, d.range.start());

@@ -1,6 +1,7 @@
 //! Running the rules on a file.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use drydock_dockerfile::model::Model;
 use drydock_text::{LineIndex, SourceText};
@@ -9,6 +10,7 @@ use crate::carry::{self, LocalFindings, Plan};
 use crate::diagnostic::Diagnostic;
 use crate::registry::{self, RuleId};
 use crate::rule::{DockerfileContext, Locality, Target};
+use crate::rules::dockerfile::hadolint::CommandCache;
 use crate::settings::Settings;
 use crate::{shellcheck, suppression};
 
@@ -59,6 +61,17 @@ pub struct DockerfileInput<'a> {
     /// The build context folder (a compose service's `build.context`); `None` means the
     /// Dockerfile's folder.
     pub context: Option<&'a Path>,
+}
+
+/// The Dockerfile rules, in registry order, with their locality (listed once).
+fn dockerfile_rules() -> &'static [(RuleId, Locality)] {
+    static RULES: OnceLock<Vec<(RuleId, Locality)>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        registry::ids()
+            .filter(|id| id.rule().meta().target == Target::Dockerfile)
+            .map(|id| (id, id.rule().locality()))
+            .collect()
+    })
 }
 
 /// Parses and lints a Dockerfile. Never fails.
@@ -154,14 +167,20 @@ fn check(
             ));
         }
     }
-    let dockerfile_rules: Vec<RuleId> = registry::ids()
-        .filter(|&id| enabled(id) && id.rule().meta().target == Target::Dockerfile)
-        .collect();
-    let local_rules: Vec<(RuleId, Locality)> = dockerfile_rules
+    let dockerfile_rules: Vec<(RuleId, Locality)> = dockerfile_rules()
         .iter()
-        .map(|&id| (id, id.rule().locality()))
-        .filter(|&(_, locality)| locality != Locality::File)
+        .copied()
+        .filter(|&(id, _)| enabled(id))
         .collect();
+    let local_rules: Vec<(RuleId, Locality)> = if keep {
+        dockerfile_rules
+            .iter()
+            .copied()
+            .filter(|&(_, locality)| locality != Locality::File)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let plan = carry.and_then(|(previous, local, unchanged)| {
         Plan::new(
             model,
@@ -172,15 +191,16 @@ fn check(
             &settings.options,
         )
     });
-    let run = |rules: &[RuleId]| {
+    let commands = CommandCache::new(model.instruction_count());
+    let run = |rules: &[(RuleId, Locality)]| {
         let (mut found, mut local) = (Vec::new(), Vec::new());
-        for &id in rules {
+        for &(id, locality) in rules {
             let rule = id.rule();
             let mut ctx = DockerfileContext::new(model, &settings.options, rule.meta());
             ctx.path = input.path;
             ctx.target_stage = input.target_stage;
             ctx.context = input.context;
-            let locality = rule.locality();
+            ctx.commands = Some(&commands);
             ctx.only = plan.as_ref().and_then(|plan| match locality {
                 Locality::File => None,
                 Locality::Stage => Some(plan.recheck_parts.as_slice()),
