@@ -8,6 +8,7 @@ use drydock_dockerfile::{Instruction, InstructionKind};
 use drydock_text::TextRange;
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::dockerfile::hadolint::CommandCache;
 use crate::settings::Options;
 
 /// Broad families of rules (used in `drydock rules` and the documentation).
@@ -247,6 +248,8 @@ pub struct DockerfileContext<'a> {
     /// The instructions to check, when not all of them (an instruction- or stage-local rule
     /// re-checking an edited document).
     pub(crate) only: Option<&'a [bool]>,
+    /// The hadolint commands of the `RUN`s, shared by the rules of one lint.
+    pub(crate) commands: Option<&'a CommandCache<'a>>,
 }
 
 impl<'a> DockerfileContext<'a> {
@@ -262,6 +265,7 @@ impl<'a> DockerfileContext<'a> {
             rule,
             diagnostics: Vec::new(),
             only: None,
+            commands: None,
         }
     }
 

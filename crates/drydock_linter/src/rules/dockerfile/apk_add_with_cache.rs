@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{commands, has_cache_mount, runs};
+use crate::rules::dockerfile::hadolint::{has_cache_mount, runs};
 
 declare_rule! {
     /// ## What it does
@@ -69,7 +69,7 @@ impl Rule for ApkAddWithCache {
             if has_cache_mount(model, run.instruction, "/var/cache/apk") {
                 continue;
             }
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 if !cmd.has_any_arg(&["apk"], &["add"]) || cmd.has_flag("no-cache") {
                     continue;
                 }

@@ -3,7 +3,7 @@ use drydock_dockerfile::shell::ShellWord;
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{Cmd, commands, runs};
+use crate::rules::dockerfile::hadolint::{Cmd, runs};
 
 declare_rule! {
     /// ## What it does
@@ -105,7 +105,7 @@ impl Rule for AptInsteadOfAptGet {
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let text = ctx.text();
         for run in runs(ctx) {
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 if cmd.name() != "apt" {
                     continue;
                 }

@@ -3,7 +3,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{Run, commands, has_cache_mount, runs};
+use crate::rules::dockerfile::hadolint::{Run, has_cache_mount, runs};
 
 declare_rule! {
     /// ## What it does
@@ -102,9 +102,13 @@ fn from_key(model: &Model, stage: &Stage) -> FromKey {
 
 /// The range and name of the first `apt-get update` when the RUN leaves the lists behind.
 fn forgotten_cleanup<'a>(model: &Model, run: &Run<'a>) -> Option<(TextRange, &'a str)> {
-    let update = commands(run.script)
+    let update = run
+        .commands()
         .find(|c| c.has_any_arg(&["apt-get", "apt", "aptitude"], &["update"]))?;
-    if commands(run.script).any(|c| c.has_any_arg(&["rm"], &["-rf", "/var/lib/apt/lists/*"])) {
+    if run
+        .commands()
+        .any(|c| c.has_any_arg(&["rm"], &["-rf", "/var/lib/apt/lists/*"]))
+    {
         return None;
     }
     let mounted = |path: &str| has_cache_mount(model, run.instruction, path);

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{commands, runs};
+use crate::rules::dockerfile::hadolint::runs;
 
 declare_rule! {
     /// ## What it does
@@ -58,7 +58,7 @@ impl Rule for CdInRun {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         for run in runs(ctx).filter(|r| !r.onbuild) {
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 if cmd.name() != "cd" {
                     continue;
                 }

@@ -3,7 +3,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{Cmd, commands, runs};
+use crate::rules::dockerfile::hadolint::{Cmd, runs};
 
 declare_rule! {
     /// ## What it does
@@ -128,7 +128,7 @@ impl Rule for CopiedArchiveExtracted {
             let Some(run) = runs.next_if(|r| r.index == index) else {
                 continue;
             };
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 if !is_extract(&cmd) {
                     continue;
                 }

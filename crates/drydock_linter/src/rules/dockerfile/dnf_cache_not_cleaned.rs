@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{Cmd, commands, has_cache_mount, runs};
+use crate::rules::dockerfile::hadolint::{Cmd, has_cache_mount, runs};
 
 declare_rule! {
     /// ## What it does
@@ -84,7 +84,7 @@ impl Rule for DnfCacheNotCleaned {
             {
                 continue;
             }
-            let cmds: Vec<Cmd<'_>> = commands(run.script).collect();
+            let cmds: Vec<Cmd<'_>> = run.commands().collect();
             for tool in ["dnf", "microdnf"] {
                 let Some(install) = cmds.iter().position(|c| c.has_any_arg(&[tool], &INSTALLS))
                 else {

@@ -15,6 +15,8 @@
 //! reads count ([`StrictRead`]): none of a script ShellCheck rejects, and those before the place
 //! where it stops reading.
 
+use std::cell::OnceCell;
+
 use crate::rule::DockerfileContext;
 use drydock_dockerfile::model::Model;
 use drydock_dockerfile::shell::{Command, ShellScript, ShellWord, StrictRead};
@@ -357,6 +359,26 @@ fn exec_target(args: &[ShellWord]) -> Option<&ShellWord> {
     None
 }
 
+/// The hadolint commands of each `RUN`, built once per lint and shared by the rules (rather
+/// than named again by each of them).
+pub(crate) struct CommandCache<'a> {
+    runs: Vec<OnceCell<Box<[Cmd<'a>]>>>,
+}
+
+impl<'a> CommandCache<'a> {
+    /// An empty cache for a file of `count` instructions.
+    pub(crate) fn new(count: usize) -> Self {
+        Self {
+            runs: (0..count).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// The commands of instruction `index`'s shell view `script`.
+    fn get(&self, index: usize, script: &'a ShellScript) -> &[Cmd<'a>] {
+        self.runs[index].get_or_init(|| commands(script).collect())
+    }
+}
+
 /// A `RUN`, as the DL rules see it.
 pub(crate) struct Run<'a> {
     /// Instruction index.
@@ -365,14 +387,28 @@ pub(crate) struct Run<'a> {
     pub(crate) instruction: &'a Instruction,
     /// Whether it is wrapped in `ONBUILD`.
     pub(crate) onbuild: bool,
-    /// Its commands.
+    /// Its shell view.
     pub(crate) script: &'a ShellScript,
+    /// Its commands, when the lint keeps them ([`CommandCache`]).
+    cached: Option<&'a [Cmd<'a>]>,
+}
+
+impl<'a> Run<'a> {
+    /// Its commands hadolint sees ([`commands`]).
+    pub(crate) fn commands(&self) -> impl Iterator<Item = Cmd<'a>> + use<'a> {
+        let fresh = self.cached.is_none().then(|| commands(self.script));
+        self.cached
+            .into_iter()
+            .flatten()
+            .cloned()
+            .chain(fresh.into_iter().flatten())
+    }
 }
 
 /// Every `RUN` and `ONBUILD RUN` to check ([`DockerfileContext::checks`]) with its shell view
 /// (every shell, as hadolint parses every RUN).
 pub(crate) fn runs<'a>(ctx: &DockerfileContext<'a>) -> impl Iterator<Item = Run<'a>> + use<'a> {
-    let (model, checked) = (ctx.model, ctx.checked());
+    let (model, checked, cache) = (ctx.model, ctx.checked(), ctx.commands);
     (0..model.instruction_count()).filter_map(move |index| {
         if !checked(index) {
             return None;
@@ -388,11 +424,13 @@ pub(crate) fn runs<'a>(ctx: &DockerfileContext<'a>) -> impl Iterator<Item = Run<
             ),
             _ => return None,
         };
+        let script = model.shell(index)?;
         Some(Run {
             index,
             instruction,
             onbuild,
-            script: model.shell(index)?,
+            script,
+            cached: cache.map(|cache| cache.get(index, script)),
         })
     })
 }

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{commands, runs};
+use crate::rules::dockerfile::hadolint::runs;
 
 declare_rule! {
     /// ## What it does
@@ -52,7 +52,7 @@ impl Rule for SudoInRun {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         for run in runs(ctx) {
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 let Some(name) = cmd.name_word() else {
                     continue;
                 };

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{commands, runs};
+use crate::rules::dockerfile::hadolint::runs;
 
 declare_rule! {
     /// ## What it does
@@ -64,7 +64,7 @@ impl Rule for UnpinnedApkPackage {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         for run in runs(ctx) {
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 if !cmd.has_any_arg(&["apk"], &["add"]) {
                     continue;
                 }

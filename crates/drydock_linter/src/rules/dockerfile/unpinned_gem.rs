@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{commands, runs};
+use crate::rules::dockerfile::hadolint::runs;
 
 declare_rule! {
     /// ## What it does
@@ -58,7 +58,7 @@ impl Rule for UnpinnedGem {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         for run in runs(ctx) {
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 if !cmd.has_any_arg(&["gem"], &["install", "i"])
                     || cmd.has_arg("-v")
                     || cmd.has_arg("--version")

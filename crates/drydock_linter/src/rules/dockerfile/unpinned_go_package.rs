@@ -2,7 +2,7 @@ use drydock_dockerfile::shell::ShellWord;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{commands, runs};
+use crate::rules::dockerfile::hadolint::runs;
 
 declare_rule! {
     /// ## What it does
@@ -65,7 +65,7 @@ impl Rule for UnpinnedGoPackage {
         for run in runs(ctx) {
             let mut run_packages: Vec<(&ShellWord, &str)> = Vec::new();
             let mut install_packages: Vec<(&ShellWord, &str)> = Vec::new();
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 if cmd.has_any_arg(&["go"], &["run"]) {
                     run_packages.extend(
                         cmd.args_no_flags()

@@ -3,7 +3,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{commands, runs};
+use crate::rules::dockerfile::hadolint::runs;
 
 declare_rule! {
     /// ## What it does
@@ -92,7 +92,7 @@ impl Rule for WgetAndCurl {
                 &mut stage
             };
             let mut first = None;
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 let name = cmd.name();
                 match name {
                     "curl" => seen.curl = true,

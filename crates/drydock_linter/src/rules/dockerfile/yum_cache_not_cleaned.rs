@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{Cmd, commands, runs};
+use crate::rules::dockerfile::hadolint::{Cmd, runs};
 
 declare_rule! {
     /// ## What it does
@@ -68,7 +68,7 @@ impl Rule for YumCacheNotCleaned {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         for run in runs(ctx) {
-            let cmds: Vec<Cmd<'_>> = commands(run.script).collect();
+            let cmds: Vec<Cmd<'_>> = run.commands().collect();
             let Some(install) = cmds.iter().position(is_install) else {
                 continue;
             };

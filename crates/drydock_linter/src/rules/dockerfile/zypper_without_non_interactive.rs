@@ -1,7 +1,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{commands, runs};
+use crate::rules::dockerfile::hadolint::runs;
 
 declare_rule! {
     /// ## What it does
@@ -76,7 +76,7 @@ impl Rule for ZypperWithoutNonInteractive {
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let text = ctx.text();
         for run in runs(ctx) {
-            for cmd in commands(run.script) {
+            for cmd in run.commands() {
                 if !cmd.has_any_arg(&["zypper"], &SUBCOMMANDS)
                     || cmd.has_any_flag(&["non-interactive", "n", "no-confirm", "y"])
                 {
