@@ -85,10 +85,13 @@ pub fn lint_dockerfile(
 }
 
 /// [`lint_dockerfile`] for a new version of a document whose `previous` lint is at hand (an
-/// editor's buffer). Only the instructions the edit touched are worked on again: the others'
-/// shell views ([`Model::reuse_shells`]) and what the instruction-local rules found on them
-/// are taken from `previous`, moved to where they are now. The findings are the same as
-/// [`lint_dockerfile`]'s.
+/// editor's buffer; `None` for its first lint). What the edit did not touch is not worked on
+/// again: the shell views of the other instructions ([`Model::reuse_shells`]), and what the
+/// instruction- and stage-local rules found on them ([`Rule::locality`]), are taken from
+/// `previous`, moved to where they are now. The findings are the same as [`lint_dockerfile`]'s;
+/// the result keeps what the next lint can take ([`DockerfileLint::into_previous`]).
+///
+/// [`Rule::locality`]: crate::rule::Rule::locality
 #[must_use]
 pub fn lint_dockerfile_after(
     source: SourceText,
@@ -99,7 +102,8 @@ pub fn lint_dockerfile_after(
     lint(source, previous, input, settings, true)
 }
 
-/// Parses and lints; `keep` keeps what the instruction-local rules found for the next lint.
+/// Parses and lints; `keep` keeps what the instruction- and stage-local rules found, for the
+/// next lint.
 fn lint(
     source: SourceText,
     previous: Option<&Previous>,
@@ -192,31 +196,26 @@ fn check(
         )
     });
     let commands = CommandCache::new(model.instruction_count());
-    let run = |rules: &[(RuleId, Locality)]| {
-        let (mut found, mut local) = (Vec::new(), Vec::new());
-        for &(id, locality) in rules {
-            let rule = id.rule();
-            let mut ctx = DockerfileContext::new(model, &settings.options, rule.meta());
-            ctx.path = input.path;
-            ctx.target_stage = input.target_stage;
-            ctx.context = input.context;
-            ctx.commands = Some(&commands);
-            ctx.only = plan.as_ref().and_then(|plan| match locality {
-                Locality::File => None,
-                Locality::Stage => Some(plan.recheck_parts.as_slice()),
-                Locality::Instruction => Some(plan.recheck_instructions.as_slice()),
-            });
-            rule.check_dockerfile(&mut ctx);
-            if keep && locality != Locality::File {
-                local.extend(ctx.into_diagnostics().into_iter().map(|d| (locality, d)));
-            } else {
-                found.extend(ctx.into_diagnostics());
-            }
+    let mut local = Vec::new();
+    for &(id, locality) in &dockerfile_rules {
+        let rule = id.rule();
+        let mut ctx = DockerfileContext::new(model, &settings.options, rule.meta());
+        ctx.path = input.path;
+        ctx.target_stage = input.target_stage;
+        ctx.context = input.context;
+        ctx.commands = Some(&commands);
+        ctx.only = plan.as_ref().and_then(|plan| match locality {
+            Locality::File => None,
+            Locality::Stage => Some(plan.recheck_parts.as_slice()),
+            Locality::Instruction => Some(plan.recheck_instructions.as_slice()),
+        });
+        rule.check_dockerfile(&mut ctx);
+        if keep && locality != Locality::File {
+            local.extend(ctx.into_diagnostics().into_iter().map(|d| (locality, d)));
+        } else {
+            diagnostics.extend(ctx.into_diagnostics());
         }
-        (found, local)
-    };
-    let (found, local) = run(&dockerfile_rules);
-    diagnostics.extend(found);
+    }
     let local = if keep {
         let (found, local) =
             carry::file(model, local, plan.as_ref(), local_rules, &settings.options);
