@@ -306,7 +306,11 @@ pub struct ShellWord {
 /// The last path component (`/usr/bin/apt-get` -> `apt-get`, `C:\x\cmd.exe` -> `cmd.exe`).
 #[must_use]
 pub fn basename(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
+    // After the last separator (both are ASCII, so the slice is on a character boundary).
+    match memchr::memrchr2(b'/', b'\\', path.as_bytes()) {
+        Some(at) => &path[at + 1..],
+        None => path,
+    }
 }
 
 /// Names of POSIX shells, for deciding whether a heredoc body or `-c` argument is a script.

@@ -362,21 +362,62 @@ fn exec_target(args: &[ShellWord]) -> Option<&ShellWord> {
 /// The hadolint commands of each `RUN`, built once per lint and shared by the rules (rather
 /// than named again by each of them).
 pub(crate) struct CommandCache<'a> {
-    runs: Vec<OnceCell<Box<[Cmd<'a>]>>>,
+    /// Every `RUN` and `ONBUILD RUN` with its shell view, listed at the first use.
+    runs: OnceCell<Vec<RunSite<'a>>>,
+    /// Per instruction, the commands of its shell view.
+    commands: Vec<OnceCell<Box<[Cmd<'a>]>>>,
 }
 
 impl<'a> CommandCache<'a> {
     /// An empty cache for a file of `count` instructions.
     pub(crate) fn new(count: usize) -> Self {
         Self {
-            runs: (0..count).map(|_| OnceCell::new()).collect(),
+            runs: OnceCell::new(),
+            commands: (0..count).map(|_| OnceCell::new()).collect(),
         }
     }
 
     /// The commands of instruction `index`'s shell view `script`.
     fn get(&self, index: usize, script: &'a ShellScript) -> &[Cmd<'a>] {
-        self.runs[index].get_or_init(|| commands(script).collect())
+        self.commands[index].get_or_init(|| commands(script).collect())
     }
+
+    /// The `RUN`s of `model`.
+    fn runs(&self, model: &'a Model) -> &[RunSite<'a>] {
+        self.runs.get_or_init(|| run_sites(model).collect())
+    }
+}
+
+/// Where a `RUN` is: what [`Run`] has besides the commands.
+#[derive(Clone, Copy)]
+struct RunSite<'a> {
+    index: usize,
+    instruction: &'a Instruction,
+    onbuild: bool,
+    script: &'a ShellScript,
+}
+
+/// Every `RUN` and `ONBUILD RUN` of `model` with its shell view.
+fn run_sites(model: &Model) -> impl Iterator<Item = RunSite<'_>> {
+    (0..model.instruction_count()).filter_map(move |index| {
+        let outer = model.instruction(index);
+        let (instruction, onbuild) = match outer.kind {
+            InstructionKind::Run => (outer, false),
+            InstructionKind::Onbuild => (
+                outer
+                    .onbuild_inner()
+                    .filter(|i| i.kind == InstructionKind::Run)?,
+                true,
+            ),
+            _ => return None,
+        };
+        Some(RunSite {
+            index,
+            instruction,
+            onbuild,
+            script: model.shell(index)?,
+        })
+    })
 }
 
 /// A `RUN`, as the DL rules see it.
@@ -409,30 +450,22 @@ impl<'a> Run<'a> {
 /// (every shell, as hadolint parses every RUN).
 pub(crate) fn runs<'a>(ctx: &DockerfileContext<'a>) -> impl Iterator<Item = Run<'a>> + use<'a> {
     let (model, checked, cache) = (ctx.model, ctx.checked(), ctx.commands);
-    (0..model.instruction_count()).filter_map(move |index| {
-        if !checked(index) {
-            return None;
-        }
-        let outer = model.instruction(index);
-        let (instruction, onbuild) = match outer.kind {
-            InstructionKind::Run => (outer, false),
-            InstructionKind::Onbuild => (
-                outer
-                    .onbuild_inner()
-                    .filter(|i| i.kind == InstructionKind::Run)?,
-                true,
-            ),
-            _ => return None,
-        };
-        let script = model.shell(index)?;
-        Some(Run {
-            index,
-            instruction,
-            onbuild,
-            script,
-            cached: cache.map(|cache| cache.get(index, script)),
+    // Listed once per lint when the lint keeps a cache (else here).
+    let listed = cache.map(|cache| cache.runs(model));
+    let fresh = listed.is_none().then(|| run_sites(model));
+    listed
+        .into_iter()
+        .flatten()
+        .copied()
+        .chain(fresh.into_iter().flatten())
+        .filter(move |site| checked(site.index))
+        .map(move |site| Run {
+            index: site.index,
+            instruction: site.instruction,
+            onbuild: site.onbuild,
+            script: site.script,
+            cached: cache.map(|cache| cache.get(site.index, site.script)),
         })
-    })
 }
 
 /// Targets of `--mount=type=cache` and `--mount=type=tmpfs` on a RUN (hadolint's cache-mount

@@ -209,14 +209,54 @@ pub(crate) fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
     let Some((&first, rest)) = n.split_first() else {
         return true;
     };
-    if h.len() < n.len() {
+    // No byte lowercases to an uppercase letter.
+    if h.len() < n.len() || first.is_ascii_uppercase() {
         return false;
     }
-    (0..=h.len() - n.len()).any(|i| {
-        h[i].to_ascii_lowercase() == first
-            && h[i + 1..i + n.len()]
-                .iter()
-                .zip(rest)
-                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+    // The places where the first byte matches, found with memchr, then the rest compared.
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), &h[..=h.len() - n.len()]).any(|i| {
+        h[i + 1..i + n.len()]
+            .iter()
+            .zip(rest)
+            .all(|(a, b)| a.to_ascii_lowercase() == *b)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_ignore_ascii_case;
+
+    #[test]
+    fn contains_ignore_ascii_case_is_lowercase_contains() {
+        let haystacks = [
+            "",
+            "a",
+            "APT::Get::AllowUnauthenticated=true",
+            "--allow-UNAUTHENTICATED",
+            "xx-Allow-Unauthenticated",
+            "ünïcödé-allow",
+            "aaaab",
+            "---",
+        ];
+        let needles = [
+            "",
+            "a",
+            "allowunauthenticated",
+            "allow-unauthenticated",
+            "b",
+            "-",
+            "Allow",
+            "ab",
+            "ünï",
+        ];
+        for h in haystacks {
+            for n in needles {
+                assert_eq!(
+                    contains_ignore_ascii_case(h, n),
+                    h.to_ascii_lowercase().contains(n),
+                    "{h:?} / {n:?}"
+                );
+            }
+        }
+    }
 }
