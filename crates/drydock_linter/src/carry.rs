@@ -173,6 +173,7 @@ pub(crate) fn file(
                     instructions[i].push(d);
                 }
             }
+            // (File rules' findings are not filed.)
             Locality::Stage | Locality::File => {
                 let part = part_of(model, i);
                 let span = &all_parts[part];
@@ -231,16 +232,7 @@ pub(crate) fn file(
 }
 
 fn moved(found: &[Diagnostic], from: TextSize, to: TextSize) -> Vec<Diagnostic> {
-    found
-        .iter()
-        .map(|d| {
-            if from == to {
-                d.clone()
-            } else {
-                d.moved(from, to)
-            }
-        })
-        .collect()
+    found.iter().map(|d| d.moved(from, to)).collect()
 }
 
 /// The last instruction starting at or before `offset`.

@@ -277,7 +277,7 @@ impl<'a> DockerfileContext<'a> {
     /// be checked.
     #[must_use]
     pub fn checks(&self, index: usize) -> bool {
-        self.only.is_none_or(|only| only[index])
+        self.checked()(index)
     }
 
     /// [`DockerfileContext::checks`] as a function that does not borrow the context.

@@ -146,12 +146,8 @@ impl Rule for ContentTrustDisabled {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
-        let checked = ctx.checked();
         let mut findings = Vec::new();
-        for assignment in assignments(model)
-            .into_iter()
-            .filter(|a| checked(a.instruction))
-        {
+        for assignment in assignments(ctx) {
             if unquote(&assignment.key.text) != "DOCKER_CONTENT_TRUST" {
                 continue;
             }
@@ -165,7 +161,7 @@ impl Rule for ContentTrustDisabled {
                 findings.push((assignment.range, assignment_message(&expanded.result)));
             }
         }
-        for (_, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
+        for (_, script) in run_scripts(ctx, true) {
             for command in &script.commands {
                 check_command(command, &mut findings);
             }

@@ -198,11 +198,10 @@ impl Rule for DockerClientInsecure {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
-        let pairs = assignments(model);
+        let pairs = assignments(ctx);
 
         // ENV/ARG.
-        let checked = ctx.checked();
-        for assignment in pairs.iter().filter(|a| checked(a.instruction)) {
+        for assignment in &pairs {
             let name = unquote(&assignment.key.text);
             let Some(value) = assignment.value else {
                 continue;
@@ -249,7 +248,7 @@ impl Rule for DockerClientInsecure {
 
         // dockerd listening on TCP.
         let mut listeners = Vec::new();
-        for (index, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
+        for (index, script) in run_scripts(ctx, true) {
             check_script(script, || tls_verify_in_scope(model, index), &mut listeners);
         }
         for (index, instruction) in ctx.instructions() {

@@ -5,12 +5,14 @@ use drydock_dockerfile::shell::{Command, ShellScript, ShellWord};
 use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
 use drydock_text::TextRange;
 
+use crate::rule::DockerfileContext;
+
 /// Shell views of every `RUN` and `ONBUILD RUN`, with the instruction index.
 ///
 /// With `posix_only`, RUNs whose shell in effect is not a POSIX shell (PowerShell, `cmd`, a
 /// Windows base image without `SHELL`) are skipped; drydock's own DS rules use this. The exec
 /// form is never skipped: it does not go through the `SHELL`.
-pub(crate) fn run_scripts(
+pub(crate) fn run_scripts_of(
     model: &Model,
     posix_only: bool,
 ) -> impl Iterator<Item = (usize, &ShellScript)> {
@@ -21,6 +23,15 @@ pub(crate) fn run_scripts(
         }
         Some((i, script))
     })
+}
+
+/// [`run_scripts_of`] the instructions a rule is to check ([`DockerfileContext::checks`]).
+pub(crate) fn run_scripts<'a>(
+    ctx: &DockerfileContext<'a>,
+    posix_only: bool,
+) -> impl Iterator<Item = (usize, &'a ShellScript)> + use<'a> {
+    let checked = ctx.checked();
+    run_scripts_of(ctx.model, posix_only).filter(move |&(i, _)| checked(i))
 }
 
 /// Package managers that install OS packages.
@@ -141,10 +152,11 @@ pub(crate) struct Assignment<'a> {
     pub(crate) range: TextRange,
 }
 
-/// Every `ENV` pair and `ARG` declaration of the file, in order.
-pub(crate) fn assignments(model: &Model) -> Vec<Assignment<'_>> {
+/// Every `ENV` pair and `ARG` declaration of the instructions a rule is to check
+/// ([`DockerfileContext::checks`]), in order.
+pub(crate) fn assignments<'a>(ctx: &DockerfileContext<'a>) -> Vec<Assignment<'a>> {
     let mut out = Vec::new();
-    for (index, instruction) in model.instructions() {
+    for (index, instruction) in ctx.instructions() {
         let inner = match instruction.kind {
             InstructionKind::Onbuild => match instruction.onbuild_inner() {
                 Some(inner) => inner,

@@ -363,9 +363,8 @@ impl Rule for PackageSignatureBypass {
         let model = ctx.model;
         let text = model.text();
         let escape = model.file().escape();
-        let checked = ctx.checked();
         let mut findings = Vec::new();
-        for (_, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
+        for (_, script) in run_scripts(ctx, true) {
             for command in &script.commands {
                 check_command(command, text, escape, &mut findings);
             }

@@ -154,8 +154,7 @@ impl Rule for PasswordSetInBuild {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let checked = ctx.checked();
-        for (_, script) in run_scripts(ctx.model, true).filter(|&(i, _)| checked(i)) {
+        for (_, script) in run_scripts(ctx, true) {
             for command in &script.commands {
                 let words = command.unwrapped_words();
                 let Some(name_word) = words.first() else {

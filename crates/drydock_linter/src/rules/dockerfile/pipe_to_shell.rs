@@ -215,8 +215,7 @@ impl Rule for PipeToShell {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let checked = ctx.checked();
-        for (_, script) in run_scripts(ctx.model, true).filter(|&(i, _)| checked(i)) {
+        for (_, script) in run_scripts(ctx, true) {
             check_script(ctx, script);
         }
     }

@@ -370,12 +370,8 @@ impl Rule for SecretMaterial {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
-        let checked = ctx.checked();
 
-        for assignment in assignments(model)
-            .into_iter()
-            .filter(|a| checked(a.instruction))
-        {
+        for assignment in assignments(ctx) {
             let Some(value) = assignment.value else {
                 continue;
             };
@@ -405,7 +401,7 @@ impl Rule for SecretMaterial {
             }
         }
 
-        for (index, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
+        for (index, script) in run_scripts(ctx, true) {
             let outer = model.instruction(index);
             let run = outer.onbuild_inner().unwrap_or(outer);
             if has_secret_mount(model, run) {

@@ -5,7 +5,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::helpers::{install, is_package, run_scripts};
+use crate::rules::dockerfile::helpers::{install, is_package, run_scripts_of};
 
 declare_rule! {
     /// ## What it does
@@ -261,7 +261,7 @@ pub(crate) fn ssh_findings(
         }
     };
     let mut out = Vec::new();
-    for (index, script) in run_scripts(model, true) {
+    for (index, script) in run_scripts_of(model, true) {
         if included(index) {
             check_script(&mut out, script);
         }

@@ -615,17 +615,13 @@ impl Rule for TlsVerificationDisabled {
         let model = ctx.model;
         let text = model.text();
         let escape = model.file().escape();
-        let checked = ctx.checked();
         let mut findings = Vec::new();
-        for (_, script) in run_scripts(model, true).filter(|&(i, _)| checked(i)) {
+        for (_, script) in run_scripts(ctx, true) {
             for command in &script.commands {
                 check_command(command, text, escape, &mut findings);
             }
         }
-        for assignment in assignments(model)
-            .into_iter()
-            .filter(|a| checked(a.instruction))
-        {
+        for assignment in assignments(ctx) {
             let name = unquote(&assignment.key.text);
             // Only these names matter: the others' values are not expanded.
             if !matches!(

@@ -6,7 +6,7 @@ use drydock_dockerfile::{Args, Instruction, InstructionKind};
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{Cmd, commands};
+use crate::rules::dockerfile::hadolint::{Cmd, commands, runs};
 
 declare_rule! {
     /// ## What it does
@@ -279,9 +279,7 @@ fn check_run(ctx: &mut DockerfileContext<'_>, vars: &Vars, index: usize) {
 
 fn check(ctx: &mut DockerfileContext<'_>, model: &Model) {
     // Nothing to report without the command (and no variables to follow for it).
-    let used = (0..model.instruction_count())
-        .filter_map(|i| model.shell(i))
-        .any(|script| commands(script).any(|c| c.name() == "yum"));
+    let used = runs(ctx).any(|run| run.commands().any(|c| c.name() == "yum"));
     if !used {
         return;
     }

@@ -249,8 +249,7 @@ impl Rule for UpdateAlone {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let checked = ctx.checked();
-        for (_, script) in run_scripts(ctx.model, true).filter(|&(i, _)| checked(i)) {
+        for (_, script) in run_scripts(ctx, true) {
             for command in &script.commands {
                 let Some((family, name, sub)) = subcommand(command) else {
                     continue;

@@ -144,8 +144,7 @@ impl Rule for WorldWritableSensitive {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let checked = ctx.checked();
-        for (_, script) in run_scripts(ctx.model, true).filter(|&(i, _)| checked(i)) {
+        for (_, script) in run_scripts(ctx, true) {
             for command in &script.commands {
                 let words = command.unwrapped_words();
                 if words.first().map(|w| basename(&w.value)) != Some("chmod") {
