@@ -8,7 +8,9 @@
 use std::path::{Path, PathBuf};
 
 use drydock_linter::settings::Settings;
-use drydock_linter::{DockerfileInput, lint_dockerfile, lint_dockerfile_after, registry};
+use drydock_linter::{
+    Diagnostic, DockerfileInput, lint_dockerfile, lint_dockerfile_after, registry,
+};
 use drydock_tests::{corpus_files, repo_root};
 use drydock_text::SourceText;
 
@@ -106,16 +108,6 @@ fn edit(text: &str, rng: &mut Rng) -> String {
             let end = boundary(text, start + 1 + rng.below(20));
             out.replace_range(start..end, "");
         }
-        2 => {
-            if let Some((start, end)) = pick(rng, &lines) {
-                out.insert_str(start, &text[start..end]);
-            }
-        }
-        3 => {
-            if let Some((start, end)) = pick(rng, &lines) {
-                out.replace_range(start..end, "");
-            }
-        }
         4 => {
             // Typing in an instruction that matters to others.
             if let Some((start, end)) = pick(rng, &structural) {
@@ -123,14 +115,15 @@ fn edit(text: &str, rng: &mut Rng) -> String {
                 out.insert_str(at, TYPED[rng.below(TYPED.len() - 1)]);
             }
         }
-        5 => {
-            if let Some((start, end)) = pick(rng, &structural) {
-                out.insert_str(start, &text[start..end]);
-            }
-        }
-        6 => {
-            if let Some((start, end)) = pick(rng, &structural) {
-                out.replace_range(start..end, "");
+        kind @ (2 | 3 | 5 | 6) => {
+            // A line duplicated (2, 5) or removed (3, 6); 5 and 6 take one that matters to others.
+            let pool = if kind < 5 { &lines } else { &structural };
+            if let Some((start, end)) = pick(rng, pool) {
+                if matches!(kind, 2 | 5) {
+                    out.insert_str(start, &text[start..end]);
+                } else {
+                    out.replace_range(start..end, "");
+                }
             }
         }
         _ => {
@@ -181,18 +174,8 @@ fn check_file(
         );
         let fresh = lint_dockerfile(SourceText::from_string(next.clone()), input, settings);
         if after.diagnostics != fresh.diagnostics {
-            let missing: Vec<_> = fresh
-                .diagnostics
-                .iter()
-                .filter(|d| !after.diagnostics.contains(d))
-                .map(|d| format!("{} {:?} {}", d.code, d.range, d.message))
-                .collect();
-            let extra: Vec<_> = after
-                .diagnostics
-                .iter()
-                .filter(|d| !fresh.diagnostics.contains(d))
-                .map(|d| format!("{} {:?} {}", d.code, d.range, d.message))
-                .collect();
+            let missing = not_in(&fresh.diagnostics, &after.diagnostics);
+            let extra = not_in(&after.diagnostics, &fresh.diagnostics);
             return Some(format!(
                 "{} (seed {seed}, edit {step}): carried-over lint differs from a fresh one\n  \
                  missing: {missing:?}\n  extra: {extra:?}\n--- before ---\n{text}\n--- after ---\n{next}",
@@ -203,6 +186,15 @@ fn check_file(
         text = next;
     }
     None
+}
+
+/// The findings of `these` that `those` lacks, one line each.
+fn not_in(these: &[Diagnostic], those: &[Diagnostic]) -> Vec<String> {
+    these
+        .iter()
+        .filter(|d| !those.contains(d))
+        .map(|d| format!("{} {:?} {}", d.code, d.range, d.message))
+        .collect()
 }
 
 fn all_rules() -> Settings {
