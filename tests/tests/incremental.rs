@@ -1,6 +1,7 @@
 //! An editor's lint of an edited document (`lint_dockerfile_after`, which carries shell views
-//! and instruction-local findings over from the previous lint) finds exactly what a fresh lint
-//! of the new text finds: every rule on, over the fixtures and (when present) the shared
+//! and instruction-local findings over from the previous lint, and reparses the tree from the
+//! previous one) finds exactly what a fresh lint of the new text finds, on a tree equal to a
+//! fresh parse: every rule on, over the fixtures and (when present) the shared
 //! corpus, each file edited several times in a row (characters typed and deleted, lines
 //! duplicated and removed, stages, variables, users and shells added, changed and removed, at
 //! seeded random places).
@@ -173,6 +174,14 @@ fn check_file(
             settings,
         );
         let fresh = lint_dockerfile(SourceText::from_string(next.clone()), input, settings);
+        // The tree was reparsed from the previous one: it must be the fresh parse.
+        if format!("{:?}", after.model.file()) != format!("{:?}", fresh.model.file()) {
+            return Some(format!(
+                "{} (seed {seed}, edit {step}): the reparsed tree differs from a fresh parse\n\
+                 --- before ---\n{text}\n--- after ---\n{next}",
+                path.display()
+            ));
+        }
         if after.diagnostics != fresh.diagnostics {
             let missing = not_in(&fresh.diagnostics, &after.diagnostics);
             let extra = not_in(&after.diagnostics, &fresh.diagnostics);

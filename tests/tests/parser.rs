@@ -2,7 +2,9 @@
 //! trip on arbitrary bytes, and ranges that always land inside the file on character boundaries.
 
 use drydock_dockerfile::model::Model;
-use drydock_dockerfile::parse;
+use std::sync::Arc;
+
+use drydock_dockerfile::{ItemKind, parse, reparse};
 use drydock_tests::fuzz::{check_dockerfile_ranges, check_shell_ranges};
 use drydock_tests::repo_root;
 use drydock_text::SourceText;
@@ -113,6 +115,119 @@ proptest! {
         for i in 0..fresh.instruction_count() {
             prop_assert_eq!(edited.shell(i), fresh.shell(i), "instruction {}", i);
         }
+    }
+}
+
+/// `reparse` of an edit of `before` into `after` is `parse` of `after`, private fields included.
+fn assert_reparse(before: &[u8], after: &[u8]) -> Result<(), TestCaseError> {
+    let previous = parse(SourceText::from_bytes(before.to_vec()));
+    let reparsed = reparse(&previous, SourceText::from_bytes(after.to_vec()));
+    let fresh = parse(SourceText::from_bytes(after.to_vec()));
+    prop_assert_eq!(format!("{reparsed:#?}"), format!("{fresh:#?}"));
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    /// The language server reparses every edit: the tree must be the fresh parse's.
+    #[test]
+    fn reparse_of_an_edit_equals_a_fresh_parse(
+        before in dockerfile_bytes(),
+        insert in dockerfile_bytes(),
+        at in any::<prop::sample::Index>(),
+        delete in 0usize..12,
+    ) {
+        let at = at.index(before.len() + 1);
+        let mut after = before.clone();
+        let end = (at + delete).min(after.len());
+        after.splice(at..end, insert);
+        assert_reparse(&before, &after)?;
+        assert_reparse(&after, &before)?;
+    }
+}
+
+#[test]
+fn reparse_handles_what_an_edit_can_change_beyond_itself() {
+    let cases: &[(&str, &str)] = &[
+        // A continuation or heredoc opened or closed by the edit swallows or frees later lines.
+        (
+            "FROM a\nRUN x\nRUN y\nRUN z\n",
+            "FROM a\nRUN x \\\nRUN y\nRUN z\n",
+        ),
+        (
+            "FROM a\nRUN x \\\nRUN y\nRUN z\n",
+            "FROM a\nRUN x\nRUN y\nRUN z\n",
+        ),
+        (
+            "FROM a\nRUN x\nRUN y\nEOF\nRUN z\n",
+            "FROM a\nRUN <<EOF\nRUN y\nEOF\nRUN z\n",
+        ),
+        (
+            "FROM a\nRUN <<EOF\nRUN y\nEOF\nRUN z\n",
+            "FROM a\nRUN <<EOF\nRUN y\nEOX\nRUN z\n",
+        ),
+        // The last line without a terminator, and an open continuation at the end, grow.
+        ("FROM a\nRUN x", "FROM a\nRUN xy"),
+        ("FROM a\nRUN x \\\n", "FROM a\nRUN x \\\n  && y\n"),
+        ("FROM a\nRUN <<EOF\nx\n", "FROM a\nRUN <<EOF\nx\nEOF\n"),
+        // Directives: a new escape character changes every continuation after it.
+        (
+            "# escape=\\\nFROM a\nRUN x `\nRUN y\n",
+            "# escape=`\nFROM a\nRUN x `\nRUN y\n",
+        ),
+        (
+            "FROM a\n# escape=`\nRUN x `\nRUN y\n",
+            "# escape=`\nFROM a\nRUN x `\nRUN y\n",
+        ),
+        // Only the first carriage return inside a line is reported.
+        ("FROM a\nRUN x\nRUN y\rz\n", "FROM a\nRUN w\rx\nRUN y\rz\n"),
+        ("FROM a\nRUN w\rx\nRUN y\rz\n", "FROM a\nRUN wx\nRUN y\rz\n"),
+        // Errors of the moved items move with them.
+        (
+            "FROM a\nRUN x\nCOPY\nONBUILD ONBUILD RUN y\n",
+            "FROM a\nRUN xx\nCOPY\nONBUILD ONBUILD RUN y\n",
+        ),
+        // Items repeated around the edit.
+        (
+            "FROM a\nRUN x\nRUN x\nRUN x\n",
+            "FROM a\nRUN x\nRUN x\nRUN x\nRUN x\n",
+        ),
+        ("\u{feff}FROM a\nRUN x\n", "\u{feff}FROM a\nRUN y\n"),
+    ];
+    for (before, after) in cases {
+        assert_reparse(before.as_bytes(), after.as_bytes()).expect(before);
+        assert_reparse(after.as_bytes(), before.as_bytes()).expect(after);
+    }
+}
+
+#[test]
+fn reparse_shares_the_instructions_before_the_edit() {
+    let before = "FROM alpine\nRUN echo one\nRUN echo two\nRUN echo three\n";
+    let previous = parse(SourceText::from_string(before.to_owned()));
+    let after = before.replace("two", "2");
+    let reparsed = reparse(&previous, SourceText::from_string(after.clone()));
+    let shared: Vec<bool> = reparsed
+        .items()
+        .iter()
+        .zip(previous.items())
+        .map(|(new, old)| match (&new.kind, &old.kind) {
+            (ItemKind::Instruction(new), ItemKind::Instruction(old)) => Arc::ptr_eq(new, old),
+            _ => false,
+        })
+        .collect();
+    // The two before the edit are the same; the one after it moved, so it is a moved copy.
+    assert_eq!(shared, [true, true, false, false]);
+    assert_eq!(
+        format!("{reparsed:?}"),
+        format!("{:?}", parse(SourceText::from_string(after)))
+    );
+    // Same length: the instruction after the edit is shared too.
+    let same_length = before.replace("two", "owt");
+    let reparsed = reparse(&previous, SourceText::from_string(same_length));
+    match (&reparsed.items()[3].kind, &previous.items()[3].kind) {
+        (ItemKind::Instruction(new), ItemKind::Instruction(old)) => assert!(Arc::ptr_eq(new, old)),
+        _ => panic!("instructions expected"),
     }
 }
 

@@ -2,6 +2,8 @@
 //!
 //! - [`parse`] turns bytes into a [`Dockerfile`]: a flat, lossless sequence of items (every byte
 //!   kept, the tree prints back to the input) plus syntax errors. Parsing never fails.
+//!   [`reparse`] parses an edited text again, reusing the items of the previous tree that the
+//!   edit did not touch.
 //! - The grammar is BuildKit's (`frontend/dockerfile/parser`): parser directives, the escape
 //!   character, continuations with comment and blank lines inside, heredocs, JSON exec form with
 //!   BuildKit's fallback to shell form, flags, `ENV`/`LABEL`/`ARG` pairs.
@@ -20,6 +22,7 @@ pub mod lex;
 mod logical;
 pub mod model;
 mod parser;
+mod reparse;
 pub mod shell;
 pub mod suggest;
 mod syntax;
@@ -27,6 +30,7 @@ mod syntax;
 pub use args::{FlagType, allowed_flags};
 pub use logical::LogicalLine;
 pub use parser::{parse, parse_str};
+pub use reparse::reparse;
 pub use syntax::*;
 
 pub use drydock_text::{SourceText, TextRange, TextSize};

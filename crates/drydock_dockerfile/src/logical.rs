@@ -9,15 +9,19 @@ pub struct LogicalLine {
     text: String,
     /// `(logical start, file start)` of each contiguous piece, in order; pieces are non-empty.
     segments: Vec<(u32, u32)>,
+    /// Where the first piece starts in the file, even when it is empty (the file offset of
+    /// every position of an empty line).
+    origin: Option<u32>,
 }
 
 impl LogicalLine {
     pub(crate) fn push(&mut self, piece: &str, file_start: usize) {
+        let file = u32::try_from(file_start).unwrap_or(u32::MAX);
+        self.origin.get_or_insert(file);
         if piece.is_empty() {
             return;
         }
         let logical = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
-        let file = u32::try_from(file_start).unwrap_or(u32::MAX);
         // Extend the previous segment when the piece is contiguous in the file too.
         let contiguous = self.segments.last().is_some_and(|&(l, f)| {
             let len = logical - l;
@@ -27,6 +31,18 @@ impl LogicalLine {
             self.segments.push((logical, file));
         }
         self.text.push_str(piece);
+    }
+
+    /// Moves the pieces in the file (the line of an instruction after an edit).
+    pub(crate) fn shift_file_offsets(&mut self, moved: impl Fn(TextSize) -> TextSize) {
+        for file in self
+            .segments
+            .iter_mut()
+            .map(|(_, f)| f)
+            .chain(&mut self.origin)
+        {
+            *file = u32::from(moved(TextSize::new(*file)));
+        }
     }
 
     /// The joined text.
@@ -54,7 +70,7 @@ impl LogicalLine {
     pub fn file_start(&self, offset: usize) -> TextSize {
         let offset = u32::try_from(offset).unwrap_or(u32::MAX);
         if self.segments.is_empty() {
-            return TextSize::new(0);
+            return TextSize::new(self.origin.unwrap_or(0));
         }
         let (l, f) = self.segments[self.segment_index(offset)];
         TextSize::new(f + (offset - l))
@@ -66,7 +82,7 @@ impl LogicalLine {
     pub fn file_end(&self, offset: usize) -> TextSize {
         let offset = u32::try_from(offset).unwrap_or(u32::MAX);
         if self.segments.is_empty() {
-            return TextSize::new(0);
+            return TextSize::new(self.origin.unwrap_or(0));
         }
         let mut i = self.segment_index(offset);
         if i > 0 && self.segments[i].0 == offset {

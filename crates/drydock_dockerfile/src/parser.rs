@@ -2,6 +2,8 @@
 //! heredocs. Follows BuildKit's `parser.Parse`, but never stops: each problem becomes a
 //! [`SyntaxError`] and parsing goes on.
 
+use std::sync::Arc;
+
 use drydock_text::{SourceText, TextRange};
 
 use crate::args::LineParser;
@@ -13,36 +15,9 @@ use crate::syntax::{
 /// Parses a Dockerfile. Never fails: problems are in [`Dockerfile::errors`].
 #[must_use]
 pub fn parse(source: SourceText) -> Dockerfile {
-    let mut parser = Parser {
-        text: source.text(),
-        pos: 0,
-        items: Vec::new(),
-        errors: Vec::new(),
-        escape: '\\',
-        directives_done: false,
-        seen_directives: Vec::new(),
-        reported_cr: false,
-    };
+    let mut parser = Parser::new(source.text());
     parser.run();
-    let Parser {
-        items,
-        mut errors,
-        escape,
-        ..
-    } = parser;
-    for range in source.invalid_ranges() {
-        errors.push(SyntaxError {
-            range,
-            message: "invalid UTF-8: these bytes are not text".to_owned(),
-        });
-    }
-    errors.sort_by_key(|e| (e.range.start(), e.range.end()));
-    Dockerfile {
-        source,
-        items,
-        escape,
-        errors,
-    }
+    parser.finish().tree(source)
 }
 
 /// Parses text that is already valid UTF-8.
@@ -51,13 +26,47 @@ pub fn parse_str(text: &str) -> Dockerfile {
     parse(SourceText::from_string(text.to_owned()))
 }
 
-struct Parser<'a> {
-    text: &'a str,
-    pos: usize,
+/// A finished parse, apart from the text.
+pub(crate) struct Parsed {
     items: Vec<Item>,
     errors: Vec<SyntaxError>,
+    error_items: Vec<usize>,
     escape: char,
-    directives_done: bool,
+    lone_cr: bool,
+}
+
+impl Parsed {
+    /// The tree: the items, and the errors (with those of the bytes that are not UTF-8) in file
+    /// order.
+    pub(crate) fn tree(self, source: SourceText) -> Dockerfile {
+        let mut errors = self.errors.clone();
+        for range in source.invalid_ranges() {
+            errors.push(SyntaxError {
+                range,
+                message: "invalid UTF-8: these bytes are not text".to_owned(),
+            });
+        }
+        errors.sort_by_key(|e| (e.range.start(), e.range.end()));
+        Dockerfile {
+            source,
+            items: self.items,
+            escape: self.escape,
+            errors,
+            item_errors: self.error_items.into_iter().zip(self.errors).collect(),
+            lone_cr: self.lone_cr,
+        }
+    }
+}
+
+pub(crate) struct Parser<'a> {
+    pub(crate) text: &'a str,
+    pub(crate) pos: usize,
+    pub(crate) items: Vec<Item>,
+    pub(crate) errors: Vec<SyntaxError>,
+    /// For each error, the index of the item whose parse reported it.
+    pub(crate) error_items: Vec<usize>,
+    pub(crate) escape: char,
+    pub(crate) directives_done: bool,
     seen_directives: Vec<String>,
     reported_cr: bool,
 }
@@ -68,7 +77,40 @@ fn leading_ws(s: &str) -> usize {
     s.len() - s.trim_start().len()
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Parser {
+            text,
+            pos: 0,
+            items: Vec::new(),
+            errors: Vec::new(),
+            error_items: Vec::new(),
+            escape: '\\',
+            directives_done: false,
+            seen_directives: Vec::new(),
+            reported_cr: false,
+        }
+    }
+
+    /// What the parse found, to make the tree of the text with [`Parsed::tree`].
+    pub(crate) fn finish(self) -> Parsed {
+        let Parser {
+            items,
+            errors,
+            error_items,
+            escape,
+            reported_cr,
+            ..
+        } = self;
+        Parsed {
+            items,
+            errors,
+            error_items,
+            escape,
+            lone_cr: reported_cr,
+        }
+    }
+
     /// The line at `pos`: `(content_end, next_line_start)`. The content excludes every trailing
     /// `\r` and `\n` (BuildKit's `trimNewline`).
     fn line_at(&self, pos: usize) -> (usize, usize) {
@@ -115,39 +157,50 @@ impl Parser<'_> {
             self.pos = 3;
         }
         while self.pos < self.text.len() {
-            let start = self.pos;
-            let (content_end, next) = self.line_at(start);
-            self.check_lone_cr(start, content_end);
-            let trimmed = start + leading_ws(&self.text[start..content_end]);
-            let content = &self.text[trimmed..content_end];
-            if !self.directives_done {
-                if let Some(directive) = self.directive(trimmed, content_end) {
-                    self.push(start, next, ItemKind::Directive(directive));
-                    self.pos = next;
-                    continue;
-                }
-                self.directives_done = true;
-            }
-            if content.starts_with('#') {
-                let after = trimmed + 1;
-                let inner = &self.text[after..content_end];
-                let text_start = after + leading_ws(inner);
-                let text_end = after + inner.trim_end().len();
-                let comment = Comment {
-                    range: drydock_text::range(trimmed, content_end),
-                    text_range: drydock_text::range(text_start, text_end.max(text_start)),
-                };
-                self.push(start, next, ItemKind::Comment(comment));
-                self.pos = next;
-                continue;
-            }
-            if content.is_empty() {
-                self.push(start, next, ItemKind::Blank);
-                self.pos = next;
-                continue;
-            }
-            self.instruction(start, trimmed, content_end, next);
+            self.step();
         }
+    }
+
+    /// Parses the item at `pos` (which is before the end), and moves past it.
+    pub(crate) fn step(&mut self) {
+        self.item();
+        let index = self.items.len() - 1;
+        self.error_items.resize(self.errors.len(), index);
+    }
+
+    fn item(&mut self) {
+        let start = self.pos;
+        let (content_end, next) = self.line_at(start);
+        self.check_lone_cr(start, content_end);
+        let trimmed = start + leading_ws(&self.text[start..content_end]);
+        let content = &self.text[trimmed..content_end];
+        if !self.directives_done {
+            if let Some(directive) = self.directive(trimmed, content_end) {
+                self.push(start, next, ItemKind::Directive(directive));
+                self.pos = next;
+                return;
+            }
+            self.directives_done = true;
+        }
+        if content.starts_with('#') {
+            let after = trimmed + 1;
+            let inner = &self.text[after..content_end];
+            let text_start = after + leading_ws(inner);
+            let text_end = after + inner.trim_end().len();
+            let comment = Comment {
+                range: drydock_text::range(trimmed, content_end),
+                text_range: drydock_text::range(text_start, text_end.max(text_start)),
+            };
+            self.push(start, next, ItemKind::Comment(comment));
+            self.pos = next;
+            return;
+        }
+        if content.is_empty() {
+            self.push(start, next, ItemKind::Blank);
+            self.pos = next;
+            return;
+        }
+        self.instruction(start, trimmed, content_end, next);
     }
 
     /// A parser directive at the top of the file: `# key = value` with a known key.
@@ -354,7 +407,7 @@ impl Parser<'_> {
         self.push(
             start,
             self.pos,
-            ItemKind::Instruction(Box::new(instruction)),
+            ItemKind::Instruction(Arc::new(instruction)),
         );
     }
 }

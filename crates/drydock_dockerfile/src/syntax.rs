@@ -9,6 +9,8 @@
 //! each flag (and its name and value), each argument word, each key and value of `ENV`/`LABEL`/
 //! `ARG`, each element of a JSON exec form, each heredoc marker, body and terminator.
 
+use std::sync::Arc;
+
 use drydock_text::{SourceText, TextRange, TextSize};
 
 use crate::logical::LogicalLine;
@@ -20,6 +22,12 @@ pub struct Dockerfile {
     pub(crate) items: Vec<Item>,
     pub(crate) escape: char,
     pub(crate) errors: Vec<SyntaxError>,
+    /// The errors the items' parses reported (not those of bytes that are not UTF-8), each with
+    /// its item's index, in the order reported: what [`crate::reparse`] keeps of the items it
+    /// reuses.
+    pub(crate) item_errors: Vec<(usize, SyntaxError)>,
+    /// Whether a carriage return inside a line was reported (only the first one is).
+    pub(crate) lone_cr: bool,
 }
 
 impl Dockerfile {
@@ -113,7 +121,7 @@ pub enum ItemKind {
     /// A line holding only whitespace.
     Blank,
     /// An instruction with its continuation lines and heredoc bodies.
-    Instruction(Box<Instruction>),
+    Instruction(Arc<Instruction>),
 }
 
 /// A parser directive.
