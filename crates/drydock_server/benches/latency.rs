@@ -115,7 +115,10 @@ impl Bench {
                 && n.params["uri"] == uri
                 && n.params["version"] == version
             {
-                return (arrived, n.params["diagnostics"].as_array().map_or(0, Vec::len));
+                return (
+                    arrived,
+                    n.params["diagnostics"].as_array().map_or(0, Vec::len),
+                );
             }
         }
     }
