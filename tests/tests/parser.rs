@@ -72,6 +72,23 @@ fn dockerfile_bytes() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(pieces, 0..40).prop_map(|v| v.concat())
 }
 
+/// A Dockerfile and an edit of it: some bytes deleted at a random place and others inserted.
+fn edits() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
+    (
+        dockerfile_bytes(),
+        dockerfile_bytes(),
+        any::<prop::sample::Index>(),
+        0usize..12,
+    )
+        .prop_map(|(before, insert, at, delete)| {
+            let at = at.index(before.len() + 1);
+            let mut after = before.clone();
+            let end = (at + delete).min(after.len());
+            after.splice(at..end, insert);
+            (before, after)
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -95,16 +112,7 @@ proptest! {
     /// touch from the previous version (the language server does this on every change): they
     /// must be exactly the views a fresh parse gives.
     #[test]
-    fn reused_shell_views_equal_fresh_ones(
-        before in dockerfile_bytes(),
-        insert in dockerfile_bytes(),
-        at in any::<prop::sample::Index>(),
-        delete in 0usize..12,
-    ) {
-        let at = at.index(before.len() + 1);
-        let mut after = before.clone();
-        let end = (at + delete).min(after.len());
-        after.splice(at..end, insert);
+    fn reused_shell_views_equal_fresh_ones((before, after) in edits()) {
         let previous = Model::new(parse(SourceText::from_bytes(before)));
         for i in 0..previous.instruction_count() {
             let _ = previous.shell(i);
@@ -132,16 +140,7 @@ proptest! {
 
     /// The language server reparses every edit: the tree must be the fresh parse's.
     #[test]
-    fn reparse_of_an_edit_equals_a_fresh_parse(
-        before in dockerfile_bytes(),
-        insert in dockerfile_bytes(),
-        at in any::<prop::sample::Index>(),
-        delete in 0usize..12,
-    ) {
-        let at = at.index(before.len() + 1);
-        let mut after = before.clone();
-        let end = (at + delete).min(after.len());
-        after.splice(at..end, insert);
+    fn reparse_of_an_edit_equals_a_fresh_parse((before, after) in edits()) {
         assert_reparse(&before, &after)?;
         assert_reparse(&after, &before)?;
     }
