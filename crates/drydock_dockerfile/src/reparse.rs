@@ -12,9 +12,10 @@
 //!   was parsed with the directives behind it, the rest of the text is the rest of the previous
 //!   text, so the rest of the previous items, moved by the change in length, are its parse.
 //!
-//! Parsing from the first reused item on starts with the directives behind it, the previous escape
-//! character (the directives are before the edit) and no carriage return reported (a tree that
-//! reported one is not reused at all).
+//! The parse resumes after the items kept from before the edit, which include the first item
+//! that is not a directive (else nothing is kept), so with the directives behind it, the previous
+//! escape character and no carriage return reported (a tree that reported one is not reused at
+//! all).
 
 use std::sync::Arc;
 
