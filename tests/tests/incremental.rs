@@ -1,10 +1,10 @@
 //! An editor's lint of an edited document (`lint_dockerfile_after`, which carries shell views
-//! and instruction-local findings over from the previous lint, and reparses the tree from the
-//! previous one) finds exactly what a fresh lint of the new text finds, on a tree equal to a
-//! fresh parse: every rule on, over the fixtures and (when present) the shared
-//! corpus, each file edited several times in a row (characters typed and deleted, lines
-//! duplicated and removed, stages, variables, users and shells added, changed and removed, at
-//! seeded random places).
+//! and instruction-local findings over from the previous lint, reparses the tree from the
+//! previous one and resumes its model's walk) finds exactly what a fresh lint of the new text
+//! finds, on a tree and a model equal to fresh ones: every rule on, over the fixtures and (when
+//! present) the shared corpus, each file edited several times in a row (characters typed and
+//! deleted, lines duplicated and removed, stages, variables, users and shells added, changed
+//! and removed, at seeded random places).
 
 use std::path::{Path, PathBuf};
 
@@ -175,10 +175,14 @@ fn check_file(
         );
         let fresh = lint_dockerfile(SourceText::from_string(next.clone()), input, settings);
         // The tree was reparsed from the previous one: it must be the fresh parse.
-        if format!("{:?}", after.model.file()) != format!("{:?}", fresh.model.file()) {
+        // The tree was reparsed from the previous one, and the model's walk resumed after what
+        // the edit did not reach: both must be the fresh ones.
+        if format!("{:?}", after.model.file()) != format!("{:?}", fresh.model.file())
+            || after.model.walk_dump() != fresh.model.walk_dump()
+        {
             return Some(format!(
-                "{} (seed {seed}, edit {step}): the reparsed tree differs from a fresh parse\n\
-                 --- before ---\n{text}\n--- after ---\n{next}",
+                "{} (seed {seed}, edit {step}): the reparsed tree or its model differs from a \
+                 fresh one\n--- before ---\n{text}\n--- after ---\n{next}",
                 path.display()
             ));
         }

@@ -51,6 +51,9 @@ fn dockerfile_bytes() -> impl Strategy<Value = Vec<u8>> {
         Just(b"ONBUILD ".to_vec()),
         Just(b"HEALTHCHECK CMD ".to_vec()),
         Just(b"ARG x=${y:-z}".to_vec()),
+        Just(b"FROM a AS b\n".to_vec()),
+        Just(b"FROM b\nENV y=$x\n".to_vec()),
+        Just(b"SHELL [\"bash\", \"-c\"]\n".to_vec()),
         Just(b"<<EOF".to_vec()),
         Just(b"<<-'E'".to_vec()),
         Just(b"EOF".to_vec()),
@@ -143,6 +146,45 @@ proptest! {
     fn reparse_of_an_edit_equals_a_fresh_parse((before, after) in edits()) {
         assert_reparse(&before, &after)?;
         assert_reparse(&after, &before)?;
+    }
+
+    /// ... and resumes the model's walk after the instructions the edit did not reach: the
+    /// model must be the fresh one's.
+    #[test]
+    fn model_after_an_edit_equals_a_fresh_model((before, after) in edits()) {
+        let previous = Model::new(parse(SourceText::from_bytes(before)));
+        let file = reparse(previous.file(), SourceText::from_bytes(after.clone()));
+        let resumed = Model::new_after(file, &previous);
+        let fresh = Model::new(parse(SourceText::from_bytes(after)));
+        prop_assert_eq!(resumed.walk_dump(), fresh.walk_dump());
+    }
+}
+
+#[test]
+fn model_after_an_edit_takes_the_walk_before_it() {
+    let before = "ARG BASE=alpine\nFROM ${BASE} AS build\nENV A=1\nSHELL [\"/bin/bash\", \"-c\"]\n\
+                  FROM build AS next\nENV B=$A\nRUN echo one\nFROM scratch\nENV C=3\n";
+    let previous = Model::new(parse(SourceText::from_string(before.to_owned())));
+    for (from, to) in [
+        ("echo one", "echo uno"),
+        ("ENV B=$A", "ENV B=$A C=2"),
+        ("FROM scratch", "FROM next"),
+        ("AS next", "AS other"),
+        ("ENV C=3\n", "ENV C=3\nFROM next\nRUN x\n"),
+        // A stage that ended before the edit, built on again after it.
+        ("ENV C=3\n", "ENV C=3\nFROM build\nRUN x\n"),
+        ("FROM scratch", "FROM build"),
+    ] {
+        let after = before.replace(from, to);
+        let file = reparse(previous.file(), SourceText::from_string(after.clone()));
+        let resumed = Model::new_after(file, &previous);
+        let fresh = Model::new(parse(SourceText::from_string(after)));
+        assert_eq!(resumed.walk_dump(), fresh.walk_dump(), "{from} -> {to}");
+        // The instructions before the edit are the previous model's (their scopes are shared).
+        assert!(
+            std::ptr::eq(resumed.scope(2), previous.scope(2)),
+            "{from} -> {to}"
+        );
     }
 }
 

@@ -39,11 +39,25 @@ pub struct Model {
     /// The stage each stage's `FROM <stage>` chain starts at (itself when it has no parent).
     roots: Vec<usize>,
     global_args: Vec<usize>,
+    /// The walk's state before each instruction, and after the last: where the model of an
+    /// edited version resumes ([`Model::new_after`]).
+    checkpoints: Vec<Checkpoint>,
     /// Shell views, built on first use (shared with the next version of an edited document).
     shells: Vec<OnceLock<Option<Arc<ShellScript>>>>,
 }
 
-#[derive(Debug)]
+/// The state of the model's walk between two instructions.
+#[derive(Clone, Debug)]
+struct Checkpoint {
+    /// The global `ARG`s (those before the first `FROM`).
+    global: Arc<Scope>,
+    /// The variables of the stage (or of the global part) so far.
+    scope: Arc<Scope>,
+    /// The shell in effect.
+    shell: Arc<ShellSpec>,
+}
+
+#[derive(Clone, Debug)]
 struct InstructionInfo {
     stage: Option<usize>,
     /// Variables visible to this instruction's builder-expanded words (state *before* it runs).
@@ -302,13 +316,68 @@ impl Model {
     /// Builds the model. Never fails.
     #[must_use]
     pub fn new(file: Dockerfile) -> Self {
-        Builder::build(file)
+        Builder::build(file, None)
+    }
+
+    /// [`Model::new`] for a new version of `previous`'s text, typically a tree from
+    /// [`crate::reparse`]: what the model says of the instructions the two trees share from the
+    /// start (the same `Arc`s, so the same text at the same place) is taken from `previous`,
+    /// and the walk over the instructions resumes after them. The result is the same as
+    /// [`Model::new`]'s.
+    #[must_use]
+    pub fn new_after(file: Dockerfile, previous: &Model) -> Self {
+        let shared = if file.escape() == previous.file.escape() {
+            file.instructions()
+                .zip(previous.file.instructions())
+                .take_while(|(new, old)| std::ptr::eq(*new, *old))
+                .count()
+        } else {
+            0
+        };
+        Builder::build(file, Some((previous, shared)).filter(|_| shared > 0))
     }
 
     /// The syntax tree.
     #[must_use]
     pub fn file(&self) -> &Dockerfile {
         &self.file
+    }
+
+    /// Everything the model's walk found, in a stable text form (scopes as their ordered
+    /// variables, stage names sorted), for tests comparing [`Model::new_after`] with
+    /// [`Model::new`].
+    #[doc(hidden)]
+    #[must_use]
+    pub fn walk_dump(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        let scope = |s: &Scope| format!("open {} {:?}", s.open, s.vars());
+        for (i, info) in self.info.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{i}: stage {:?} scope {} shell {:?}",
+                info.stage,
+                scope(&info.scope),
+                info.shell
+            );
+        }
+        for (i, at) in self.checkpoints.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "before {i}: global {} scope {} shell {:?}",
+                scope(&at.global),
+                scope(&at.scope),
+                at.shell
+            );
+        }
+        let mut names: Vec<_> = self.names.iter().collect();
+        names.sort();
+        let _ = writeln!(
+            out,
+            "{:?}\n{names:?}\n{:?}\n{:?}\n{:?}",
+            self.stages, self.roots, self.global_args, self.items
+        );
+        out
     }
 
     /// The file's text.
@@ -570,10 +639,13 @@ struct Builder {
     stages: Vec<Stage>,
     names: HashMap<String, usize>,
     global_args: Vec<usize>,
+    checkpoints: Vec<Checkpoint>,
 }
 
 impl Builder {
-    fn build(file: Dockerfile) -> Model {
+    /// Builds the model of `file`; with `resume`, a previous model whose first instructions
+    /// (that many) are the file's.
+    fn build(file: Dockerfile, resume: Option<(&Model, usize)>) -> Model {
         let items: Vec<usize> = file
             .items()
             .iter()
@@ -588,8 +660,12 @@ impl Builder {
             stages: Vec::new(),
             names: HashMap::new(),
             global_args: Vec::new(),
+            checkpoints: Vec::new(),
         };
-        builder.walk();
+        match resume {
+            Some((previous, shared)) => builder.resume(previous, shared),
+            None => builder.walk(),
+        }
         let shells = (0..builder.items.len()).map(|_| OnceLock::new()).collect();
         let Builder {
             file,
@@ -598,6 +674,7 @@ impl Builder {
             stages,
             names,
             global_args,
+            checkpoints,
         } = builder;
         // Parents are always earlier stages, so one pass finds every chain's start.
         let mut roots: Vec<usize> = Vec::with_capacity(stages.len());
@@ -616,8 +693,41 @@ impl Builder {
             names,
             roots,
             global_args,
+            checkpoints,
             shells,
         }
+    }
+
+    /// Takes what `previous` says of its first `shared` instructions (which are this file's
+    /// first ones), then walks the rest from where `previous`'s walk was before them.
+    fn resume(&mut self, previous: &Model, shared: usize) {
+        let started = previous.stages.partition_point(|stage| stage.from < shared);
+        self.info.extend_from_slice(&previous.info[..shared]);
+        self.checkpoints
+            .extend_from_slice(&previous.checkpoints[..shared]);
+        self.stages.extend_from_slice(&previous.stages[..started]);
+        for stage in &self.stages {
+            if let Some(name) = &stage.name {
+                self.names.entry(name.lower.clone()).or_insert(stage.index);
+            }
+        }
+        self.global_args.extend(
+            previous
+                .global_args
+                .iter()
+                .copied()
+                .take_while(|&index| index < shared),
+        );
+        // The end state of every stage but the last one started: the state before the next
+        // stage's `FROM`.
+        let ended = self.stages[1.min(started)..]
+            .iter()
+            .map(|next| {
+                let at = &previous.checkpoints[next.from];
+                (at.scope.clone(), at.shell.clone())
+            })
+            .collect();
+        self.walk_from(shared, previous.checkpoints[shared].clone(), ended);
     }
 
     fn instruction(&self, index: usize) -> &Instruction {
@@ -628,7 +738,6 @@ impl Builder {
     }
 
     fn walk(&mut self) {
-        let escape = self.file.escape();
         let mut global = Scope::default();
         for name in PLATFORM_ARGS {
             global.set(Variable {
@@ -637,12 +746,36 @@ impl Builder {
                 env: false,
             });
         }
-        let mut scope = Arc::new(global.clone());
-        let mut shell = Arc::new(ShellSpec::default_posix());
-        // Per stage: (scope at the end, shell at the end) for children to inherit.
-        let mut stage_state: Vec<(Arc<Scope>, Arc<ShellSpec>)> = Vec::new();
+        let global = Arc::new(global);
+        let start = Checkpoint {
+            scope: global.clone(),
+            global,
+            shell: Arc::new(ShellSpec::default_posix()),
+        };
+        self.walk_from(0, start, Vec::new());
+    }
+
+    /// Walks the instructions from `first` on, from the state before it; `stage_state` has the
+    /// end state of every stage started before it but the last.
+    fn walk_from(
+        &mut self,
+        first: usize,
+        at: Checkpoint,
+        mut stage_state: Vec<(Arc<Scope>, Arc<ShellSpec>)>,
+    ) {
+        let escape = self.file.escape();
+        let Checkpoint {
+            mut global,
+            mut scope,
+            mut shell,
+        } = at;
         let count = self.items.len();
-        for index in 0..count {
+        for index in first..count {
+            self.checkpoints.push(Checkpoint {
+                global: global.clone(),
+                scope: scope.clone(),
+                shell: shell.clone(),
+            });
             let kind = self.instruction(index).kind;
             if kind == InstructionKind::From {
                 if let Some(last) = self.stages.last_mut() {
@@ -673,7 +806,7 @@ impl Builder {
                 };
                 self.info.push(InstructionInfo {
                     stage: Some(self.stages.len()),
-                    scope: Arc::new(global.clone()),
+                    scope: global.clone(),
                     shell: inherited_shell.clone(),
                 });
                 if let Some(name) = &stage.name {
@@ -694,9 +827,8 @@ impl Builder {
                 None => {
                     if kind == InstructionKind::Arg {
                         self.global_args.push(index);
-                        let updated = self.apply_arg(index, &global, None, escape);
-                        global = updated;
-                        scope = Arc::new(global.clone());
+                        global = Arc::new(self.apply_arg(index, &global, None, escape));
+                        scope = global.clone();
                     }
                 }
                 Some(_) => match kind {
@@ -729,6 +861,11 @@ impl Builder {
         if let Some(last) = self.stages.last_mut() {
             last.body.end = count;
         }
+        self.checkpoints.push(Checkpoint {
+            global,
+            scope,
+            shell,
+        });
     }
 
     fn apply_arg(

@@ -86,8 +86,8 @@ pub fn lint_dockerfile(
 
 /// [`lint_dockerfile`] for a new version of a document whose `previous` lint is at hand (an
 /// editor's buffer; `None` for its first lint). What the edit did not touch is not worked on
-/// again: the items of the tree ([`drydock_dockerfile::reparse`]), the shell views of the other
-/// instructions ([`Model::reuse_shells`]), and what the
+/// again: the items of the tree ([`drydock_dockerfile::reparse`]), the model's walk up to the
+/// edit ([`Model::new_after`]), the shell views of the other instructions ([`Model::reuse_shells`]), and what the
 /// instruction- and stage-local rules found on them ([`Rule::locality`]), are taken from
 /// `previous`, moved to where they are now. The findings are the same as [`lint_dockerfile`]'s;
 /// the result keeps what the next lint can take ([`DockerfileLint::into_previous`]).
@@ -112,11 +112,13 @@ fn lint(
     settings: &Settings,
     keep: bool,
 ) -> DockerfileLint {
-    let file = match previous {
-        Some(previous) => drydock_dockerfile::reparse(previous.model.file(), source),
-        None => drydock_dockerfile::parse(source),
+    let model = match previous {
+        Some(previous) => Model::new_after(
+            drydock_dockerfile::reparse(previous.model.file(), source),
+            &previous.model,
+        ),
+        None => Model::new(drydock_dockerfile::parse(source)),
     };
-    let model = Model::new(file);
     let unchanged = previous.map(|previous| {
         let unchanged = model.unchanged_since(&previous.model);
         model.reuse_shells_matched(&previous.model, &unchanged);
