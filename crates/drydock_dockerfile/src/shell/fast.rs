@@ -547,14 +547,7 @@ impl Parser<'_> {
                 self.i += 1;
                 Ok(self.push(Node::Subshell(statements)))
             }
-            Some(b'{') if blank_after(self, 1) || self.at(1) == Some(b'\n') => {
-                self.i += 1;
-                let statements = self.statements(End::Keywords(&["}"]))?;
-                self.i += 1;
-                Ok(self.push(Node::Compound(
-                    statements.into_iter().map(Child::Statement).collect(),
-                )))
-            }
+            Some(b'{') if blank_after(self, 1) || self.at(1) == Some(b'\n') => self.group(),
             Some(b'[') => {
                 if self.at(1) == Some(b'[') && blank_after(self, 2) {
                     self.i += 2;
@@ -575,11 +568,64 @@ impl Parser<'_> {
                     self.for_clause()
                 } else if self.at_keyword("case") {
                     self.case_clause()
+                } else if let Some(body) = self.function_header() {
+                    self.function_definition(body)
                 } else {
                     self.simple_command()
                 }
             }
         }
+    }
+
+    /// `{ ...; }` (`compound_statement`): the cursor is at `{`.
+    fn group(&mut self) -> R<Id> {
+        self.i += 1;
+        let statements = self.statements(End::Keywords(&["}"]))?;
+        self.i += 1;
+        Ok(self.push(Node::Compound(
+            statements.into_iter().map(Child::Statement).collect(),
+        )))
+    }
+
+    /// At `name() {` (a function definition whose body is a group, the common shape): where
+    /// the `{` is. Only a plain name, `()` right after it and blanks before the `{`.
+    fn function_header(&self) -> Option<usize> {
+        let rest = &self.b[self.i..];
+        if !rest
+            .first()
+            .is_some_and(|&c| c.is_ascii_alphabetic() || c == b'_')
+        {
+            return None;
+        }
+        let name = rest
+            .iter()
+            .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
+            .count();
+        if RESERVED.contains(&self.text.get(self.i..self.i + name)?) {
+            return None;
+        }
+        let after = rest[name..].strip_prefix(b"()")?;
+        let blanks = after.iter().take_while(|&&c| is_blank(c)).count();
+        let brace = self.i + name + 2 + blanks;
+        let opens = self.b.get(brace) == Some(&b'{')
+            && self
+                .b
+                .get(brace + 1)
+                .is_some_and(|&c| is_blank(c) || c == b'\n');
+        opens.then_some(brace)
+    }
+
+    /// `name() { ...; }` (`function_definition`): the commands of its body, which are not
+    /// members of an enclosing pipeline, as in a group.
+    fn function_definition(&mut self, body: usize) -> R<Id> {
+        self.i = body;
+        let group = self.group()?;
+        // (A redirection after the body belongs to the definition in tree-sitter-bash.)
+        self.skip_blank()?;
+        if self.at_redirect()? {
+            return Err(Unsupported(line!()));
+        }
+        Ok(group)
     }
 
     /// The words of a `[ ]` or `[[ ]]` test up to `close`, in the shapes tree-sitter-bash reads
@@ -767,9 +813,15 @@ impl Parser<'_> {
         let mut children = vec![Child::Word(self.argument()?)];
         self.skip_space()?;
         self.expect_keyword("in")?;
+        // Whether the last item read ended with `;&` or `;;&`.
+        let mut fallthrough = false;
         loop {
             self.skip_space()?;
             if self.at_keyword("esac") {
+                // tree-sitter-bash reads `;&` and `;;&` before `esac` as errors.
+                if fallthrough {
+                    return Err(Unsupported(line!()));
+                }
                 self.i += 4;
                 // tree-sitter-bash fails on `esac|z` and `esac||z` (`esac | z` and `esac&&z`
                 // are fine).
@@ -810,7 +862,9 @@ impl Parser<'_> {
             }
             if self.b[self.i..].starts_with(b";;&") {
                 self.i += 3;
+                fallthrough = true;
             } else if self.b[self.i..].starts_with(b";;") || self.b[self.i..].starts_with(b";&") {
+                fallthrough = self.b[self.i + 1] == b'&';
                 self.i += 2;
             } else {
                 // A last item without `;;` has corners tree-sitter-bash reads as errors.
@@ -2047,6 +2101,10 @@ mod tests {
             "for x in a \"b\" $c; do echo $x; done; for y; do z; done",
             "while read -r l; do z \"$l\"; done < f; until false; do :; done",
             "{ a; b; } && (c; d) || ! e",
+            "f() { a \"$1\"; local x=\"$2\"; shift; b | c; }; f 1 && g",
+            "set -eux; \\\n\tddist() { \\\n\t\tlocal f=\"$1\"; shift; \\\n\t\tcurl -fL -o \"$f\" \"$1\" && return 0; \\\n\t}; \\\n\tddist x y",
+            "_update_repo() {\n  dpkg-scanpackages . > Packages;\n  apt-get -o Acquire::GzipIndexes=false update;\n}; _update_repo",
+            "a && f() { b; } || c; f_2() { d | e; } | g",
             "case \"$a\" in aarch64) x=1; y ;; arm|armhf) z ;; *) echo no; exit 1 ;; esac",
             "case $x in\n  a) b\n  ;;\n  *) c ;;\nesac",
             "find . -exec chmod 644 {} \\; && find / -exec rm {} + && echo deb [arch=amd64] x a[1] {a,b}",
@@ -2084,7 +2142,12 @@ mod tests {
             "echo p$q$r:s",
             "echo p$q$r@x",
             "echo p$q$1.x",
-            "f() { a; }",
+            "case : in a) ;& esac",
+            "case : in a) x ;;& esac",
+            "f () { a; }",
+            "function f { a; }",
+            "f() { a; } > log",
+            "f()\n{ a; }",
             "echo $((1 + 2))",
             "diff <(a) <(b)",
             "cat <<EOF\nx\nEOF",
@@ -2249,8 +2312,14 @@ mod tests {
 
         fn statement(&mut self, depth: u32) -> String {
             let mut out = if depth < 3 && self.chance(12) {
-                match self.next() % 6 {
+                match self.next() % 7 {
                     0 => format!("( {} )", self.list(depth + 1)),
+                    6 => format!(
+                        "{}{}{{ {}; }}",
+                        self.pick(&["f", "_do_it2", "if", "a-b", "f1"]),
+                        self.pick(&["() ", "()  ", "() \\\n  ", " () ", "()"]),
+                        self.list(depth + 1)
+                    ),
                     1 => format!("{{ {}; }}", self.list(depth + 1)),
                     2 => format!(
                         "if {}; then {}; else {}; fi",
