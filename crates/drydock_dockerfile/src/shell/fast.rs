@@ -1603,7 +1603,7 @@ impl Parser<'_> {
         match self.at(1) {
             Some(b'{') => {
                 self.i += 2;
-                self.expansion()?;
+                self.expansion(quoted)?;
                 value.push_str(&self.text[start..self.i]);
                 *literal = false;
             }
@@ -1685,15 +1685,15 @@ impl Parser<'_> {
     }
 
     /// The rest of `${...}` (the cursor after `${`), in the forms whose tree-sitter-bash parse is
-    /// known to be clean.
-    fn expansion(&mut self) -> R<()> {
+    /// known to be clean; `quoted` inside a double-quoted string.
+    fn expansion(&mut self, quoted: bool) -> R<()> {
         self.enter()?;
-        let result = self.expansion_inner();
+        let result = self.expansion_inner(quoted);
         self.leave();
         result
     }
 
-    fn expansion_inner(&mut self) -> R<()> {
+    fn expansion_inner(&mut self, quoted: bool) -> R<()> {
         let prefixed = matches!(self.peek(), Some(b'#' | b'!'))
             && self
                 .at(1)
@@ -1753,6 +1753,7 @@ impl Parser<'_> {
         // Brackets of a pattern (`${v%%[a-z]*}`, `[[:alpha:]]`): a `]` that closes no `[` is an
         // error to tree-sitter-bash, so it is left to it.
         let mut brackets = 0u32;
+        let operand = self.i;
         loop {
             match self.peek() {
                 Some(b'}') => {
@@ -1767,10 +1768,18 @@ impl Parser<'_> {
                     brackets -= 1;
                     self.i += 1;
                 }
+                // `${x:+"..."}` outside a string, the quotes the whole operand: plain text and
+                // variables in them.
+                Some(b'"') if !quoted && self.i == operand => {
+                    self.expansion_string()?;
+                    if self.peek() != Some(b'}') {
+                        return Err(Unsupported(line!()));
+                    }
+                }
                 Some(b'$') => match self.at(1) {
                     Some(b'{') => {
                         self.i += 2;
-                        self.expansion()?;
+                        self.expansion(quoted)?;
                     }
                     Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
                         self.i += 1;
@@ -1804,6 +1813,35 @@ impl Parser<'_> {
                     self.i += 1;
                 }
                 _ => return Err(Unsupported(line!())),
+            }
+        }
+    }
+
+    /// A double-quoted string in an expansion's operand (the cursor at its `"`): text,
+    /// `$name` and `${...}` only.
+    fn expansion_string(&mut self) -> R<()> {
+        self.i += 1;
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'$') => match self.at(1) {
+                    Some(b'{') => {
+                        self.i += 2;
+                        self.expansion(true)?;
+                    }
+                    Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
+                        self.i += 1;
+                        while self.peek().is_some_and(is_name_byte) {
+                            self.i += 1;
+                        }
+                    }
+                    _ => return Err(Unsupported(line!())),
+                },
+                None | Some(b'\\' | b'`' | b'\n') => return Err(Unsupported(line!())),
+                Some(_) => self.i += 1,
             }
         }
     }
@@ -2102,6 +2140,7 @@ mod tests {
             "while read -r l; do z \"$l\"; done < f; until false; do :; done",
             "{ a; b; } && (c; d) || ! e",
             "f() { a \"$1\"; local x=\"$2\"; shift; b | c; }; f 1 && g",
+            "curl -fL -o x ${mvnFile:+\"https://repo1.maven.org/maven2/$mvnFile\"} y && a ${x:-\"b c\"}d ${x:+\"${y}z é\"}",
             "set -eux; \\\n\tddist() { \\\n\t\tlocal f=\"$1\"; shift; \\\n\t\tcurl -fL -o \"$f\" \"$1\" && return 0; \\\n\t}; \\\n\tddist x y",
             "_update_repo() {\n  dpkg-scanpackages . > Packages;\n  apt-get -o Acquire::GzipIndexes=false update;\n}; _update_repo",
             "a && f() { b; } || c; f_2() { d | e; } | g",
@@ -2143,6 +2182,8 @@ mod tests {
             "echo p$q$r@x",
             "echo p$q$1.x",
             "case : in a) ;& esac",
+            "echo \"${x:+\"b\"}\"",
+            "echo ${x:+\"$(b)\"}",
             "case : in a) x ;;& esac",
             "f () { a; }",
             "function f { a; }",
@@ -2264,6 +2305,9 @@ mod tests {
                 "${x#[[:alpha:]]}]",
                 "\"${x/[ab]/c}\"",
                 "\"$(c)\"",
+                "${x:+\"a/$y\"}",
+                "p${x:-\"${y} z\"}q",
+                "\"${x:+\"a\"}\"",
             ];
             let mut w = self.pick(WORDS).to_owned();
             if depth < 2 && self.chance(8) {
