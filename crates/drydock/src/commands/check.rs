@@ -889,7 +889,11 @@ pub(super) fn describe_io(e: &io::Error) -> String {
 /// Whether bytes look like a binary file rather than text.
 pub(super) fn looks_binary(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(8192)];
-    if head.is_empty() {
+    // Printable ASCII and the usual whitespace (nearly every file): nothing to count.
+    let plain = |b: &u8| {
+        (0x20..0x7f).contains(b) || matches!(b, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1b)
+    };
+    if head.iter().all(plain) {
         return false;
     }
     let text = String::from_utf8_lossy(head);
@@ -1110,4 +1114,26 @@ pub(super) struct Keep {
     /// Its findings with their positions, fixes and digests (for the report formats); without
     /// them only their tally is kept (the terminal rendering is the only output).
     pub(super) findings: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_binary;
+
+    #[test]
+    fn binary_or_text() {
+        let latin1: Vec<u8> = (0xa0..=0xffu8).cycle().take(400).collect();
+        let mostly_text = [b"FROM alpine\n".repeat(20), vec![0u8; 3]].concat();
+        for (bytes, binary) in [
+            (&b""[..], false),
+            (b"FROM alpine\r\n\tRUN x \x1b[0m\x0c\n", false),
+            ("FROM alpine # é, 😀\n".as_bytes(), false),
+            (&[0u8; 64][..], true),
+            (&[0x7fu8; 64][..], true),
+            (&latin1[..], true),
+            (&mostly_text[..], false),
+        ] {
+            assert_eq!(looks_binary(bytes), binary, "{bytes:?}");
+        }
+    }
 }
