@@ -657,9 +657,10 @@ impl Parser<'_> {
                 || raw == "!="
                 || (raw.starts_with('-') && raw[1..].starts_with(|c: char| c.is_ascii_alphabetic()))
         };
+        // Bash's unary test operators (tree-sitter-bash reads others, `-y`, its own way).
         let unary = |w: &Word| {
-            let raw = plain(w);
-            raw.len() == 2 && raw.starts_with('-') && raw.as_bytes()[1].is_ascii_alphabetic()
+            let raw = plain(w).as_bytes();
+            raw.len() == 2 && raw[0] == b'-' && b"abcdefghknoprstuvwxzGLNORS".contains(&raw[1])
         };
         let binary = |w: &Word| {
             matches!(
@@ -674,8 +675,15 @@ impl Parser<'_> {
                     !(c.is_ascii_alphanumeric() || b"_./,+-$'\"\\".contains(&c))
                 })
                 && (!raw.starts_with('-') || raw[1..].starts_with(|c: char| c.is_ascii_digit()))
-                // (`+` and `++` alone are operators to tree-sitter-bash, and an error.)
-                && !raw.bytes().all(|c| c == b'+')
+                // (`+` and `++` alone are operators to tree-sitter-bash, and an error, and it
+                // reads `+-` its own way: no operand starting with `+` is read.)
+                && !raw.starts_with('+')
+                // (Nor are keywords plain words there: `[ export ]`.)
+                && !RESERVED.contains(&raw)
+                && !matches!(
+                    raw,
+                    "export" | "declare" | "typeset" | "readonly" | "local" | "unset" | "unsetenv"
+                )
         };
         let double = close == "]]";
         let shape = match words.as_slice() {
@@ -1174,6 +1182,16 @@ impl Parser<'_> {
                 }
             }
             let word = self.argument()?;
+            // After a glob argument of a declaration and a continuation right after it,
+            // tree-sitter-bash reads an assignment as a plain word (`export *\<newline>E+=x`).
+            if declaration == Some(true)
+                && self.b[word.start..word.end]
+                    .iter()
+                    .any(|c| matches!(c, b'*' | b'?' | b'['))
+                && self.b[self.i..].starts_with(b"\\\n")
+            {
+                return Err(Unsupported(line!()));
+            }
             // tree-sitter-bash's scanner swallows a `-` before a redirection (`add - 2>&1`).
             if word.end == word.start + 1 && self.b[word.start] == b'-' {
                 if declaration.is_some() {
@@ -1754,6 +1772,11 @@ impl Parser<'_> {
         // error to tree-sitter-bash, so it is left to it.
         let mut brackets = 0u32;
         let operand = self.i;
+        // The operators whose operand is a word (`${x:-"a b"}`), not a pattern.
+        let word_operand = matches!(
+            *op,
+            b":-" | b":+" | b":=" | b":?" | b"-" | b"+" | b"=" | b"?"
+        );
         loop {
             match self.peek() {
                 Some(b'}') => {
@@ -1770,7 +1793,7 @@ impl Parser<'_> {
                 }
                 // `${x:+"..."}` outside a string, the quotes the whole operand: plain text and
                 // variables in them.
-                Some(b'"') if !quoted && self.i == operand => {
+                Some(b'"') if !quoted && word_operand && self.i == operand => {
                     self.expansion_string()?;
                     if self.peek() != Some(b'}') {
                         return Err(Unsupported(line!()));
@@ -2182,6 +2205,11 @@ mod tests {
             "echo p$q$r@x",
             "echo p$q$1.x",
             "case : in a) ;& esac",
+            "export *\\\nE+=x",
+            "[ export ]",
+            "[ +- ]",
+            "[[ -y / ]]",
+            "echo ${x,\"\"}",
             "echo \"${x:+\"b\"}\"",
             "echo ${x:+\"$(b)\"}",
             "case : in a) x ;;& esac",
