@@ -1799,19 +1799,7 @@ impl Parser<'_> {
                         return Err(Unsupported(line!()));
                     }
                 }
-                Some(b'$') => match self.at(1) {
-                    Some(b'{') => {
-                        self.i += 2;
-                        self.expansion(quoted)?;
-                    }
-                    Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
-                        self.i += 1;
-                        while self.peek().is_some_and(is_name_byte) {
-                            self.i += 1;
-                        }
-                    }
-                    _ => return Err(Unsupported(line!())),
-                },
+                Some(b'$') => self.operand_variable(quoted)?,
                 Some(c)
                     if c.is_ascii_alphanumeric()
                         || matches!(
@@ -1840,6 +1828,24 @@ impl Parser<'_> {
         }
     }
 
+    /// `$name` or `${...}` in an expansion's operand (the cursor at `$`).
+    fn operand_variable(&mut self, quoted: bool) -> R<()> {
+        match self.at(1) {
+            Some(b'{') => {
+                self.i += 2;
+                self.expansion(quoted)
+            }
+            Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
+                self.i += 1;
+                while self.peek().is_some_and(is_name_byte) {
+                    self.i += 1;
+                }
+                Ok(())
+            }
+            _ => Err(Unsupported(line!())),
+        }
+    }
+
     /// A double-quoted string in an expansion's operand (the cursor at its `"`): text,
     /// `$name` and `${...}` only.
     fn expansion_string(&mut self) -> R<()> {
@@ -1850,19 +1856,7 @@ impl Parser<'_> {
                     self.i += 1;
                     return Ok(());
                 }
-                Some(b'$') => match self.at(1) {
-                    Some(b'{') => {
-                        self.i += 2;
-                        self.expansion(true)?;
-                    }
-                    Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
-                        self.i += 1;
-                        while self.peek().is_some_and(is_name_byte) {
-                            self.i += 1;
-                        }
-                    }
-                    _ => return Err(Unsupported(line!())),
-                },
+                Some(b'$') => self.operand_variable(true)?,
                 None | Some(b'\\' | b'`' | b'\n') => return Err(Unsupported(line!())),
                 Some(_) => self.i += 1,
             }
