@@ -160,6 +160,21 @@ proptest! {
     }
 }
 
+/// A stage built on another starts from that stage's state at its end: its last instruction's
+/// `ENV` or `SHELL` included.
+#[test]
+fn stages_inherit_their_parents_final_state() {
+    let text = "FROM alpine AS a\nENV A=1\nSHELL [\"/bin/bash\", \"-c\"]\n\
+                FROM alpine AS b\nSHELL [\"/bin/zsh\", \"-c\"]\nENV B=2\n\
+                FROM a\nRUN x\nFROM b\nRUN y\n";
+    let model = Model::new(parse(SourceText::from_string(text.to_owned())));
+    let value = |i: usize, name: &str| model.scope(i).get(name).and_then(|v| v.value.clone());
+    assert_eq!(value(7, "A").as_deref(), Some("1"));
+    assert_eq!(model.shell_spec(7).argv, ["/bin/bash", "-c"]);
+    assert_eq!(value(9, "B").as_deref(), Some("2"));
+    assert_eq!(model.shell_spec(9).argv, ["/bin/zsh", "-c"]);
+}
+
 #[test]
 fn model_after_an_edit_takes_the_walk_before_it() {
     let before = "ARG BASE=alpine\nFROM ${BASE} AS build\nENV A=1\nSHELL [\"/bin/bash\", \"-c\"]\n\

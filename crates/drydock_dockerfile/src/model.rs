@@ -718,16 +718,7 @@ impl Builder {
                 .copied()
                 .take_while(|&index| index < shared),
         );
-        // The end state of every stage but the last one started: the state before the next
-        // stage's `FROM`.
-        let ended = self.stages[1.min(started)..]
-            .iter()
-            .map(|next| {
-                let at = &previous.checkpoints[next.from];
-                (at.scope.clone(), at.shell.clone())
-            })
-            .collect();
-        self.walk_from(shared, previous.checkpoints[shared].clone(), ended);
+        self.walk_from(shared, previous.checkpoints[shared].clone());
     }
 
     fn instruction(&self, index: usize) -> &Instruction {
@@ -752,17 +743,12 @@ impl Builder {
             global,
             shell: Arc::new(ShellSpec::default_posix()),
         };
-        self.walk_from(0, start, Vec::new());
+        self.walk_from(0, start);
     }
 
-    /// Walks the instructions from `first` on, from the state before it; `stage_state` has the
-    /// end state of every stage started before it but the last.
-    fn walk_from(
-        &mut self,
-        first: usize,
-        at: Checkpoint,
-        mut stage_state: Vec<(Arc<Scope>, Arc<ShellSpec>)>,
-    ) {
+    /// Walks the instructions from `first` on, from the state before it (the checkpoints
+    /// and stages before it are in place).
+    fn walk_from(&mut self, first: usize, at: Checkpoint) {
         let escape = self.file.escape();
         let Checkpoint {
             mut global,
@@ -781,14 +767,12 @@ impl Builder {
                 if let Some(last) = self.stages.last_mut() {
                     last.body.end = index;
                 }
-                if let Some(prev) = self.stages.len().checked_sub(1) {
-                    stage_state.push((scope.clone(), shell.clone()));
-                    debug_assert_eq!(stage_state.len(), prev + 1);
-                }
                 let stage = self.make_stage(index, &global, escape);
                 let (inherited_scope, inherited_shell) = match stage.parent {
                     Some(parent) => {
-                        let (s, sh) = &stage_state[parent];
+                        // The parent's state at its end: before the instruction after its body.
+                        let end = &self.checkpoints[self.stages[parent].body.end];
+                        let (s, sh) = (&end.scope, &end.shell);
                         // ENV is part of the image; since BuildKit 0.15 (dockerfile 1.9,
                         // 2024) the parent stage's ARGs are inherited too (dockerfile2llb
                         // appends the base stage's build args to the child's).
