@@ -45,6 +45,12 @@ const RESERVED: [&str; 15] = [
     "while", "until", "for",
 ];
 
+/// Commands tree-sitter-bash reads as a `declaration_command`.
+const DECLARATIONS: [&str; 5] = ["declare", "typeset", "export", "readonly", "local"];
+
+/// Commands tree-sitter-bash reads as an `unset_command`.
+const UNSETS: [&str; 2] = ["unset", "unsetenv"];
+
 /// Reads `source` and appends what it finds to `script`; `false` (and `script` untouched) when
 /// the script is outside the reader's grammar.
 pub(super) fn read(script: &mut ShellScript, source: &Source) -> bool {
@@ -597,10 +603,7 @@ impl Parser<'_> {
         {
             return None;
         }
-        let name = rest
-            .iter()
-            .take_while(|&&c| c.is_ascii_alphanumeric() || c == b'_')
-            .count();
+        let name = rest.iter().take_while(|&&c| is_name_byte(c)).count();
         if RESERVED.contains(&self.text.get(self.i..self.i + name)?) {
             return None;
         }
@@ -680,10 +683,8 @@ impl Parser<'_> {
                 && !raw.starts_with('+')
                 // (Nor are keywords plain words there: `[ export ]`.)
                 && !RESERVED.contains(&raw)
-                && !matches!(
-                    raw,
-                    "export" | "declare" | "typeset" | "readonly" | "local" | "unset" | "unsetenv"
-                )
+                && !DECLARATIONS.contains(&raw)
+                && !UNSETS.contains(&raw)
         };
         let double = close == "]]";
         let shape = match words.as_slice() {
@@ -1121,16 +1122,15 @@ impl Parser<'_> {
         if keyword(self, &RESERVED).is_some() {
             return Err(Unsupported(line!()));
         }
-        let declaration =
-            match keyword(self, &["declare", "typeset", "export", "readonly", "local"]) {
-                Some(true) if items.is_empty() => Some(true),
+        let declaration = match keyword(self, &DECLARATIONS) {
+            Some(true) if items.is_empty() => Some(true),
+            Some(_) => return Err(Unsupported(line!())),
+            None => match keyword(self, &UNSETS) {
+                Some(true) if items.is_empty() => Some(false),
                 Some(_) => return Err(Unsupported(line!())),
-                None => match keyword(self, &["unset", "unsetenv"]) {
-                    Some(true) if items.is_empty() => Some(false),
-                    Some(_) => return Err(Unsupported(line!())),
-                    None => None,
-                },
-            };
+                None => None,
+            },
+        };
         let name = self.word(false)?;
         items.push(Item::Word(name));
         // The arguments.
