@@ -86,8 +86,7 @@ pub fn reparse(previous: &Dockerfile, source: SourceText) -> Dockerfile {
         }
         parser.step();
     }
-    let parsed = parser.finish();
-    parsed.tree(source)
+    parser.finish().tree(source)
 }
 
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {

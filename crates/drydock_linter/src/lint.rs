@@ -87,9 +87,9 @@ pub fn lint_dockerfile(
 /// [`lint_dockerfile`] for a new version of a document whose `previous` lint is at hand (an
 /// editor's buffer; `None` for its first lint). What the edit did not touch is not worked on
 /// again: the items of the tree ([`drydock_dockerfile::reparse`]), the model's walk up to the
-/// edit ([`Model::new_after`]), the shell views of the other instructions ([`Model::reuse_shells`]), and what the
-/// instruction- and stage-local rules found on them ([`Rule::locality`]), are taken from
-/// `previous`, moved to where they are now. The findings are the same as [`lint_dockerfile`]'s;
+/// edit ([`Model::new_after`]), the shell views of the other instructions
+/// ([`Model::reuse_shells`]), and what the instruction- and stage-local rules found on them
+/// ([`Rule::locality`]) are taken from `previous`, moved to where they are now. The findings are the same as [`lint_dockerfile`]'s;
 /// the result keeps what the next lint can take ([`DockerfileLint::into_previous`]).
 ///
 /// [`Rule::locality`]: crate::rule::Rule::locality
