@@ -11,7 +11,7 @@ use drydock_text::TextSize;
 
 use crate::diagnostic::Diagnostic;
 use crate::registry::RuleId;
-use crate::rule::Locality;
+use crate::rule::{Locality, Only};
 use crate::settings::Options;
 
 /// What the instruction- and stage-local rules found, filed by instruction and by part of the
@@ -44,6 +44,27 @@ fn part_of(model: &Model, index: usize) -> usize {
     model.stage_of(index).map_or(0, |s| s + 1)
 }
 
+/// The instructions some rules check again, as a mask over the instructions and as a list.
+pub(crate) struct Recheck {
+    mask: Vec<bool>,
+    list: Vec<usize>,
+}
+
+impl Recheck {
+    fn new(mask: Vec<bool>) -> Self {
+        let list = (0..mask.len()).filter(|&i| mask[i]).collect();
+        Self { mask, list }
+    }
+
+    /// What a rule's context is given ([`DockerfileContext::checks`](crate::rule::DockerfileContext::checks)).
+    pub(crate) fn only(&self) -> Only<'_> {
+        Only {
+            mask: &self.mask,
+            list: &self.list,
+        }
+    }
+}
+
 /// What a lint may take from the previous one, and what its rules must check again.
 pub(crate) struct Plan<'a> {
     previous: &'a Model,
@@ -53,9 +74,9 @@ pub(crate) struct Plan<'a> {
     /// For each part, whether it takes the findings of the previous part at the same position.
     parts: Vec<bool>,
     /// The instructions instruction-local rules check.
-    pub(crate) recheck_instructions: Vec<bool>,
+    pub(crate) recheck_instructions: Recheck,
     /// The instructions stage-local rules check (those of the parts not carried).
-    pub(crate) recheck_parts: Vec<bool>,
+    pub(crate) recheck_parts: Recheck,
 }
 
 impl<'a> Plan<'a> {
@@ -97,10 +118,12 @@ impl<'a> Plan<'a> {
                     };
             carried[i] = sees_carried && same_part(model, previous, unchanged, new, old);
         }
-        let recheck_instructions = instructions.iter().map(Option::is_none).collect();
-        let recheck_parts = (0..model.instruction_count())
-            .map(|i| !carried[part_of(model, i)])
-            .collect();
+        let recheck_instructions = Recheck::new(instructions.iter().map(Option::is_none).collect());
+        let recheck_parts = Recheck::new(
+            (0..model.instruction_count())
+                .map(|i| !carried[part_of(model, i)])
+                .collect(),
+        );
         Some(Self {
             previous,
             local,
@@ -169,7 +192,7 @@ pub(crate) fn file(
                 let within = model.instruction(i).range;
                 if !d.ranges().all(|r| within.contains_range(r)) {
                     unfiled.push(d);
-                } else if plan.is_none_or(|p| p.recheck_instructions[i]) {
+                } else if plan.is_none_or(|p| p.recheck_instructions.mask[i]) {
                     instructions[i].push(d);
                 }
             }

@@ -213,8 +213,8 @@ fn check(
         ctx.commands = Some(&commands);
         ctx.only = plan.as_ref().and_then(|plan| match locality {
             Locality::File => None,
-            Locality::Stage => Some(plan.recheck_parts.as_slice()),
-            Locality::Instruction => Some(plan.recheck_instructions.as_slice()),
+            Locality::Stage => Some(plan.recheck_parts.only()),
+            Locality::Instruction => Some(plan.recheck_instructions.only()),
         });
         rule.check_dockerfile(&mut ctx);
         if keep && locality != Locality::File {

@@ -230,6 +230,14 @@ pub trait Rule: Sync + Send + std::fmt::Debug {
     }
 }
 
+/// The instructions an instruction- or stage-local rule checks again (see
+/// [`DockerfileContext::checks`]): whether each is, and the list of those that are.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Only<'a> {
+    pub(crate) mask: &'a [bool],
+    pub(crate) list: &'a [usize],
+}
+
 /// What a Dockerfile rule sees, and where it reports.
 pub struct DockerfileContext<'a> {
     /// The typed model (syntax tree, stages, scopes, shell views).
@@ -247,7 +255,9 @@ pub struct DockerfileContext<'a> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The instructions to check, when not all of them (an instruction- or stage-local rule
     /// re-checking an edited document).
-    pub(crate) only: Option<&'a [bool]>,
+    pub(crate) only: Option<Only<'a>>,
+    /// [`DockerfileContext::walks_stage`] of each stage, worked out at the first call.
+    walked: std::cell::OnceCell<Vec<bool>>,
     /// The hadolint commands of the `RUN`s, shared by the rules of one lint.
     pub(crate) commands: Option<&'a CommandCache<'a>>,
 }
@@ -265,6 +275,7 @@ impl<'a> DockerfileContext<'a> {
             rule,
             diagnostics: Vec::new(),
             only: None,
+            walked: std::cell::OnceCell::new(),
             commands: None,
         }
     }
@@ -283,13 +294,49 @@ impl<'a> DockerfileContext<'a> {
     /// [`DockerfileContext::checks`] as a function that does not borrow the context.
     pub(crate) fn checked(&self) -> impl Fn(usize) -> bool + Copy + use<'a> {
         let only = self.only;
-        move |index| only.is_none_or(|only| only[index])
+        move |index| only.is_none_or(|only| only.mask[index])
+    }
+
+    /// The indices of the instructions to check ([`DockerfileContext::checks`]), in order
+    /// (without going through the others).
+    pub(crate) fn indices(&self) -> impl Iterator<Item = usize> + use<'a> {
+        let (all, listed) = match self.only {
+            None => (Some(0..self.model.instruction_count()), None),
+            Some(only) => (None, Some(only.list.iter().copied())),
+        };
+        all.into_iter()
+            .flatten()
+            .chain(listed.into_iter().flatten())
+    }
+
+    /// Whether a stage-local rule has to go through stage `stage`: it is to be checked
+    /// ([`DockerfileContext::checks`] of its `FROM`), or a stage to be checked builds on it
+    /// (`FROM <stage>`, all the way down), so that where that one starts depends on how this one
+    /// ends.
+    #[must_use]
+    pub fn walks_stage(&self, stage: usize) -> bool {
+        let Some(only) = self.only else {
+            return true;
+        };
+        let walked = self.walked.get_or_init(|| {
+            let stages = self.model.stages();
+            let mut walked = vec![false; stages.len()];
+            for s in stages.iter().filter(|s| only.mask[s.from]) {
+                for a in self.model.ancestry(s.index) {
+                    if std::mem::replace(&mut walked[a.index], true) {
+                        break;
+                    }
+                }
+            }
+            walked
+        });
+        walked.get(stage).copied().unwrap_or(true)
     }
 
     /// The instructions to check ([`DockerfileContext::checks`]) with their indices.
     pub fn instructions(&self) -> impl Iterator<Item = (usize, &'a Instruction)> + use<'a> {
-        let checked = self.checked();
-        self.model.instructions().filter(move |&(i, _)| checked(i))
+        let model = self.model;
+        self.indices().map(move |i| (i, model.instruction(i)))
     }
 
     /// The instructions of one kind to check ([`DockerfileContext::checks`]; `ONBUILD`-wrapped
@@ -298,10 +345,8 @@ impl<'a> DockerfileContext<'a> {
         &self,
         kind: InstructionKind,
     ) -> impl Iterator<Item = (usize, &'a Instruction)> + use<'a> {
-        let checked = self.checked();
-        self.model
-            .instructions_of(kind)
-            .filter(move |&(i, _)| checked(i))
+        self.instructions()
+            .filter(move |(_, instruction)| instruction.kind == kind)
     }
 
     /// The file's text.

@@ -92,9 +92,16 @@ impl Rule for CopiedArchiveExtracted {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
+        // What is tracked is forgotten at each `FROM`: only the last stage can report.
+        let last = model.stages().last().map_or(0, |s| s.from);
+        if last >= model.instruction_count() || !ctx.checks(last) {
+            return;
+        }
         let mut tracked: Vec<Tracked> = Vec::new();
-        let mut runs = runs(ctx).filter(|r| !r.onbuild).peekable();
-        for (index, instruction) in model.instructions() {
+        let mut runs = runs(ctx)
+            .filter(|r| !r.onbuild && r.index >= last)
+            .peekable();
+        for (index, instruction) in model.instructions().skip(last) {
             match instruction.kind {
                 InstructionKind::From => tracked.clear(),
                 InstructionKind::Copy if instruction.flag("from").is_none() => {

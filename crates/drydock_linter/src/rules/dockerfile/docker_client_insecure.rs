@@ -272,7 +272,7 @@ impl Rule for DockerClientInsecure {
         }
 
         // EXPOSE 2375.
-        for (index, instruction) in model.instructions() {
+        for (index, instruction) in ctx.instructions() {
             let inner = match instruction.kind {
                 InstructionKind::Onbuild => match instruction.onbuild_inner() {
                     Some(inner) => inner,

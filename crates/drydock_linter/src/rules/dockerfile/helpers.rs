@@ -7,31 +7,28 @@ use drydock_text::TextRange;
 
 use crate::rule::DockerfileContext;
 
-/// Shell views of every `RUN` and `ONBUILD RUN`, with the instruction index.
+/// The shell view of instruction `index` when it is a `RUN` or `ONBUILD RUN`.
 ///
-/// With `posix_only`, RUNs whose shell in effect is not a POSIX shell (PowerShell, `cmd`, a
-/// Windows base image without `SHELL`) are skipped; drydock's own DS rules use this. The exec
-/// form is never skipped: it does not go through the `SHELL`.
-pub(crate) fn run_scripts_of(
-    model: &Model,
-    posix_only: bool,
-) -> impl Iterator<Item = (usize, &ShellScript)> {
-    (0..model.instruction_count()).filter_map(move |i| {
-        let script = model.shell(i)?;
-        if posix_only && !script.exec_form && !model.shell_spec(i).is_posix() {
-            return None;
-        }
-        Some((i, script))
-    })
+/// With `posix_only`, a RUN whose shell in effect is not a POSIX shell (PowerShell, `cmd`, a
+/// Windows base image without `SHELL`) has none; drydock's own DS rules use this. The exec
+/// form always has one: it does not go through the `SHELL`.
+pub(crate) fn run_script(model: &Model, index: usize, posix_only: bool) -> Option<&ShellScript> {
+    let script = model.shell(index)?;
+    if posix_only && !script.exec_form && !model.shell_spec(index).is_posix() {
+        return None;
+    }
+    Some(script)
 }
 
-/// [`run_scripts_of`] the instructions a rule is to check ([`DockerfileContext::checks`]).
+/// [`run_script`] of the instructions a rule is to check ([`DockerfileContext::checks`]),
+/// with their indices.
 pub(crate) fn run_scripts<'a>(
     ctx: &DockerfileContext<'a>,
     posix_only: bool,
 ) -> impl Iterator<Item = (usize, &'a ShellScript)> + use<'a> {
-    let checked = ctx.checked();
-    run_scripts_of(ctx.model, posix_only).filter(move |&(i, _)| checked(i))
+    let model = ctx.model;
+    ctx.indices()
+        .filter_map(move |i| run_script(model, i, posix_only).map(|script| (i, script)))
 }
 
 /// Package managers that install OS packages.

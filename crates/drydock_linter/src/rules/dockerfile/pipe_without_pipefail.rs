@@ -80,7 +80,8 @@ impl Rule for PipeWithoutPipefail {
         // Whether the current stage's shell makes pipes safe (or is not a POSIX shell).
         let mut safe = false;
         let mut runs = runs(ctx).filter(|r| !r.onbuild).peekable();
-        for (index, instruction) in model.instructions() {
+        // (The state starts afresh at each `FROM`: the stages not to check can be passed by.)
+        for (index, instruction) in ctx.instructions() {
             match instruction.kind {
                 InstructionKind::From => safe = false,
                 InstructionKind::Shell => {

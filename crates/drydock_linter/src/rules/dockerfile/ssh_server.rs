@@ -5,7 +5,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::helpers::{install, is_package, run_scripts_of};
+use crate::rules::dockerfile::helpers::{install, is_package, run_script};
 
 declare_rule! {
     /// ## What it does
@@ -261,8 +261,10 @@ pub(crate) fn ssh_findings(
         }
     };
     let mut out = Vec::new();
-    for (index, script) in run_scripts_of(model, true) {
-        if included(index) {
+    for index in 0..model.instruction_count() {
+        if included(index)
+            && let Some(script) = run_script(model, index, true)
+        {
             check_script(&mut out, script);
         }
     }

@@ -97,6 +97,11 @@ impl Rule for WorkdirInSystemDir {
         // The working directory at the end of each stage, when known.
         let mut stage_end: Vec<Option<String>> = Vec::with_capacity(model.stages().len());
         for stage in model.stages() {
+            if !ctx.walks_stage(stage.index) {
+                // (No stage it walks builds on this one.)
+                stage_end.push(None);
+                continue;
+            }
             let mut current = match (&stage.base, stage.parent) {
                 (_, Some(parent)) => stage_end.get(parent).cloned().flatten(),
                 (Base::Scratch, _) => Some("/".to_owned()),
