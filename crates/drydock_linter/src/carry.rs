@@ -2,7 +2,11 @@
 //! [instruction-local](Locality::Instruction) rules found on the instructions an edit did not
 //! touch, and what [stage-local](Locality::Stage) rules found in the stages it did not touch,
 //! moved to where those instructions are now. The rules then check only the rest (see
-//! [`DockerfileContext::checks`](crate::rule::DockerfileContext::checks)).
+//! [`DockerfileContext::checks`](crate::rule::DockerfileContext::checks)). A rule that also
+//! reads a little of the rest of the file writes out what ([`Rule::outside`]); when an edit
+//! changes that, the rule checks the whole file again and nothing it found is carried.
+//!
+//! [`Rule::outside`]: crate::rule::Rule::outside
 
 use std::ops::Range;
 
@@ -22,6 +26,10 @@ pub struct LocalFindings {
     rules: Vec<(RuleId, Locality)>,
     /// The options they read.
     options: Options,
+    /// What each of them read outside its instruction or stage ([`Rule::outside`]).
+    ///
+    /// [`Rule::outside`]: crate::rule::Rule::outside
+    outside: Vec<Option<Vec<u8>>>,
     /// Per instruction, what the instruction-local rules found on it.
     instructions: Vec<Vec<Diagnostic>>,
     /// Per part ([`parts`]), what the stage-local rules found in it.
@@ -77,23 +85,33 @@ pub(crate) struct Plan<'a> {
     pub(crate) recheck_instructions: Recheck,
     /// The instructions stage-local rules check (those of the parts not carried).
     pub(crate) recheck_parts: Recheck,
+    /// The codes of the rules that check the whole file again, since what they read outside
+    /// their instruction or stage changed ([`Rule::outside`](crate::rule::Rule::outside)).
+    pub(crate) whole: Vec<&'static str>,
 }
 
 impl<'a> Plan<'a> {
     /// Plans a lint of `model` after `previous`'s, whose rules found `local`; `unchanged` is
-    /// [`Model::unchanged_since`]. `None` when the same rules did not run with the same
-    /// options.
+    /// [`Model::unchanged_since`], `outside` what each rule reads outside its instruction or
+    /// stage now. `None` when the same rules did not run with the same options.
     pub(crate) fn new(
         model: &Model,
         previous: &'a Model,
         local: &'a LocalFindings,
         unchanged: &[Option<usize>],
         rules: &[(RuleId, Locality)],
+        outside: &[Option<Vec<u8>>],
         options: &Options,
     ) -> Option<Self> {
         if local.rules != rules || local.options != *options {
             return None;
         }
+        let whole = rules
+            .iter()
+            .zip(outside.iter().zip(&local.outside))
+            .filter(|(_, (now, before))| now != before)
+            .map(|((id, _), _)| id.rule().meta().code)
+            .collect();
         // An unchanged instruction takes its findings when the shell in effect is the same
         // too (a `SHELL` or a Windows base image changes what some rules check).
         let instructions: Vec<Option<usize>> = unchanged
@@ -131,6 +149,7 @@ impl<'a> Plan<'a> {
             parts: carried,
             recheck_instructions,
             recheck_parts,
+            whole,
         })
     }
 }
@@ -176,8 +195,12 @@ pub(crate) fn file(
     fresh: Vec<(Locality, Diagnostic)>,
     plan: Option<&Plan<'_>>,
     rules: Vec<(RuleId, Locality)>,
+    outside: Vec<Option<Vec<u8>>>,
     options: &Options,
 ) -> (Vec<Diagnostic>, Option<LocalFindings>) {
+    // A rule that checked the whole file again keeps all it found, and nothing is carried for
+    // it.
+    let whole = |d: &Diagnostic| plan.is_some_and(|p| p.whole.contains(&d.code));
     let all_parts = parts(model);
     let mut instructions: Vec<Vec<Diagnostic>> = vec![Vec::new(); model.instruction_count()];
     let mut by_part: Vec<Vec<Diagnostic>> = vec![Vec::new(); all_parts.len()];
@@ -192,7 +215,7 @@ pub(crate) fn file(
                 let within = model.instruction(i).range;
                 if !d.ranges().all(|r| within.contains_range(r)) {
                     unfiled.push(d);
-                } else if plan.is_none_or(|p| p.recheck_instructions.mask[i]) {
+                } else if plan.is_none_or(|p| p.recheck_instructions.mask[i]) || whole(&d) {
                     instructions[i].push(d);
                 }
             }
@@ -206,7 +229,7 @@ pub(crate) fn file(
                     .cover(model.instruction(span.end - 1).range);
                 if !d.ranges().all(|r| within.contains_range(r)) {
                     unfiled.push(d);
-                } else if plan.is_none_or(|p| !p.parts[part]) {
+                } else if plan.is_none_or(|p| !p.parts[part]) || whole(&d) {
                     by_part[part].push(d);
                 }
             }
@@ -215,17 +238,21 @@ pub(crate) fn file(
     if let Some(plan) = plan {
         for (new, old) in plan.instructions.iter().enumerate() {
             if let Some(old) = *old {
+                let fresh = std::mem::take(&mut instructions[new]);
                 instructions[new] = moved(
                     &plan.local.instructions[old],
                     plan.previous.instruction(old).range.start(),
                     model.instruction(new).range.start(),
+                    &plan.whole,
                 );
+                instructions[new].extend(fresh);
             }
         }
         let old_parts = parts(plan.previous);
         for (part, &carried) in plan.parts.iter().enumerate() {
             let span = &all_parts[part];
             if carried && !span.is_empty() {
+                let fresh = std::mem::take(&mut by_part[part]);
                 by_part[part] = moved(
                     &plan.local.parts[part],
                     plan.previous
@@ -233,7 +260,9 @@ pub(crate) fn file(
                         .range
                         .start(),
                     model.instruction(span.start).range.start(),
+                    &plan.whole,
                 );
+                by_part[part].extend(fresh);
             }
         }
     }
@@ -248,14 +277,20 @@ pub(crate) fn file(
     let local = complete.then(|| LocalFindings {
         rules,
         options: options.clone(),
+        outside,
         instructions,
         parts: by_part,
     });
     (all, local)
 }
 
-fn moved(found: &[Diagnostic], from: TextSize, to: TextSize) -> Vec<Diagnostic> {
-    found.iter().map(|d| d.moved(from, to)).collect()
+/// `found` moved from `from` to `to`, without the findings of the rules (by code) in `whole`.
+fn moved(found: &[Diagnostic], from: TextSize, to: TextSize, whole: &[&str]) -> Vec<Diagnostic> {
+    found
+        .iter()
+        .filter(|d| !whole.contains(&d.code))
+        .map(|d| d.moved(from, to))
+        .collect()
 }
 
 /// The last instruction starting at or before `offset`.

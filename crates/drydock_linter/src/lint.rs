@@ -192,6 +192,10 @@ fn check(
     } else {
         Vec::new()
     };
+    let outside: Vec<Option<Vec<u8>>> = local_rules
+        .iter()
+        .map(|(id, _)| id.rule().outside(model))
+        .collect();
     let plan = carry.and_then(|(previous, local, unchanged)| {
         Plan::new(
             model,
@@ -199,6 +203,7 @@ fn check(
             local,
             unchanged,
             &local_rules,
+            &outside,
             &settings.options,
         )
     });
@@ -212,6 +217,7 @@ fn check(
         ctx.context = input.context;
         ctx.commands = Some(&commands);
         ctx.only = plan.as_ref().and_then(|plan| match locality {
+            _ if plan.whole.contains(&rule.meta().code) => None,
             Locality::File => None,
             Locality::Stage => Some(plan.recheck_parts.only()),
             Locality::Instruction => Some(plan.recheck_instructions.only()),
@@ -224,8 +230,14 @@ fn check(
         }
     }
     let local = if keep {
-        let (found, local) =
-            carry::file(model, local, plan.as_ref(), local_rules, &settings.options);
+        let (found, local) = carry::file(
+            model,
+            local,
+            plan.as_ref(),
+            local_rules,
+            outside,
+            &settings.options,
+        );
         diagnostics.extend(found);
         local
     } else {

@@ -194,15 +194,53 @@ pub enum Locality {
     File,
     /// What it reports about the instructions of a stage depends on nothing but those
     /// instructions, the instructions of the stages it builds on (`FROM <stage>`, all the way
-    /// up), those before the first `FROM` and the stage's position; what it reports about the
-    /// instructions before the first `FROM` depends on nothing but them. Every range it reports
+    /// up), those before the first `FROM`, the stage's position and what [`Rule::outside`]
+    /// writes out; what it reports about the instructions before the first `FROM` depends on
+    /// nothing but them and that. Every range it reports
     /// (labels and fix edits included) lies within the stage (or within the instructions
     /// before the first `FROM`).
     Stage,
     /// What it reports about an instruction depends on nothing but that instruction's text,
-    /// the escape character and the shell in effect; every range it reports lies within that
-    /// instruction.
+    /// the escape character, the shell in effect and what [`Rule::outside`] writes out; every
+    /// range it reports lies within that instruction.
     Instruction,
+}
+
+/// What a rule reads outside its instruction or stage ([`Rule::outside`]), written out so that
+/// different values never give the same bytes: each string with its length before it.
+#[derive(Debug, Default)]
+pub(crate) struct Outside(Vec<u8>);
+
+impl Outside {
+    /// Adds a number.
+    pub(crate) fn number(&mut self, n: usize) -> &mut Self {
+        self.0.extend_from_slice(&(n as u64).to_le_bytes());
+        self
+    }
+
+    /// Adds a string.
+    pub(crate) fn text(&mut self, text: &str) -> &mut Self {
+        self.number(text.len());
+        self.0.extend_from_slice(text.as_bytes());
+        self
+    }
+
+    /// Adds a string that may be missing.
+    pub(crate) fn maybe(&mut self, text: Option<&str>) -> &mut Self {
+        match text {
+            None => self.0.push(0),
+            Some(text) => {
+                self.0.push(1);
+                self.text(text);
+            }
+        }
+        self
+    }
+
+    /// The bytes.
+    pub(crate) fn done(self) -> Option<Vec<u8>> {
+        Some(self.0)
+    }
 }
 
 /// A lint rule. Rules never fail: they report what they find and return.
@@ -227,6 +265,17 @@ pub trait Rule: Sync + Send + std::fmt::Debug {
     /// [`Locality::File`].
     fn locality(&self) -> Locality {
         Locality::File
+    }
+
+    /// For an instruction- or stage-local rule that also reads a little of the rest of the
+    /// file (which stage is the last one, which names are declared anywhere): everything it
+    /// reads there, written out exactly (not a hash: two different files must never give the
+    /// same bytes). Its findings on an instruction (or a stage) then depend on what
+    /// [`Locality`] says and on this; when an edit changes it, the rule checks the whole file
+    /// again. The default, `None`, is for a rule that reads nothing else.
+    fn outside(&self, model: &Model) -> Option<Vec<u8>> {
+        let _ = model;
+        None
     }
 }
 

@@ -2,7 +2,7 @@ use drydock_dockerfile::model::{Model, Stage};
 use drydock_text::TextRange;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Outside, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::{Run, has_cache_mount, runs};
 
 declare_rule! {
@@ -123,6 +123,28 @@ fn forgotten_cleanup<'a>(model: &Model, run: &Run<'a>) -> Option<(TextRange, &'a
 impl Rule for AptListsNotDeleted {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
+    }
+
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
+    /// Whether a stage ends up in an image depends on every `FROM`: their keys.
+    fn outside(&self, model: &Model) -> Option<Vec<u8>> {
+        let mut outside = Outside::default();
+        for stage in model.stages() {
+            // (What `from_key` reads.)
+            outside
+                .text(stage.image.as_ref().map_or("", |w| w.text.as_str()))
+                .maybe(stage.name.as_ref().map(|n| n.lower.as_str()))
+                .maybe(
+                    model
+                        .instruction(stage.from)
+                        .flag("platform")
+                        .and_then(|f| f.value.as_deref()),
+                );
+        }
+        outside.done()
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {

@@ -5,7 +5,7 @@ use drydock_dockerfile::model::{Base, Model};
 use drydock_dockerfile::{Args, Instruction, InstructionKind, TextRange, Word};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Outside, Rule, RuleMeta};
 use crate::rules::dockerfile::buildkit::{suggest, unknown_parent, word_subrange};
 
 declare_rule! {
@@ -248,10 +248,39 @@ impl Rule for UndefinedVar {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
+    /// Whether a variable is declared elsewhere in the file: for each name declared
+    /// anywhere, whether one instruction or several declare it.
+    fn outside(&self, model: &Model) -> Option<Vec<u8>> {
+        let mut declared: Vec<(&str, usize)> = model
+            .instructions()
+            .flat_map(|(i, instruction)| {
+                declarations(instruction)
+                    .into_iter()
+                    .map(move |(name, _)| (name, i))
+            })
+            .collect();
+        declared.sort_unstable();
+        declared.dedup();
+        let mut outside = Outside::default();
+        for group in declared.chunk_by(|a, b| a.0 == b.0) {
+            outside.text(group[0].0).number(group.len().min(2));
+        }
+        outside.done()
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let text = model.text();
         let escape = model.file().escape();
+        // The stages to go through (to check, or built on by one to check), and to check.
+        let walks: Vec<bool> = (0..model.stages().len())
+            .map(|s| ctx.walks_stage(s))
+            .collect();
+        let checks: Vec<bool> = model.stages().iter().map(|s| ctx.checks(s.from)).collect();
         let mut checker = Checker {
             ctx,
             declared: None,
@@ -263,9 +292,14 @@ impl Rule for UndefinedVar {
         };
         let mut end_states: Vec<State> = Vec::with_capacity(model.stages().len());
         for stage in model.stages() {
+            if !walks[stage.index] {
+                end_states.push(State::default());
+                continue;
+            }
             let closed = closed(model, stage.index);
-            // Built on a stage drydock cannot identify: anything may be defined.
-            let skip = unknown_parent(model, stage.index);
+            // Built on a stage drydock cannot identify: anything may be defined. (A stage
+            // that is not to be checked is only gone through for its declarations.)
+            let skip = unknown_parent(model, stage.index) || !checks[stage.index];
             let mut state = match stage.parent {
                 Some(parent) => end_states[parent].clone(),
                 None => State::new(stage.windows),
