@@ -2,7 +2,7 @@ use drydock_dockerfile::model::Model;
 use drydock_dockerfile::{Instruction, InstructionKind};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::hadolint::commands;
 
 declare_rule! {
@@ -69,11 +69,17 @@ impl Rule for ConsecutiveRun {
         &Self::META
     }
 
+    /// (A `RUN` follows the instruction before it, in its stage: a `FROM` starts each.)
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let mut findings = Vec::new();
         let mut previous: Option<Previous> = None;
-        for (index, instruction) in model.instructions() {
+        // (The stages not to check end before a `FROM`, which ends any sequence.)
+        for (index, instruction) in ctx.instructions() {
             if instruction.kind != InstructionKind::Run {
                 previous = None;
                 continue;

@@ -1,9 +1,11 @@
 use std::collections::HashSet;
 
 use drydock_dockerfile::InstructionKind;
+use drydock_dockerfile::model::Model;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
+use crate::rules::dockerfile::helpers::stage_names;
 
 declare_rule! {
     /// ## What it does
@@ -60,8 +62,10 @@ declare_rule! {
 
 /// Whether hadolint accepts `value` (as written) after `count` `FROM`s naming `aliases`
 /// (lowercased).
-fn known(value: &str, count: usize, aliases: &HashSet<String>) -> bool {
-    if value.trim_matches(['"', '\'']).contains(':') || aliases.contains(&value.to_lowercase()) {
+fn known(value: &str, count: usize, aliases: &HashSet<&str>) -> bool {
+    if value.trim_matches(['"', '\'']).contains(':')
+        || aliases.contains(value.to_lowercase().as_str())
+    {
         return true;
     }
     let digits = value.len() - value.trim_start_matches(|c: char| c.is_ascii_digit()).len();
@@ -79,39 +83,46 @@ impl Rule for CopyFromUnknownStage {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
+    /// The names of the earlier stages.
+    fn outside(&self, model: &Model) -> Option<Vec<u8>> {
+        stage_names(model)
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
+        let stages = model.stages();
         let text = ctx.text();
+        // The stages so far (a `FROM` starts each), and their names: a set, not a list, as
+        // files can have thousands of stages.
         let mut count = 0;
-        // A set, not a list: files can have thousands of stages.
-        let mut aliases: HashSet<String> = HashSet::new();
-        for (index, instruction) in model.instructions() {
-            match instruction.kind {
-                InstructionKind::From => {
-                    count += 1;
-                    if let Some(name) = model
-                        .stage_of(index)
-                        .and_then(|s| model.stages()[s].name.as_ref())
-                    {
-                        aliases.insert(name.lower.clone());
-                    }
+        let mut aliases: HashSet<&str> = HashSet::new();
+        for (index, instruction) in ctx.instructions() {
+            let stage_count = model.stage_of(index).map_or(0, |s| s + 1);
+            for stage in stages.get(count..stage_count).unwrap_or_default() {
+                if let Some(name) = &stage.name {
+                    aliases.insert(&name.lower);
                 }
-                InstructionKind::Copy => {
-                    let Some(flag) = instruction.flag("from") else {
-                        continue;
-                    };
-                    let Some(value_range) = flag.value_range else {
-                        continue;
-                    };
-                    let value = &text[value_range];
-                    if value.is_empty() || known(value, count, &aliases) {
-                        continue;
-                    }
-                    ctx.report(value_range, format!("`COPY --from={value}` names no stage defined before it"))
-                        .help("use the name (`AS name`) or index of an earlier stage; to copy from an image, give its tag (`--from=image:tag`)");
-                }
-                _ => {}
             }
+            count = count.max(stage_count);
+            if instruction.kind != InstructionKind::Copy {
+                continue;
+            }
+            let Some(flag) = instruction.flag("from") else {
+                continue;
+            };
+            let Some(value_range) = flag.value_range else {
+                continue;
+            };
+            let value = &text[value_range];
+            if value.is_empty() || known(value, count, &aliases) {
+                continue;
+            }
+            ctx.report(value_range, format!("`COPY --from={value}` names no stage defined before it"))
+                .help("use the name (`AS name`) or index of an earlier stage; to copy from an image, give its tag (`--from=image:tag`)");
         }
     }
 }

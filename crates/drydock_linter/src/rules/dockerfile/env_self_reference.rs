@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use drydock_dockerfile::{Args, InstructionKind};
@@ -51,7 +52,11 @@ declare_rule! {
 /// A word with quotes removed as hadolint's parser does: quote characters go, an escape before
 /// the enclosing quote (or before a blank outside quotes) gives that character, any other escape
 /// is kept.
-fn unquote(text: &str, escape: char) -> String {
+fn unquote(text: &str, escape: char) -> Cow<'_, str> {
+    // Most words have nothing to remove.
+    if !text.contains(['"', '\'', escape]) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut quote: Option<char> = None;
     let mut chars = text.chars().peekable();
@@ -76,7 +81,7 @@ fn unquote(text: &str, escape: char) -> String {
             _ => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 fn is_var_char(c: char) -> bool {
@@ -113,21 +118,27 @@ impl Rule for EnvSelfReference {
         let model = ctx.model;
         let text = ctx.text();
         let escape = model.file().escape();
-        let mut defined: HashSet<String> = HashSet::new();
+        let mut defined: HashSet<Cow<'_, str>> = HashSet::new();
         for (_, instruction) in model.instructions() {
             match &instruction.args {
                 Args::Arg(decls) => {
                     if let Some(first) = decls.first() {
-                        defined.insert(first.name.text.clone());
+                        defined.insert(Cow::Borrowed(&first.name.text));
                     }
                 }
+                // (A lone pair has no other pair to refer to.)
+                Args::KeyValues(kv)
+                    if instruction.kind == InstructionKind::Env && kv.pairs.len() == 1 =>
+                {
+                    defined.insert(unquote(&kv.pairs[0].key.text, escape));
+                }
                 Args::KeyValues(kv) if instruction.kind == InstructionKind::Env => {
-                    let pairs: Vec<(String, String)> = kv
+                    let pairs: Vec<(Cow<'_, str>, Cow<'_, str>)> = kv
                         .pairs
                         .iter()
                         .map(|p| (unquote(&p.key.text, escape), unquote(&p.value.text, escape)))
                         .collect();
-                    let mut reported: HashSet<(String, usize)> = HashSet::new();
+                    let mut reported: HashSet<(&str, usize)> = HashSet::new();
                     for (i, (key, _)) in pairs.iter().enumerate() {
                         if defined.contains(key) {
                             continue;
@@ -136,7 +147,7 @@ impl Rule for EnvSelfReference {
                             if i == j || reference(value, key).is_none() {
                                 continue;
                             }
-                            if !reported.insert((key.clone(), j)) {
+                            if !reported.insert((key, j)) {
                                 continue;
                             }
                             let word = &kv.pairs[j].value;

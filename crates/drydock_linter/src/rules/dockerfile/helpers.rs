@@ -5,7 +5,7 @@ use drydock_dockerfile::shell::{Command, ShellScript, ShellWord};
 use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
 use drydock_text::TextRange;
 
-use crate::rule::DockerfileContext;
+use crate::rule::{DockerfileContext, Outside};
 
 /// The shell view of instruction `index` when it is a `RUN` or `ONBUILD RUN`.
 ///
@@ -18,6 +18,16 @@ pub(crate) fn run_script(model: &Model, index: usize, posix_only: bool) -> Optio
         return None;
     }
     Some(script)
+}
+
+/// The names of the stages, in order: what rules that look earlier stages up by name read
+/// outside a stage ([`Rule::outside`](crate::rule::Rule::outside)).
+pub(crate) fn stage_names(model: &Model) -> Option<Vec<u8>> {
+    let mut outside = Outside::default();
+    for stage in model.stages() {
+        outside.maybe(stage.name.as_ref().map(|n| n.lower.as_str()));
+    }
+    outside.done()
 }
 
 /// [`run_script`] of the instructions a rule is to check ([`DockerfileContext::checks`]),

@@ -5,7 +5,8 @@ use drydock_dockerfile::image::ImageRef;
 use drydock_dockerfile::model::Model;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
+use crate::rules::dockerfile::helpers::stage_names;
 
 declare_rule! {
     /// ## What it does
@@ -210,7 +211,7 @@ pub(super) fn resolve_from_image(model: &Model, from: usize, word: &Word) -> Fro
 
 /// Whether `text` names an image without tag or digest, as hadolint decides; `aliases` are the
 /// lowercased names of the earlier stages.
-fn untagged(text: &str, aliases: &HashSet<String>) -> bool {
+fn untagged(text: &str, aliases: &HashSet<&str>) -> bool {
     match HlImage::parse(text) {
         Some(image) => {
             let name = image.name(text);
@@ -218,7 +219,7 @@ fn untagged(text: &str, aliases: &HashSet<String>) -> bool {
                 && image.digest.is_none()
                 && image.tag.is_none()
                 && !name.starts_with('$')
-                && !aliases.contains(&name.to_lowercase())
+                && !aliases.contains(name.to_lowercase().as_str())
         }
         None => {
             let image = ImageRef::parse(text);
@@ -226,7 +227,7 @@ fn untagged(text: &str, aliases: &HashSet<String>) -> bool {
                 && !text.starts_with('$')
                 && image.tag().is_none()
                 && image.digest().is_none()
-                && !aliases.contains(&image.repository().to_lowercase())
+                && !aliases.contains(image.repository().to_lowercase().as_str())
         }
     }
 }
@@ -236,13 +237,23 @@ impl Rule for UntaggedBaseImage {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
+    /// The names of the earlier stages.
+    fn outside(&self, model: &Model) -> Option<Vec<u8>> {
+        stage_names(model)
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         // A set, not a list: files can have thousands of stages.
-        let mut aliases: HashSet<String> = HashSet::new();
+        let mut aliases: HashSet<&str> = HashSet::new();
         for stage in model.stages() {
             // hadolint's verdict on the text as written, then the expansion may only drop it.
-            if let Some(word) = &stage.image
+            if ctx.checks(stage.from)
+                && let Some(word) = &stage.image
                 && untagged(&word.text, &aliases)
             {
                 let resolved = resolve_from_image(model, stage.from, word);
@@ -271,7 +282,7 @@ impl Rule for UntaggedBaseImage {
                 }
             }
             if let Some(name) = &stage.name {
-                aliases.insert(name.lower.clone());
+                aliases.insert(&name.lower);
             }
         }
     }
