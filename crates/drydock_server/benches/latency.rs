@@ -1,6 +1,9 @@
 //! didChange -> publishDiagnostics latency, server side, over the in-memory connection: a
 //! 2,000-line Dockerfile and a 1,000-line compose file, one keystroke per change (alternately
-//! typing and deleting a character), every rule on its defaults.
+//! typing and deleting a character), every rule on its defaults. Then the Dockerfile again
+//! with the server's own transport over pipes, as `drydock server` runs over standard input
+//! and output: the clock also runs while the client's message is framed and read, and while
+//! the findings are written out as JSON and the client reads them.
 //!
 //!     cargo bench -p drydock_server --bench latency
 //!
@@ -8,8 +11,11 @@
 //! The server runs with the allocator the `drydock` binary ships with (mimalloc).
 
 use std::fmt::Write as _;
+use std::io::{BufRead as _, BufReader, PipeWriter, Read as _};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::{Receiver, Sender};
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{Value, json};
 
@@ -52,64 +58,132 @@ fn compose(lines: usize) -> String {
     out.lines().take(lines).collect::<Vec<_>>().join("\n") + "\n"
 }
 
+/// How the bench talks to the server.
+enum Link {
+    /// `lsp-server`'s in-memory connection: messages are handed over as they are.
+    Memory(Connection),
+    /// Pipes to the server's transport: messages framed as JSON text both ways; a thread
+    /// reads the server's, noting when each has been read in full.
+    Pipes {
+        to_server: Mutex<PipeWriter>,
+        from_server: Receiver<(Instant, Message)>,
+    },
+}
+
 struct Bench {
-    conn: Connection,
+    link: Link,
     server: Option<std::thread::JoinHandle<anyhow::Result<()>>>,
 }
 
-impl Bench {
-    fn start() -> Self {
-        let (server_conn, conn) = Connection::memory();
-        let server = std::thread::spawn(move || drydock_server::run(server_conn));
-        let root = std::env::temp_dir();
-        conn.sender
-            .send(Message::Request(Request {
-                id: RequestId::from(1),
-                method: "initialize".into(),
-                params: json!({
-                    "processId": null,
-                    "rootUri": drydock_server::uri::from_path(&root),
-                    "capabilities": {
-                        "general": {"positionEncodings": ["utf-8"]},
-                        "textDocument": {"publishDiagnostics": {"versionSupport": true}},
-                    },
-                }),
-            }))
-            .expect("send");
+/// Reads framed messages from `input` until it ends, each with when its last byte was read.
+fn read_frames(input: std::io::PipeReader, out: &Sender<(Instant, Message)>) {
+    let mut input = BufReader::new(input);
+    loop {
+        let mut length = None;
         loop {
-            if let Ok(Message::Response(_)) = conn.receiver.recv() {
+            let mut line = String::new();
+            if input.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
                 break;
             }
+            if let Some(value) = line.strip_prefix("Content-Length: ") {
+                length = value.parse::<usize>().ok();
+            }
         }
+        let mut body = vec![0; length.expect("a Content-Length")];
+        if input.read_exact(&mut body).is_err() {
+            return;
+        }
+        let read = Instant::now();
+        let message = serde_json::from_slice(&body).expect("a message");
+        if out.send((read, message)).is_err() {
+            return;
+        }
+    }
+}
+
+impl Bench {
+    fn start(pipes: bool) -> Self {
+        let (link, server) = if pipes {
+            let (server_in, to_server) = std::io::pipe().expect("a pipe");
+            let (from_server_raw, server_out) = std::io::pipe().expect("a pipe");
+            let (connection, _io) =
+                drydock_server::transport::over(BufReader::new(server_in), server_out);
+            let server = std::thread::spawn(move || drydock_server::run(connection));
+            let (tx, from_server) = crossbeam_channel::unbounded();
+            std::thread::spawn(move || read_frames(from_server_raw, &tx));
+            let link = Link::Pipes {
+                to_server: Mutex::new(to_server),
+                from_server,
+            };
+            (link, server)
+        } else {
+            let (server_conn, conn) = Connection::memory();
+            let server = std::thread::spawn(move || drydock_server::run(server_conn));
+            (Link::Memory(conn), server)
+        };
         let bench = Self {
-            conn,
+            link,
             server: Some(server),
         };
+        let root = std::env::temp_dir();
+        bench.send(Message::Request(Request {
+            id: RequestId::from(1),
+            method: "initialize".into(),
+            params: json!({
+                "processId": null,
+                "rootUri": drydock_server::uri::from_path(&root),
+                "capabilities": {
+                    "general": {"positionEncodings": ["utf-8"]},
+                    "textDocument": {"publishDiagnostics": {"versionSupport": true}},
+                },
+            }),
+        }));
+        while !matches!(bench.next().1, Message::Response(_)) {}
         bench.notify("initialized", json!({}));
         bench
     }
 
+    fn send(&self, message: Message) {
+        match &self.link {
+            Link::Memory(conn) => conn.sender.send(message).expect("send"),
+            Link::Pipes { to_server, .. } => {
+                let mut pipe = to_server.lock().expect("the pipe");
+                message.write(&mut *pipe).expect("send");
+            }
+        }
+    }
+
+    /// The next message from the server, with when it arrived.
+    fn next(&self) -> (Instant, Message) {
+        let timeout = Duration::from_secs(30);
+        match &self.link {
+            Link::Memory(conn) => {
+                let message = conn.receiver.recv_timeout(timeout).expect("a message");
+                (Instant::now(), message)
+            }
+            Link::Pipes { from_server, .. } => {
+                from_server.recv_timeout(timeout).expect("a message")
+            }
+        }
+    }
+
     fn notify(&self, method: &str, params: Value) {
-        self.conn
-            .sender
-            .send(Message::Notification(Notification {
-                method: method.into(),
-                params,
-            }))
-            .expect("send");
+        self.send(Message::Notification(Notification {
+            method: method.into(),
+            params,
+        }));
     }
 
     /// Waits for the diagnostics of `version`: when they arrived, and how many there are.
     fn wait_for(&self, uri: &str, version: i64) -> (Instant, usize) {
         loop {
-            let msg = self
-                .conn
-                .receiver
-                .recv_timeout(Duration::from_secs(30))
-                .expect("diagnostics arrive");
             // The clock stops when the message arrives (what the client then does with it,
             // down to freeing it, is not the server's time).
-            let arrived = Instant::now();
+            let (arrived, msg) = self.next();
             if let Message::Notification(n) = msg
                 && n.method == "textDocument/publishDiagnostics"
                 && n.params["uri"] == uri
@@ -158,14 +232,11 @@ impl Bench {
     }
 
     fn stop(mut self) {
-        self.conn
-            .sender
-            .send(Message::Request(Request {
-                id: RequestId::from(2),
-                method: "shutdown".into(),
-                params: Value::Null,
-            }))
-            .expect("send");
+        self.send(Message::Request(Request {
+            id: RequestId::from(2),
+            method: "shutdown".into(),
+            params: Value::Null,
+        }));
         self.notify("exit", Value::Null);
         if let Some(server) = self.server.take() {
             let _ = server.join();
@@ -192,12 +263,16 @@ fn report(name: &str, mut times: Vec<Duration>) {
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else is understood.
-    let bench = Bench::start();
+    let bench = Bench::start(false);
     let docker = dockerfile(2_000);
     let times = bench.measure("Dockerfile", "dockerfile", &docker, 1_000);
     report("Dockerfile didChange -> diagnostics", times);
     let comp = compose(1_000);
     let times = bench.measure("compose.yaml", "dockercompose", &comp, 500);
     report("compose.yaml didChange -> diagnostics", times);
+    bench.stop();
+    let bench = Bench::start(true);
+    let times = bench.measure("Dockerfile over pipes", "dockerfile", &docker, 1_000);
+    report("Dockerfile didChange -> diagnostics, over pipes", times);
     bench.stop();
 }

@@ -15,6 +15,7 @@
 //! and never waits for the reader, which may be blocked on a standard input that nobody closes.
 
 use std::io::{self, BufRead, Read, Write};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 use std::time::Duration;
 
@@ -232,16 +233,29 @@ pub struct Stdio {
 /// A connection over standard input and output.
 #[must_use]
 pub fn stdio() -> (Connection, Stdio) {
+    over(io::BufReader::new(io::stdin()), io::stdout())
+}
+
+/// A connection reading framed messages from `input` and writing them to `output` (standard
+/// input and output, or pipes in a benchmark), each on its own thread.
+#[must_use]
+pub fn over(
+    mut input: impl BufRead + Send + 'static,
+    output: impl Write + Send + 'static,
+) -> (Connection, Stdio) {
     let (to_client, outgoing) = crossbeam_channel::bounded::<Message>(0);
     let (incoming_tx, incoming) = crossbeam_channel::bounded::<Message>(0);
     let (done_tx, writer_done) = crossbeam_channel::bounded::<()>(1);
     let (error_tx, reader_error) = crossbeam_channel::bounded::<FramingError>(1);
+    // Both threads write: the writer the server's messages, the reader its error responses.
+    let output = Arc::new(Mutex::new(output));
+    let writer_output = output.clone();
     let _ = thread::Builder::new()
         .name("drydock-lsp-writer".into())
         .spawn(move || {
             for message in outgoing {
-                let mut out = io::stdout().lock();
-                if message.write(&mut out).is_err() {
+                let mut out = writer_output.lock().unwrap_or_else(PoisonError::into_inner);
+                if message.write(&mut *out).is_err() {
                     // The client is gone; keep draining so that senders never block.
                     continue;
                 }
@@ -251,11 +265,10 @@ pub fn stdio() -> (Connection, Stdio) {
     let _ = thread::Builder::new()
         .name("drydock-lsp-reader".into())
         .spawn(move || {
-            let stdin = io::stdin();
-            let mut input = stdin.lock();
             let mut reply = |response: &Value| {
                 let body = response.to_string();
-                let _ = write_frame(&mut io::stdout().lock(), body.as_bytes());
+                let mut out = output.lock().unwrap_or_else(PoisonError::into_inner);
+                let _ = write_frame(&mut *out, body.as_bytes());
             };
             if let Err(e) = pump(&mut input, &incoming_tx, &mut reply) {
                 let _ = error_tx.send(e);
