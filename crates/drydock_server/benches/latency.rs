@@ -110,9 +110,9 @@ impl Bench {
         let (link, server) = if pipes {
             let (server_in, to_server) = std::io::pipe().expect("a pipe");
             let (from_server_raw, server_out) = std::io::pipe().expect("a pipe");
-            let (connection, _io) =
+            let (connection, text, _io) =
                 drydock_server::transport::over(BufReader::new(server_in), server_out);
-            let server = std::thread::spawn(move || drydock_server::run(connection));
+            let server = std::thread::spawn(move || drydock_server::run_on_text(connection, text));
             let (tx, from_server) = crossbeam_channel::unbounded();
             std::thread::spawn(move || read_frames(from_server_raw, &tx));
             let link = Link::Pipes {

@@ -14,7 +14,7 @@ pub mod session;
 pub mod transport;
 pub mod uri;
 
-pub use server::run;
+pub use server::{run, run_on_text};
 
 /// Runs the server over standard input and output until the client exits, closes its end or
 /// dies. It never waits for standard input after the loop ended (a dead client's pipe may stay
@@ -23,8 +23,8 @@ pub use server::run;
 /// # Errors
 /// A broken handshake, or a client whose message framing broke.
 pub fn run_stdio() -> anyhow::Result<()> {
-    let (connection, io) = transport::stdio();
-    let result = run(connection);
+    let (connection, text, io) = transport::stdio();
+    let result = run_on_text(connection, text);
     // The connection is dropped by now: the writer flushes what is queued, then stops.
     let framing = io.finish();
     match (result, framing) {

@@ -32,6 +32,8 @@ enum Task {
         uri: Uri,
         version: i32,
         diagnostics: Vec<lsp_types::Diagnostic>,
+        /// The notification as JSON text, when that is how messages go.
+        text: Option<Vec<u8>>,
     },
     /// The client process is gone.
     ParentGone,
@@ -51,6 +53,82 @@ enum Pending {
 /// # Errors
 /// A broken `initialize` handshake or a protocol error.
 pub fn run(connection: Connection) -> anyhow::Result<()> {
+    let outbox = Outbox::Messages(connection.sender.clone());
+    run_with(connection, outbox)
+}
+
+/// [`run`], sending everything as JSON text to `text` instead of as values to the connection
+/// (drydock's own transport frames it): the findings published on a keystroke are written
+/// out by the worker that found them, never built as a JSON value.
+///
+/// # Errors
+/// A broken `initialize` handshake or a protocol error.
+pub fn run_on_text(connection: Connection, text: Sender<Vec<u8>>) -> anyhow::Result<()> {
+    run_with(connection, Outbox::Text(text))
+}
+
+/// Where the server's messages go.
+#[derive(Clone, Debug)]
+enum Outbox {
+    /// As values, on the connection.
+    Messages(Sender<Message>),
+    /// As JSON text, each message whole.
+    Text(Sender<Vec<u8>>),
+}
+
+impl Outbox {
+    /// Sends `message`; `false` when nobody takes it any more.
+    fn send(&self, message: Message) -> bool {
+        match self {
+            Self::Messages(sender) => sender.send(message).is_ok(),
+            Self::Text(sender) => sender.send(json_text(&message)).is_ok(),
+        }
+    }
+}
+
+/// A message as JSON-RPC text.
+fn json_text(message: &Message) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct JsonRpc<'a> {
+        jsonrpc: &'static str,
+        #[serde(flatten)]
+        message: &'a Message,
+    }
+    serde_json::to_vec(&JsonRpc {
+        jsonrpc: "2.0",
+        message,
+    })
+    .unwrap_or_default()
+}
+
+/// A `textDocument/publishDiagnostics` notification as JSON-RPC text.
+fn publish_text(uri: &Uri, version: Option<i32>, diagnostics: &[lsp_types::Diagnostic]) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Params<'a> {
+        uri: &'a Uri,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        version: Option<i32>,
+        diagnostics: &'a [lsp_types::Diagnostic],
+    }
+    #[derive(serde::Serialize)]
+    struct Publish<'a> {
+        jsonrpc: &'static str,
+        method: &'static str,
+        params: Params<'a>,
+    }
+    serde_json::to_vec(&Publish {
+        jsonrpc: "2.0",
+        method: "textDocument/publishDiagnostics",
+        params: Params {
+            uri,
+            version,
+            diagnostics,
+        },
+    })
+    .unwrap_or_default()
+}
+
+fn run_with(connection: Connection, outbox: Outbox) -> anyhow::Result<()> {
     let (id, params) = connection.initialize_start()?;
     let caps_json = params.get("capabilities").cloned().unwrap_or(Value::Null);
     let encoding = crate::session::negotiate_encoding(&caps_json);
@@ -66,10 +144,9 @@ pub fn run(connection: Connection) -> anyhow::Result<()> {
     // Not `initialize_finish`: it swallows the `initialized` notification (so the main loop
     // never registered watchers or asked for settings) and stops the server when anything else
     // comes first. `initialized` goes through the main loop like any notification.
-    connection
-        .sender
-        .send(Response::new_ok(id, result).into())
-        .map_err(|_| anyhow::anyhow!("the client is gone"))?;
+    if !outbox.send(Response::new_ok(id, result).into()) {
+        anyhow::bail!("the client is gone");
+    }
 
     let session = Session::new(encoding, caps, settings, roots);
     let (tasks, task_rx) = crossbeam_channel::unbounded();
@@ -83,6 +160,7 @@ pub fn run(connection: Connection) -> anyhow::Result<()> {
     )?;
     let mut server = Server {
         connection,
+        outbox,
         session,
         pool,
         tasks,
@@ -142,6 +220,8 @@ fn watch_parent(pid: u64, tasks: Sender<Task>) {
 
 struct Server {
     connection: Connection,
+    /// Where messages go (not `connection.sender` unless that is it).
+    outbox: Outbox,
     session: Session,
     pool: Workers,
     tasks: Sender<Task>,
@@ -197,8 +277,8 @@ impl Server {
                     }
                 }
                 recv(self.task_rx) -> task => match task {
-                    Ok(Task::Publish { uri, version, diagnostics }) => {
-                        self.publish(&uri, version, &diagnostics);
+                    Ok(Task::Publish { uri, version, diagnostics, text }) => {
+                        self.publish(&uri, version, &diagnostics, text);
                     }
                     Ok(Task::ParentGone) | Err(_) => return Ok(()),
                 },
@@ -207,7 +287,7 @@ impl Server {
     }
 
     fn send(&self, msg: Message) {
-        let _ = self.connection.sender.send(msg);
+        let _ = self.outbox.send(msg);
     }
 
     fn notify(&self, method: &str, params: Value) {
@@ -443,6 +523,7 @@ impl Server {
             }
             let queued = self.queued.clone();
             let tasks = self.tasks.clone();
+            let as_text = matches!(self.outbox, Outbox::Text(_));
             self.pool.spawn(move || {
                 let Some((doc, snapshot)) = queued
                     .lock()
@@ -459,10 +540,15 @@ impl Server {
                     )
                 }));
                 let (diagnostics, retired) = result.unwrap_or_default();
+                let text = as_text.then(|| {
+                    let version = Some(doc.version).filter(|_| snapshot.caps.publish_version);
+                    publish_text(&doc.uri, version, &diagnostics)
+                });
                 let _ = tasks.send(Task::Publish {
                     uri: doc.uri.clone(),
                     version: doc.version,
                     diagnostics,
+                    text,
                 });
                 // The replaced model is freed once the findings are on their way.
                 drop(retired);
@@ -470,13 +556,25 @@ impl Server {
         }
     }
 
-    /// Publishes diagnostics computed on a worker, unless the document changed since.
-    fn publish(&self, uri: &Uri, version: i32, diagnostics: &[lsp_types::Diagnostic]) {
+    /// Publishes diagnostics computed on a worker (and written out as `text` when messages go
+    /// as text), unless the document changed since.
+    fn publish(
+        &self,
+        uri: &Uri,
+        version: i32,
+        diagnostics: &[lsp_types::Diagnostic],
+        text: Option<Vec<u8>>,
+    ) {
         let current = self.session.documents.get(uri).map(|d| d.version);
         if current != Some(version) {
             return;
         }
-        self.publish_now(uri, Some(version), diagnostics);
+        match (&self.outbox, text) {
+            (Outbox::Text(sender), Some(text)) => {
+                let _ = sender.send(text);
+            }
+            _ => self.publish_now(uri, Some(version), diagnostics),
+        }
     }
 
     fn publish_now(&self, uri: &Uri, version: Option<i32>, diagnostics: &[lsp_types::Diagnostic]) {
@@ -512,7 +610,7 @@ impl Server {
             return;
         }
         let snapshot = self.session.snapshot();
-        let sender = self.connection.sender.clone();
+        let sender = self.outbox.clone();
         let inflight = self.inflight.clone();
         self.pool.spawn(move || {
             let id = req.id.clone();
@@ -580,7 +678,7 @@ impl Server {
 
     fn on_pull_diagnostics(&self, req: Request) {
         let snapshot = self.session.snapshot();
-        let sender = self.connection.sender.clone();
+        let sender = self.outbox.clone();
         let inflight = self.inflight.clone();
         self.pool.spawn(move || {
             let id = req.id.clone();

@@ -230,20 +230,23 @@ pub struct Stdio {
     reader_error: Receiver<FramingError>,
 }
 
-/// A connection over standard input and output.
+/// A connection over standard input and output ([`over`]).
 #[must_use]
-pub fn stdio() -> (Connection, Stdio) {
+pub fn stdio() -> (Connection, Sender<Vec<u8>>, Stdio) {
     over(io::BufReader::new(io::stdin()), io::stdout())
 }
 
 /// A connection reading framed messages from `input` and writing them to `output` (standard
-/// input and output, or pipes in a benchmark), each on its own thread.
+/// input and output, or pipes in a benchmark), each on its own thread. Messages to the client
+/// go either as values on the connection or as JSON text on the sender returned with it
+/// (see [`run_on_text`](crate::run_on_text)); the writer stops once both are closed.
 #[must_use]
 pub fn over(
     mut input: impl BufRead + Send + 'static,
     output: impl Write + Send + 'static,
-) -> (Connection, Stdio) {
+) -> (Connection, Sender<Vec<u8>>, Stdio) {
     let (to_client, outgoing) = crossbeam_channel::bounded::<Message>(0);
+    let (text_tx, text) = crossbeam_channel::bounded::<Vec<u8>>(0);
     let (incoming_tx, incoming) = crossbeam_channel::bounded::<Message>(0);
     let (done_tx, writer_done) = crossbeam_channel::bounded::<()>(1);
     let (error_tx, reader_error) = crossbeam_channel::bounded::<FramingError>(1);
@@ -253,11 +256,27 @@ pub fn over(
     let _ = thread::Builder::new()
         .name("drydock-lsp-writer".into())
         .spawn(move || {
-            for message in outgoing {
-                let mut out = writer_output.lock().unwrap_or_else(PoisonError::into_inner);
-                if message.write(&mut *out).is_err() {
-                    // The client is gone; keep draining so that senders never block.
-                    continue;
+            // (Once the client is gone, writing fails: both go on being drained, so that
+            // senders never block.)
+            let (mut messages, mut texts) = (Some(outgoing), Some(text));
+            while messages.is_some() || texts.is_some() {
+                let never_message = crossbeam_channel::never();
+                let never_text = crossbeam_channel::never();
+                crossbeam_channel::select! {
+                    recv(messages.as_ref().unwrap_or(&never_message)) -> message => match message {
+                        Ok(message) => {
+                            let mut out = writer_output.lock().unwrap_or_else(PoisonError::into_inner);
+                            let _ = message.write(&mut *out);
+                        }
+                        Err(_) => messages = None,
+                    },
+                    recv(texts.as_ref().unwrap_or(&never_text)) -> body => match body {
+                        Ok(body) => {
+                            let mut out = writer_output.lock().unwrap_or_else(PoisonError::into_inner);
+                            let _ = write_frame(&mut *out, &body);
+                        }
+                        Err(_) => texts = None,
+                    },
                 }
             }
             let _ = done_tx.send(());
@@ -279,6 +298,7 @@ pub fn over(
             sender: to_client,
             receiver: incoming,
         },
+        text_tx,
         Stdio {
             writer_done,
             reader_error,
