@@ -204,6 +204,46 @@ fn model_after_an_edit_takes_the_walk_before_it() {
 }
 
 #[test]
+fn model_after_an_edit_takes_the_walk_after_it_when_nothing_it_reads_changed() {
+    let before = "ARG BASE=alpine\nFROM ${BASE} AS build\nENV A=1\nRUN one\n\
+                  FROM debian:12 AS other\nSHELL [\"/bin/bash\", \"-c\"]\nRUN two\n\
+                  FROM build AS next\nENV B=$A\nRUN three\n";
+    let previous = Model::new(parse(SourceText::from_string(before.to_owned())));
+    let last = previous.instruction_count() - 1;
+    // (edit, whether the walk after the edited stage can be taken over)
+    for (from, to, taken) in [
+        ("RUN one", "RUN uno", true),
+        ("RUN one\n", "RUN one\nRUN more\nRUN again\n", true),
+        ("RUN one\n", "", true),
+        // What the last stage reads of the first changed: its name, or its end state.
+        ("AS build", "AS built", false),
+        ("ENV A=1", "ENV A=2", false),
+        ("ENV A=1", "ENV A=1 C=3", false),
+        // The global ARGs changed.
+        ("ARG BASE=alpine", "ARG BASE=alpine\nARG MORE=1", false),
+        // Inside the stage with the SHELL (set by an instruction that moves).
+        ("RUN two", "RUN dos", true),
+        (
+            "debian:12 AS other\n",
+            "debian:12 AS other\nRUN first\n",
+            true,
+        ),
+    ] {
+        let after = before.replace(from, to);
+        let file = reparse(previous.file(), SourceText::from_string(after.clone()));
+        let resumed = Model::new_after(file, &previous);
+        let fresh = Model::new(parse(SourceText::from_string(after)));
+        assert_eq!(resumed.walk_dump(), fresh.walk_dump(), "{from} -> {to}");
+        // Taken over, the last instruction's scope is the previous model's.
+        let shared = std::ptr::eq(
+            resumed.scope(resumed.instruction_count() - 1),
+            previous.scope(last),
+        );
+        assert_eq!(shared, taken, "{from} -> {to}");
+    }
+}
+
+#[test]
 fn reparse_handles_what_an_edit_can_change_beyond_itself() {
     let cases: &[(&str, &str)] = &[
         // A continuation or heredoc opened or closed by the edit swallows or frees later lines.

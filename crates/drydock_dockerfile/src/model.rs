@@ -718,7 +718,7 @@ impl Builder {
                 .copied()
                 .take_while(|&index| index < shared),
         );
-        self.walk_from(shared, previous.checkpoints[shared].clone());
+        self.walk_from(shared, previous.checkpoints[shared].clone(), Some(previous));
     }
 
     fn instruction(&self, index: usize) -> &Instruction {
@@ -743,12 +743,16 @@ impl Builder {
             global,
             shell: Arc::new(ShellSpec::default_posix()),
         };
-        self.walk_from(0, start);
+        self.walk_from(0, start, None);
     }
 
     /// Walks the instructions from `first` on, from the state before it (the checkpoints
     /// and stages before it are in place).
-    fn walk_from(&mut self, first: usize, at: Checkpoint) {
+    ///
+    /// With `previous` (a model of an earlier version of the file), once the walk reaches a
+    /// `FROM` where the rest of the file is the rest of `previous`'s, moved, and from the same
+    /// state, it takes the rest of `previous`'s walk ([`Builder::converge`]).
+    fn walk_from(&mut self, first: usize, at: Checkpoint, previous: Option<&Model>) {
         let escape = self.file.escape();
         let Checkpoint {
             mut global,
@@ -766,6 +770,11 @@ impl Builder {
             if kind == InstructionKind::From {
                 if let Some(last) = self.stages.last_mut() {
                     last.body.end = index;
+                }
+                if let Some(previous) = previous
+                    && self.converge(index, &global, previous)
+                {
+                    return;
                 }
                 let stage = self.make_stage(index, &global, escape);
                 let (inherited_scope, inherited_shell) = match stage.parent {
@@ -907,6 +916,118 @@ impl Builder {
             });
         }
         next
+    }
+
+    /// At the `FROM` at `index` (the checkpoint before it pushed, the stage before it closed):
+    /// when the text from there on is `previous`'s from one of its `FROM`s, with as many
+    /// instructions, and what a walk from there reads of the walk so far is the same as
+    /// `previous`'s (the global `ARG`s, the names of the stages so far, and the state at the end
+    /// of every stage the rest builds on), takes the rest of `previous`'s walk, moved to where
+    /// its instructions are now; `true` when it did.
+    fn converge(&mut self, index: usize, global: &Arc<Scope>, previous: &Model) -> bool {
+        let count = self.items.len();
+        let old_count = previous.instruction_count();
+        let Some(old) = (index + old_count).checked_sub(count) else {
+            return false;
+        };
+        let stage = self.stages.len();
+        // The cheap tests first: the text comparison goes to the end of the file.
+        if old >= old_count
+            || previous.instruction(old).kind != InstructionKind::From
+            || previous.info[old].stage != Some(stage)
+            || self.file.escape() != previous.file.escape()
+        {
+            return false;
+        }
+        let old_global = &previous.checkpoints[old].global;
+        if !(Arc::ptr_eq(global, old_global) || **global == **old_global) {
+            return false;
+        }
+        fn lower(stage: &Stage) -> Option<&str> {
+            stage.name.as_ref().map(|n| n.lower.as_str())
+        }
+        if !self
+            .stages
+            .iter()
+            .zip(&previous.stages[..stage])
+            .all(|(new, old)| lower(new) == lower(old))
+        {
+            return false;
+        }
+        for later in &previous.stages[stage..] {
+            if let Some(parent) = later.parent
+                && parent < stage
+            {
+                let new_end = &self.checkpoints[self.stages[parent].body.end];
+                let old_end = &previous.checkpoints[previous.stages[parent].body.end];
+                if *new_end.scope != *old_end.scope
+                    || *new_end.shell != *old_end.shell
+                    || self.stages[parent].windows != previous.stages[parent].windows
+                {
+                    return false;
+                }
+            }
+        }
+        let from = previous.instruction(old).range.start();
+        let to = self.instruction(index).range.start();
+        if self.file.text().get(usize::from(to)..) != previous.text().get(usize::from(from)..) {
+            return false;
+        }
+        // Taken over: instruction indices move by the change in their number, offsets by the
+        // change in length before them; everything else is the same.
+        // (Only indices from `old` on are moved.)
+        let moved_index = |i: usize| i - old + index;
+        let moved_range =
+            |r: TextRange| TextRange::new(to + (r.start() - from), to + (r.end() - from));
+        let mut last: Option<(*const ShellSpec, Arc<ShellSpec>)> = None;
+        let mut shell = |spec: &Arc<ShellSpec>| -> Arc<ShellSpec> {
+            match spec.instruction {
+                Some(set_by) if set_by >= old && index != old => {
+                    if let Some((was, now)) = &last
+                        && std::ptr::eq(*was, Arc::as_ptr(spec))
+                    {
+                        return now.clone();
+                    }
+                    let now = Arc::new(ShellSpec {
+                        instruction: Some(moved_index(set_by)),
+                        ..(**spec).clone()
+                    });
+                    last = Some((Arc::as_ptr(spec), now.clone()));
+                    now
+                }
+                _ => spec.clone(),
+            }
+        };
+        for info in &previous.info[old..] {
+            self.info.push(InstructionInfo {
+                stage: info.stage,
+                scope: info.scope.clone(),
+                shell: shell(&info.shell),
+            });
+        }
+        for at in &previous.checkpoints[old + 1..] {
+            self.checkpoints.push(Checkpoint {
+                global: at.global.clone(),
+                scope: at.scope.clone(),
+                shell: shell(&at.shell),
+            });
+        }
+        for old_stage in &previous.stages[stage..] {
+            let mut moved = old_stage.clone();
+            moved.from = moved_index(moved.from);
+            moved.body = moved_index(moved.body.start)..moved_index(moved.body.end);
+            if let Some(name) = &mut moved.name {
+                name.range = moved_range(name.range);
+            }
+            if let Some(image) = &mut moved.image {
+                image.range = moved_range(image.range);
+            }
+            if let Some(name) = &moved.name {
+                self.names.entry(name.lower.clone()).or_insert(moved.index);
+            }
+            self.stages.push(moved);
+        }
+        true
     }
 
     fn make_stage(&self, from: usize, global: &Scope, escape: char) -> Stage {
