@@ -196,9 +196,8 @@ pub enum Locality {
     /// instructions, the instructions of the stages it builds on (`FROM <stage>`, all the way
     /// up), those before the first `FROM`, the stage's position and what [`Rule::outside`]
     /// writes out; what it reports about the instructions before the first `FROM` depends on
-    /// nothing but them and that. Every range it reports
-    /// (labels and fix edits included) lies within the stage (or within the instructions
-    /// before the first `FROM`).
+    /// nothing but them and that. Every range it reports (labels and fix edits included) lies
+    /// within the stage (or within the instructions before the first `FROM`).
     Stage,
     /// What it reports about an instruction depends on nothing but that instruction's text,
     /// the escape character, the shell in effect and what [`Rule::outside`] writes out; every
