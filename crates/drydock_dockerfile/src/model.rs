@@ -977,8 +977,6 @@ impl Builder {
         // change in length before them; everything else is the same.
         // (Only indices from `old` on are moved.)
         let moved_index = |i: usize| i - old + index;
-        let moved_range =
-            |r: TextRange| TextRange::new(to + (r.start() - from), to + (r.end() - from));
         let mut last: Option<(*const ShellSpec, Arc<ShellSpec>)> = None;
         let mut shell = |spec: &Arc<ShellSpec>| -> Arc<ShellSpec> {
             match spec.instruction {
@@ -1017,10 +1015,10 @@ impl Builder {
             moved.from = moved_index(moved.from);
             moved.body = moved_index(moved.body.start)..moved_index(moved.body.end);
             if let Some(name) = &mut moved.name {
-                name.range = moved_range(name.range);
+                name.range = drydock_text::moved(name.range, from, to);
             }
             if let Some(image) = &mut moved.image {
-                image.range = moved_range(image.range);
+                image.range = drydock_text::moved(image.range, from, to);
             }
             if let Some(name) = &moved.name {
                 self.names.entry(name.lower.clone()).or_insert(moved.index);

@@ -227,7 +227,7 @@ impl Diagnostic {
     /// in its own file is at least `from`).
     #[must_use]
     pub fn moved(&self, from: TextSize, to: TextSize) -> Self {
-        let shift = |r: TextRange| TextRange::new(r.start() - from + to, r.end() - from + to);
+        let shift = |r: TextRange| drydock_text::moved(r, from, to);
         let mut moved = self.clone();
         moved.range = shift(moved.range);
         for label in moved.labels.iter_mut().filter(|l| l.file.is_none()) {

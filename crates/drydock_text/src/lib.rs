@@ -35,3 +35,13 @@ pub fn range(start: usize, end: usize) -> TextRange {
 pub fn size(offset: usize) -> TextSize {
     TextSize::try_from(offset).expect("offset fits in u32")
 }
+
+/// `range` in text that moved from offset `from` to offset `to` (an edited document's next
+/// version: what follows the edit moves as a whole).
+///
+/// # Panics
+/// Panics when `range` starts before `from`.
+#[must_use]
+pub fn moved(range: TextRange, from: TextSize, to: TextSize) -> TextRange {
+    TextRange::new(range.start() - from + to, range.end() - from + to)
+}
