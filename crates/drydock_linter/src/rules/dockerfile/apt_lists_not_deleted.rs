@@ -79,24 +79,20 @@ fn image_name(image: &str) -> &str {
 
 /// What hadolint compares when it tests two `FROM`s for equality.
 #[derive(PartialEq, Eq)]
-struct FromKey {
-    image: String,
-    alias: Option<String>,
-    platform: Option<String>,
+struct FromKey<'a> {
+    image: &'a str,
+    alias: Option<&'a str>,
+    platform: Option<&'a str>,
 }
 
-fn from_key(model: &Model, stage: &Stage) -> FromKey {
+fn from_key<'a>(model: &'a Model, stage: &'a Stage) -> FromKey<'a> {
     FromKey {
-        image: stage
-            .image
-            .as_ref()
-            .map(|w| w.text.clone())
-            .unwrap_or_default(),
-        alias: stage.name.as_ref().map(|n| n.lower.clone()),
+        image: stage.image.as_ref().map_or("", |w| w.text.as_str()),
+        alias: stage.name.as_ref().map(|n| n.lower.as_str()),
         platform: model
             .instruction(stage.from)
             .flag("platform")
-            .and_then(|f| f.value.clone()),
+            .and_then(|f| f.value.as_deref()),
     }
 }
 
@@ -133,16 +129,8 @@ impl Rule for AptListsNotDeleted {
     fn outside(&self, model: &Model) -> Option<Vec<u8>> {
         let mut outside = Outside::default();
         for stage in model.stages() {
-            // (What `from_key` reads.)
-            outside
-                .text(stage.image.as_ref().map_or("", |w| w.text.as_str()))
-                .maybe(stage.name.as_ref().map(|n| n.lower.as_str()))
-                .maybe(
-                    model
-                        .instruction(stage.from)
-                        .flag("platform")
-                        .and_then(|f| f.value.as_deref()),
-                );
+            let key = from_key(model, stage);
+            outside.text(key.image).maybe(key.alias).maybe(key.platform);
         }
         outside.done()
     }
@@ -173,7 +161,7 @@ impl Rule for AptListsNotDeleted {
                     None => keys.last().is_none_or(|last| {
                         *last
                             == FromKey {
-                                image: "scratch".to_owned(),
+                                image: "scratch",
                                 alias: None,
                                 platform: None,
                             }
@@ -182,8 +170,7 @@ impl Rule for AptListsNotDeleted {
                         keys.last() == Some(&keys[stage])
                             || keys[stage]
                                 .alias
-                                .as_ref()
-                                .is_some_and(|alias| used_as_image.contains(alias))
+                                .is_some_and(|alias| used_as_image.iter().any(|u| u == alias))
                     }
                 }
             };
