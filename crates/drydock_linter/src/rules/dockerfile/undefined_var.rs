@@ -173,16 +173,7 @@ impl Checker<'_, '_> {
         if !closed {
             let plausible = name.len() >= 2 && !parameter;
             let model = self.ctx.model;
-            let declared = self.declared.get_or_insert_with(|| {
-                model
-                    .instructions()
-                    .flat_map(|(i, instruction)| {
-                        declarations(instruction)
-                            .into_iter()
-                            .map(move |(name, _)| (name, i))
-                    })
-                    .collect()
-            });
+            let declared = self.declared.get_or_insert_with(|| declared(model));
             let elsewhere = declared.iter().any(|(n, i)| *n == name && *i != index);
             // A typo of a name this Dockerfile defines (not of `PATH`, which the image defines
             // along with names drydock cannot see, such as `GOPATH`).
@@ -227,6 +218,18 @@ fn closed(model: &Model, stage: usize) -> bool {
         .is_some_and(|root| root.base == Base::Scratch)
 }
 
+/// Every name declared in the file, with the declaring instruction.
+fn declared(model: &Model) -> Vec<(&str, usize)> {
+    model
+        .instructions()
+        .flat_map(|(i, instruction)| {
+            declarations(instruction)
+                .into_iter()
+                .map(move |(name, _)| (name, i))
+        })
+        .collect()
+}
+
 /// Names an instruction declares: `(name, has a value)`.
 fn declarations(instruction: &Instruction) -> Vec<(&str, bool)> {
     match &instruction.args {
@@ -255,14 +258,7 @@ impl Rule for UndefinedVar {
     /// Whether a variable is declared elsewhere in the file: for each name declared
     /// anywhere, whether one instruction or several declare it.
     fn outside(&self, model: &Model) -> Option<Vec<u8>> {
-        let mut declared: Vec<(&str, usize)> = model
-            .instructions()
-            .flat_map(|(i, instruction)| {
-                declarations(instruction)
-                    .into_iter()
-                    .map(move |(name, _)| (name, i))
-            })
-            .collect();
+        let mut declared = declared(model);
         declared.sort_unstable();
         declared.dedup();
         let mut outside = Outside::default();
