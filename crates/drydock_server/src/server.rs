@@ -31,12 +31,18 @@ enum Task {
     Publish {
         uri: Uri,
         version: i32,
-        diagnostics: Vec<lsp_types::Diagnostic>,
-        /// The notification as JSON text, when that is how messages go.
-        text: Option<Vec<u8>>,
+        findings: Findings,
     },
     /// The client process is gone.
     ParentGone,
+}
+
+/// Diagnostics computed on a worker, as the [`Outbox`] sends them.
+enum Findings {
+    /// As LSP values, for a notification built on the main thread.
+    Values(Vec<lsp_types::Diagnostic>),
+    /// The whole `publishDiagnostics` notification as JSON text.
+    Text(Vec<u8>),
 }
 
 /// What to do with the client's answer to a request the server sent.
@@ -101,32 +107,49 @@ fn json_text(message: &Message) -> Vec<u8> {
     .unwrap_or_default()
 }
 
-/// A `textDocument/publishDiagnostics` notification as JSON-RPC text.
-fn publish_text(uri: &Uri, version: Option<i32>, diagnostics: &[lsp_types::Diagnostic]) -> Vec<u8> {
-    #[derive(serde::Serialize)]
-    struct Params<'a> {
-        uri: &'a Uri,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        version: Option<i32>,
-        diagnostics: &'a [lsp_types::Diagnostic],
-    }
-    #[derive(serde::Serialize)]
-    struct Publish<'a> {
-        jsonrpc: &'static str,
-        method: &'static str,
-        params: Params<'a>,
-    }
-    serde_json::to_vec(&Publish {
-        jsonrpc: "2.0",
-        method: "textDocument/publishDiagnostics",
-        params: Params {
-            uri,
-            version,
-            diagnostics,
-        },
-    })
-    .unwrap_or_default()
+/// The parameters of a `textDocument/publishDiagnostics` notification.
+#[derive(serde::Serialize)]
+struct PublishParams<'a> {
+    uri: &'a Uri,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<i32>,
+    diagnostics: &'a [lsp_types::Diagnostic],
 }
+
+impl<'a> PublishParams<'a> {
+    /// The diagnostics of `uri`, with its `version` when the client takes one.
+    fn new(
+        uri: &'a Uri,
+        version: Option<i32>,
+        caps: &ClientCaps,
+        diagnostics: &'a [lsp_types::Diagnostic],
+    ) -> Self {
+        Self {
+            uri,
+            version: version.filter(|_| caps.publish_version),
+            diagnostics,
+        }
+    }
+
+    /// The notification as JSON-RPC text.
+    fn text(&self) -> Vec<u8> {
+        #[derive(serde::Serialize)]
+        struct Publish<'a> {
+            jsonrpc: &'static str,
+            method: &'static str,
+            params: &'a PublishParams<'a>,
+        }
+        serde_json::to_vec(&Publish {
+            jsonrpc: "2.0",
+            method: PUBLISH,
+            params: self,
+        })
+        .unwrap_or_default()
+    }
+}
+
+/// The method that publishes diagnostics.
+const PUBLISH: &str = "textDocument/publishDiagnostics";
 
 fn run_with(connection: Connection, outbox: Outbox) -> anyhow::Result<()> {
     let (id, params) = connection.initialize_start()?;
@@ -277,8 +300,8 @@ impl Server {
                     }
                 }
                 recv(self.task_rx) -> task => match task {
-                    Ok(Task::Publish { uri, version, diagnostics, text }) => {
-                        self.publish(&uri, version, &diagnostics, text);
+                    Ok(Task::Publish { uri, version, findings }) => {
+                        self.publish(&uri, version, findings);
                     }
                     Ok(Task::ParentGone) | Err(_) => return Ok(()),
                 },
@@ -540,15 +563,21 @@ impl Server {
                     )
                 }));
                 let (diagnostics, retired) = result.unwrap_or_default();
-                let text = as_text.then(|| {
-                    let version = Some(doc.version).filter(|_| snapshot.caps.publish_version);
-                    publish_text(&doc.uri, version, &diagnostics)
-                });
+                let findings = if as_text {
+                    let params = PublishParams::new(
+                        &doc.uri,
+                        Some(doc.version),
+                        &snapshot.caps,
+                        &diagnostics,
+                    );
+                    Findings::Text(params.text())
+                } else {
+                    Findings::Values(diagnostics)
+                };
                 let _ = tasks.send(Task::Publish {
                     uri: doc.uri.clone(),
                     version: doc.version,
-                    diagnostics,
-                    text,
+                    findings,
                 });
                 // The replaced model is freed once the findings are on their way.
                 drop(retired);
@@ -556,33 +585,27 @@ impl Server {
         }
     }
 
-    /// Publishes diagnostics computed on a worker (and written out as `text` when messages go
-    /// as text), unless the document changed since.
-    fn publish(
-        &self,
-        uri: &Uri,
-        version: i32,
-        diagnostics: &[lsp_types::Diagnostic],
-        text: Option<Vec<u8>>,
-    ) {
+    /// Publishes diagnostics computed on a worker, unless the document changed since.
+    fn publish(&self, uri: &Uri, version: i32, findings: Findings) {
         let current = self.session.documents.get(uri).map(|d| d.version);
         if current != Some(version) {
             return;
         }
-        match (&self.outbox, text) {
-            (Outbox::Text(sender), Some(text)) => {
+        match (findings, &self.outbox) {
+            (Findings::Values(diagnostics), _) => {
+                self.publish_now(uri, Some(version), &diagnostics);
+            }
+            (Findings::Text(text), Outbox::Text(sender)) => {
                 let _ = sender.send(text);
             }
-            _ => self.publish_now(uri, Some(version), diagnostics),
+            // (Not made: workers write text only when messages go as text.)
+            (Findings::Text(_), Outbox::Messages(_)) => {}
         }
     }
 
     fn publish_now(&self, uri: &Uri, version: Option<i32>, diagnostics: &[lsp_types::Diagnostic]) {
-        let mut params = json!({"uri": uri, "diagnostics": diagnostics});
-        if let Some(v) = version.filter(|_| self.session.caps.publish_version) {
-            params["version"] = json!(v);
-        }
-        self.notify("textDocument/publishDiagnostics", params);
+        let params = PublishParams::new(uri, version, &self.session.caps, diagnostics);
+        self.notify(PUBLISH, serde_json::to_value(&params).unwrap_or_default());
     }
 
     // --- requests: answered from a snapshot on a worker ----------------------------------------
