@@ -27,22 +27,8 @@ use crate::{diagnostics, handlers, lint, uri};
 
 /// What the main loop waits for besides client messages.
 enum Task {
-    /// Diagnostics computed on a worker for `uri` at `version`.
-    Publish {
-        uri: Uri,
-        version: i32,
-        findings: Findings,
-    },
     /// The client process is gone.
     ParentGone,
-}
-
-/// Diagnostics computed on a worker, as the [`Outbox`] sends them.
-enum Findings {
-    /// As LSP values, for a notification built on the main thread.
-    Values(Vec<lsp_types::Diagnostic>),
-    /// The whole `publishDiagnostics` notification as JSON text.
-    Text(Vec<u8>),
 }
 
 /// What to do with the client's answer to a request the server sent.
@@ -88,6 +74,22 @@ impl Outbox {
         match self {
             Self::Messages(sender) => sender.send(message).is_ok(),
             Self::Text(sender) => sender.send(json_text(&message)).is_ok(),
+        }
+    }
+
+    /// Sends a `publishDiagnostics` notification (as JSON text straight from `params` when
+    /// messages go as text: never built as a JSON value).
+    fn publish(&self, params: &PublishParams<'_>) {
+        match self {
+            Self::Messages(sender) => {
+                let _ = sender.send(Message::Notification(Notification {
+                    method: PUBLISH.to_owned(),
+                    params: serde_json::to_value(params).unwrap_or_default(),
+                }));
+            }
+            Self::Text(sender) => {
+                let _ = sender.send(params.text());
+            }
         }
     }
 }
@@ -172,6 +174,7 @@ fn run_with(connection: Connection, outbox: Outbox) -> anyhow::Result<()> {
     }
 
     let session = Session::new(encoding, caps, settings, roots);
+    // (`tasks` lives until the loop ends, so `task_rx` never reports it closed.)
     let (tasks, task_rx) = crossbeam_channel::unbounded();
     if let Some(pid) = parent {
         watch_parent(pid, tasks.clone());
@@ -186,7 +189,6 @@ fn run_with(connection: Connection, outbox: Outbox) -> anyhow::Result<()> {
         outbox,
         session,
         pool,
-        tasks,
         task_rx,
         shutdown: false,
         next_id: 0,
@@ -247,7 +249,6 @@ struct Server {
     outbox: Outbox,
     session: Session,
     pool: Workers,
-    tasks: Sender<Task>,
     task_rx: Receiver<Task>,
     shutdown: bool,
     next_id: i32,
@@ -300,9 +301,6 @@ impl Server {
                     }
                 }
                 recv(self.task_rx) -> task => match task {
-                    Ok(Task::Publish { uri, version, findings }) => {
-                        self.publish(&uri, version, findings);
-                    }
                     Ok(Task::ParentGone) | Err(_) => return Ok(()),
                 },
             }
@@ -545,8 +543,7 @@ impl Server {
                 continue;
             }
             let queued = self.queued.clone();
-            let tasks = self.tasks.clone();
-            let as_text = matches!(self.outbox, Outbox::Text(_));
+            let outbox = self.outbox.clone();
             self.pool.spawn(move || {
                 let Some((doc, snapshot)) = queued
                     .lock()
@@ -563,21 +560,16 @@ impl Server {
                     )
                 }));
                 let (diagnostics, retired) = result.unwrap_or_default();
-                let findings = if as_text {
-                    let params = PublishParams::new(
+                // Sent from here, unless the document changed since (checked and sent under
+                // the lock the main thread takes to change a version: a close's empty
+                // diagnostics never overtake these).
+                snapshot.while_current(&doc, || {
+                    outbox.publish(&PublishParams::new(
                         &doc.uri,
                         Some(doc.version),
                         &snapshot.caps,
                         &diagnostics,
-                    );
-                    Findings::Text(params.text())
-                } else {
-                    Findings::Values(diagnostics)
-                };
-                let _ = tasks.send(Task::Publish {
-                    uri: doc.uri.clone(),
-                    version: doc.version,
-                    findings,
+                    ));
                 });
                 // The replaced model is freed once the findings are on their way.
                 drop(retired);
@@ -585,27 +577,13 @@ impl Server {
         }
     }
 
-    /// Publishes diagnostics computed on a worker, unless the document changed since.
-    fn publish(&self, uri: &Uri, version: i32, findings: Findings) {
-        let current = self.session.documents.get(uri).map(|d| d.version);
-        if current != Some(version) {
-            return;
-        }
-        match (findings, &self.outbox) {
-            (Findings::Values(diagnostics), _) => {
-                self.publish_now(uri, Some(version), &diagnostics);
-            }
-            (Findings::Text(text), Outbox::Text(sender)) => {
-                let _ = sender.send(text);
-            }
-            // (Not made: workers write text only when messages go as text.)
-            (Findings::Text(_), Outbox::Messages(_)) => {}
-        }
-    }
-
     fn publish_now(&self, uri: &Uri, version: Option<i32>, diagnostics: &[lsp_types::Diagnostic]) {
-        let params = PublishParams::new(uri, version, &self.session.caps, diagnostics);
-        self.notify(PUBLISH, serde_json::to_value(&params).unwrap_or_default());
+        self.outbox.publish(&PublishParams::new(
+            uri,
+            version,
+            &self.session.caps,
+            diagnostics,
+        ));
     }
 
     // --- requests: answered from a snapshot on a worker ----------------------------------------

@@ -380,11 +380,19 @@ impl Snapshot {
     /// older version is never published).
     #[must_use]
     pub fn is_current(&self, doc: &Document) -> bool {
-        self.versions
+        self.while_current(doc, || ()).is_some()
+    }
+
+    /// Runs `f` if `doc` is still the latest version of its document, holding the lock the
+    /// main thread takes to change versions ([`Session::put`]): what `f` sends goes out before
+    /// anything sent after a later change of the document.
+    pub fn while_current<R>(&self, doc: &Document, f: impl FnOnce() -> R) -> Option<R> {
+        let versions = self
+            .versions
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(&doc.uri)
-            .is_some_and(|&v| v == doc.version)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = versions.get(&doc.uri).is_some_and(|&v| v == doc.version);
+        current.then(f)
     }
 
     /// Open documents by path (they win over the files on disk).
