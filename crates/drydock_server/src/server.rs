@@ -1,7 +1,8 @@
 //! The main loop. Notifications change the session strictly in the order they arrive, on this
 //! thread; requests run on a small worker pool from a snapshot, each inside `catch_unwind` so a
-//! panic becomes an error response rather than a dead server. Push diagnostics computed for an
-//! old version of a document are dropped, and at most one lint per document waits for a worker
+//! panic becomes an error response rather than a dead server. Push diagnostics are linted on a
+//! thread of their own (a slow lint never holds up a completion); those computed for an old
+//! version of a document are dropped, and at most one lint per document waits for that thread
 //! (a burst of changes replaces it), so memory stays flat whatever the rate of changes. A request
 //! cancelled while it still waits for a worker is answered `RequestCancelled` and never run.
 
@@ -184,11 +185,13 @@ fn run_with(connection: Connection, outbox: Outbox) -> anyhow::Result<()> {
             .map_or(2, std::num::NonZero::get)
             .clamp(1, 4),
     )?;
+    let lints = Workers::new(1)?;
     let mut server = Server {
         connection,
         outbox,
         session,
         pool,
+        lints,
         task_rx,
         shutdown: false,
         next_id: 0,
@@ -249,6 +252,10 @@ struct Server {
     outbox: Outbox,
     session: Session,
     pool: Workers,
+    /// The thread that lints for push diagnostics: always the same one, so the model it keeps
+    /// of each document between keystrokes is still in its core's cache and freed by the
+    /// thread that allocated it.
+    lints: Workers,
     task_rx: Receiver<Task>,
     shutdown: bool,
     next_id: i32,
@@ -544,7 +551,7 @@ impl Server {
             }
             let queued = self.queued.clone();
             let outbox = self.outbox.clone();
-            self.pool.spawn(move || {
+            self.lints.spawn(move || {
                 let Some((doc, snapshot)) = queued
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
