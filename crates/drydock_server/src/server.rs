@@ -93,6 +93,75 @@ impl Outbox {
             }
         }
     }
+
+    /// What a lint worker publishes for `doc`: the diagnostics as values, or, when messages go
+    /// as text, the JSON array written by [`diagnostics::write_json`] with what `written`
+    /// kept of the document's previous publication.
+    fn findings(
+        &self,
+        snapshot: &Snapshot,
+        doc: &Document,
+        linted: &lint::Linted,
+        written: &Mutex<HashMap<Uri, diagnostics::Written>>,
+    ) -> Findings {
+        match self {
+            Self::Messages(_) => Findings::Values(diagnostics::to_lsp(snapshot, doc, linted)),
+            Self::Text(_) => {
+                let mut written = written.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut json = Vec::new();
+                let kept = written.entry(doc.uri.clone()).or_default();
+                diagnostics::write_json(snapshot, doc, linted, kept, &mut json);
+                Findings::Json(json)
+            }
+        }
+    }
+
+    /// Publishes what [`Outbox::findings`] gave.
+    fn publish_findings(
+        &self,
+        uri: &Uri,
+        version: Option<i32>,
+        caps: &ClientCaps,
+        findings: &Findings,
+    ) {
+        match (self, findings) {
+            (Self::Text(sender), Findings::Json(json)) => {
+                let version = version.filter(|_| caps.publish_version);
+                let _ = sender.send(publication(uri, version, json));
+            }
+            (_, Findings::Values(diagnostics)) => {
+                self.publish(&PublishParams::new(uri, version, caps, diagnostics));
+            }
+            // (Not made: JSON is written only when messages go as text.)
+            (Self::Messages(_), Findings::Json(_)) => {}
+        }
+    }
+}
+
+/// Diagnostics a lint worker publishes ([`Outbox::findings`]).
+enum Findings {
+    /// As LSP values.
+    Values(Vec<lsp_types::Diagnostic>),
+    /// As a JSON array.
+    Json(Vec<u8>),
+}
+
+/// A `publishDiagnostics` notification as JSON-RPC text, its diagnostics given as a JSON
+/// array.
+fn publication(uri: &Uri, version: Option<i32>, diagnostics: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(diagnostics.len() + uri.0.len() + 128);
+    out.extend_from_slice(br#"{"jsonrpc":"2.0","method":""#);
+    out.extend_from_slice(PUBLISH.as_bytes());
+    out.extend_from_slice(br#"","params":{"uri":"#);
+    let _ = serde_json::to_writer(&mut out, uri);
+    if let Some(version) = version {
+        out.extend_from_slice(br#","version":"#);
+        out.extend_from_slice(version.to_string().as_bytes());
+    }
+    out.extend_from_slice(br#","diagnostics":"#);
+    out.extend_from_slice(diagnostics);
+    out.extend_from_slice(b"}}");
+    out
 }
 
 /// A message as JSON-RPC text.
@@ -136,18 +205,8 @@ impl<'a> PublishParams<'a> {
 
     /// The notification as JSON-RPC text.
     fn text(&self) -> Vec<u8> {
-        #[derive(serde::Serialize)]
-        struct Publish<'a> {
-            jsonrpc: &'static str,
-            method: &'static str,
-            params: &'a PublishParams<'a>,
-        }
-        serde_json::to_vec(&Publish {
-            jsonrpc: "2.0",
-            method: PUBLISH,
-            params: self,
-        })
-        .unwrap_or_default()
+        let diagnostics = serde_json::to_vec(self.diagnostics).unwrap_or_default();
+        publication(self.uri, self.version, &diagnostics)
     }
 }
 
@@ -561,22 +620,16 @@ impl Server {
                 };
                 let result = catch_unwind(AssertUnwindSafe(|| {
                     let linted = lint::lint(&snapshot, &doc);
-                    (
-                        diagnostics::to_lsp(&snapshot, &doc, &linted),
-                        linted.retired,
-                    )
+                    let findings = outbox.findings(&snapshot, &doc, &linted, &snapshot.written);
+                    (findings, linted.retired)
                 }));
-                let (diagnostics, retired) = result.unwrap_or_default();
+                let (findings, retired) =
+                    result.unwrap_or_else(|_| (Findings::Values(Vec::new()), None));
                 // Sent from here, unless the document changed since (checked and sent under
                 // the lock the main thread takes to change a version: a close's empty
                 // diagnostics never overtake these).
                 snapshot.while_current(&doc, || {
-                    outbox.publish(&PublishParams::new(
-                        &doc.uri,
-                        Some(doc.version),
-                        &snapshot.caps,
-                        &diagnostics,
-                    ));
+                    outbox.publish_findings(&doc.uri, Some(doc.version), &snapshot.caps, &findings);
                 });
                 // The replaced model is freed once the findings are on their way.
                 drop(retired);
@@ -806,6 +859,34 @@ impl Drop for Workers {
         self.jobs = None;
         for thread in self.threads.drain(..) {
             let _ = thread.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The notification written around a JSON array of diagnostics is the JSON-RPC message
+    /// `publishDiagnostics` with those parameters (with and without a version; a URI that
+    /// needs escaping).
+    #[test]
+    fn publication_is_the_notification() {
+        let uri = Uri("file:///tmp/a \"b\"\\c/Dockerfile".to_owned());
+        let diagnostics = serde_json::json!([{"range": diagnostics::start(), "message": "m"}]);
+        let array = serde_json::to_vec(&diagnostics).unwrap();
+        for version in [None, Some(0), Some(-3), Some(i32::MAX)] {
+            let text = publication(&uri, version, &array);
+            let parsed: Value = serde_json::from_slice(&text).unwrap();
+            let mut params = json!({"uri": uri, "diagnostics": diagnostics});
+            if let Some(version) = version {
+                params["version"] = json!(version);
+            }
+            assert_eq!(
+                parsed,
+                json!({"jsonrpc": "2.0", "method": PUBLISH, "params": params}),
+                "{version:?}"
+            );
         }
     }
 }

@@ -248,7 +248,13 @@ pub struct Session {
     /// the shell views and instruction-local findings of the instructions an edit did not
     /// touch from it.
     pub models: Models,
+    /// What was last written out of each open document's diagnostics (see
+    /// [`crate::diagnostics::Written`]).
+    pub written: Written,
 }
+
+/// See [`Session::written`].
+pub type Written = Arc<Mutex<HashMap<Uri, crate::diagnostics::Written>>>;
 
 /// What the last lint of each open Dockerfile left, shared with workers.
 pub type Models = Arc<Mutex<HashMap<Uri, Arc<Previous>>>>;
@@ -273,6 +279,7 @@ impl Session {
             roots,
             versions: Arc::new(Mutex::new(HashMap::new())),
             models: Models::default(),
+            written: Written::default(),
         };
         session.set_settings(settings);
         session
@@ -323,6 +330,10 @@ impl Session {
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .remove(uri);
+                self.written
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(uri);
             }
         }
     }
@@ -339,6 +350,7 @@ impl Session {
             roots: Arc::new(self.roots.clone()),
             versions: self.versions.clone(),
             models: self.models.clone(),
+            written: self.written.clone(),
         }
     }
 }
@@ -367,6 +379,8 @@ pub struct Snapshot {
     versions: Arc<Mutex<HashMap<Uri, i32>>>,
     /// See [`Session::models`].
     pub models: Models,
+    /// See [`Session::written`].
+    pub written: Written,
 }
 
 impl Snapshot {
