@@ -1,7 +1,7 @@
 //! The typed layer over the syntax tree: stages, base images, variable scopes, the effective
 //! `USER`, the `SHELL` in effect, and a cached [`ShellScript`] per `RUN`.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::{Arc, OnceLock};
 
 use drydock_text::TextRange;

@@ -57,8 +57,8 @@ impl Rule for DuplicateStageName {
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let stages = ctx.model.stages();
         // The first stage of each name (a map, not a scan: files can have thousands of stages).
-        let mut first: std::collections::HashMap<&str, &drydock_dockerfile::model::StageName> =
-            std::collections::HashMap::new();
+        let mut first: foldhash::HashMap<&str, &drydock_dockerfile::model::StageName> =
+            foldhash::HashMap::default();
         for stage in stages {
             let Some(name) = &stage.name else {
                 continue;

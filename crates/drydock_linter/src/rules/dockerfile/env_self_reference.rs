@@ -1,5 +1,5 @@
+use foldhash::{HashSet, HashSetExt};
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use drydock_dockerfile::{Args, InstructionKind};
 use drydock_text::TextRange;

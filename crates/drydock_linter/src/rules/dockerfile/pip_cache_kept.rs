@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use drydock_dockerfile::model::Model;
 use drydock_dockerfile::{Args, Instruction, InstructionKind};

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use drydock_dockerfile::image::ImageRef;
 use drydock_dockerfile::{Args, InstructionKind};
@@ -108,7 +108,7 @@ impl Rule for RelativeCopyWithoutWorkdir {
                     });
                 }
                 InstructionKind::Workdir => match &mut state {
-                    None => state = Some((None, HashMap::from([(None, true)]))),
+                    None => state = Some((None, [(None, true)].into_iter().collect())),
                     Some((current, map)) => {
                         map.insert(current.clone(), true);
                     }

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use drydock_dockerfile::lex::{Lexer, VarValue, var_refs};
 use drydock_dockerfile::model::{Base, Model};

@@ -83,7 +83,7 @@ struct Vars {
     aliases: BTreeMap<usize, String>,
     /// The first stage number of each alias (a map, not a scan of `aliases`: files can have
     /// thousands of stages).
-    first_by_alias: std::collections::HashMap<String, usize>,
+    first_by_alias: foldhash::HashMap<String, usize>,
     envs: BTreeMap<usize, BTreeSet<String>>,
     args: BTreeSet<String>,
 }
@@ -93,7 +93,7 @@ impl Vars {
         self.started = true;
         self.stage = stage;
         self.aliases = BTreeMap::from([(stage, alias.to_owned())]);
-        self.first_by_alias = std::collections::HashMap::from([(alias.to_owned(), stage)]);
+        self.first_by_alias = [(alias.to_owned(), stage)].into_iter().collect();
         self.envs = BTreeMap::from([(stage, BTreeSet::new())]);
         self.args = BTreeSet::new();
     }

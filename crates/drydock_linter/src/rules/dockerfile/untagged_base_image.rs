@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use drydock_dockerfile::Word;
 use drydock_dockerfile::image::ImageRef;
