@@ -1,7 +1,7 @@
 use drydock_dockerfile::{Args, InstructionKind};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -53,8 +53,12 @@ impl Rule for CopyEntireFilesystem {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for (_, instruction) in ctx.model.instructions_of(InstructionKind::Copy) {
+        for (_, instruction) in ctx.instructions_of(InstructionKind::Copy) {
             if instruction.flag("from").is_none() {
                 continue;
             }

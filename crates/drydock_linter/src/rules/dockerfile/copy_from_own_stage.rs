@@ -1,7 +1,7 @@
 use drydock_dockerfile::InstructionKind;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -49,10 +49,14 @@ impl Rule for CopyFromOwnStage {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
         let text = ctx.text();
-        for (index, instruction) in model.instructions_of(InstructionKind::Copy) {
+        for (index, instruction) in ctx.instructions_of(InstructionKind::Copy) {
             let Some(stage) = model.stage_of(index).map(|s| &model.stages()[s]) else {
                 continue;
             };

@@ -1,8 +1,7 @@
 use drydock_dockerfile::InstructionKind;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::onbuild_of;
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -41,19 +40,27 @@ impl Rule for ForbiddenOnbuildTrigger {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        for kind in [
+        let forbidden = [
             InstructionKind::Onbuild,
             InstructionKind::From,
             InstructionKind::Maintainer,
-        ] {
-            for (_, inner) in onbuild_of(ctx.model, kind) {
-                ctx.report(
-                    inner.keyword.range,
-                    format!("`ONBUILD {}` is not allowed", kind.keyword()),
-                )
-                .help("`ONBUILD`, `FROM` and `MAINTAINER` cannot be triggers; move the instruction out of `ONBUILD`");
-            }
+        ];
+        let triggers: Vec<_> = ctx
+            .instructions_of(InstructionKind::Onbuild)
+            .filter_map(|(_, outer)| outer.onbuild_inner())
+            .filter(|inner| forbidden.contains(&inner.kind))
+            .collect();
+        for inner in triggers {
+            ctx.report(
+                inner.keyword.range,
+                format!("`ONBUILD {}` is not allowed", inner.kind.keyword()),
+            )
+            .help("`ONBUILD`, `FROM` and `MAINTAINER` cannot be triggers; move the instruction out of `ONBUILD`");
         }
     }
 }

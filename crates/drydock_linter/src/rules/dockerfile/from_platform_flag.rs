@@ -1,7 +1,7 @@
 use drydock_dockerfile::InstructionKind;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -46,9 +46,13 @@ impl Rule for FromPlatformFlag {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let text = ctx.text();
-        for (_, instruction) in ctx.model.instructions_of(InstructionKind::From) {
+        for (_, instruction) in ctx.instructions_of(InstructionKind::From) {
             let Some(flag) = instruction.flag("platform") else {
                 continue;
             };

@@ -499,21 +499,6 @@ pub(crate) fn has_cache_mount(model: &Model, run: &Instruction, path: &str) -> b
         .any(|t| t.contains(path))
 }
 
-/// Instructions of `kind` wrapped in `ONBUILD`, with the outer instruction's index.
-pub(crate) fn onbuild_of(
-    model: &Model,
-    kind: InstructionKind,
-) -> impl Iterator<Item = (usize, &Instruction)> {
-    model
-        .instructions_of(InstructionKind::Onbuild)
-        .filter_map(move |(i, outer)| {
-            outer
-                .onbuild_inner()
-                .filter(|inner| inner.kind == kind)
-                .map(|inner| (i, inner))
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@ use drydock_dockerfile::{Args, InstructionKind, TextRange};
 
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -150,10 +150,14 @@ impl Rule for LegacyKeyValueFormat {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Instruction
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let text = ctx.text();
         let escape = ctx.model.file().escape();
-        for (_, instruction) in ctx.model.instructions() {
+        for (_, instruction) in ctx.instructions() {
             if !matches!(
                 instruction.kind,
                 InstructionKind::Env | InstructionKind::Label
