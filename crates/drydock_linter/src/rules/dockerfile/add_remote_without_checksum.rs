@@ -1,7 +1,7 @@
 use drydock_dockerfile::{Args, Instruction, InstructionKind};
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -81,9 +81,13 @@ impl Rule for AddRemoteWithoutChecksum {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
-        for (index, outer) in model.instructions() {
+        for (index, outer) in ctx.instructions() {
             let instruction: &Instruction = match outer.kind {
                 InstructionKind::Add => outer,
                 InstructionKind::Onbuild => match outer.onbuild_inner() {

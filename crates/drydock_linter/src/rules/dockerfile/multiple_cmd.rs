@@ -1,7 +1,7 @@
 use drydock_dockerfile::InstructionKind;
 
 use crate::declare_rule;
-use crate::rule::{DockerfileContext, Rule, RuleMeta};
+use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 
 declare_rule! {
     /// ## What it does
@@ -46,9 +46,13 @@ impl Rule for MultipleCmd {
         &Self::META
     }
 
+    fn locality(&self) -> Locality {
+        Locality::Stage
+    }
+
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let mut first = None;
-        for (_, instruction) in ctx.model.instructions() {
+        for (_, instruction) in ctx.instructions() {
             match instruction.kind {
                 InstructionKind::From => first = None,
                 InstructionKind::Cmd => match first {
