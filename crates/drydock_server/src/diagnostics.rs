@@ -102,19 +102,24 @@ struct WrittenEntry {
 }
 
 impl WrittenEntry {
-    /// The order of findings (see `drydock_linter::lint::sort`), in the editor's coordinates.
-    fn key(&self) -> (u32, u32, u32, u32, &str, &str) {
-        let Range { start, end } = &self.range;
-        let (code, message) = (self.code, self.message.as_str());
-        (
-            start.line,
-            start.character,
-            end.line,
-            end.character,
-            code,
-            message,
-        )
+    fn key(&self) -> Key<'_> {
+        key(&self.range, self.code, &self.message)
     }
+}
+
+/// The order of findings (see `drydock_linter::lint::sort`), in the editor's coordinates.
+type Key<'a> = (u32, u32, u32, u32, &'a str, &'a str);
+
+fn key<'a>(range: &Range, code: &'a str, message: &'a str) -> Key<'a> {
+    let Range { start, end } = range;
+    (
+        start.line,
+        start.character,
+        end.line,
+        end.character,
+        code,
+        message,
+    )
 }
 
 /// Writes what [`to_lsp`] gives as a JSON array to `out`, copying the text of the diagnostics
@@ -152,17 +157,10 @@ pub fn write_json(
             continue;
         }
         let range = doc.range(d.range, enc);
-        let key = (
-            range.start.line,
-            range.start.character,
-            range.end.line,
-            range.end.character,
-            d.code,
-            d.message.as_str(),
-        );
-        while old.next_if(|e| e.key() < key).is_some() {}
+        let here = key(&range, d.code, &d.message);
+        while old.next_if(|e| e.key() < here).is_some() {}
         let same =
-            |e: &WrittenEntry| e.key() == key && e.severity == d.severity && e.help == d.help;
+            |e: &WrittenEntry| e.key() == here && e.severity == d.severity && e.help == d.help;
         let entry = old.next_if(same).unwrap_or_else(|| WrittenEntry {
             json: serde_json::to_vec(&convert(snapshot, doc, linted, d, docs))
                 .unwrap_or_default()

@@ -126,8 +126,8 @@ impl Outbox {
     ) {
         match (self, findings) {
             (Self::Text(sender), Findings::Json(json)) => {
-                let version = version.filter(|_| caps.publish_version);
-                let _ = sender.send(publication(uri, version, json));
+                let params = PublishParams::new(uri, version, caps, &[]);
+                let _ = sender.send(publication(uri, params.version, json));
             }
             (_, Findings::Values(diagnostics)) => {
                 self.publish(&PublishParams::new(uri, version, caps, diagnostics));
