@@ -95,19 +95,16 @@ impl Outbox {
     }
 
     /// What a lint worker publishes for `doc`: the diagnostics as values, or, when messages go
-    /// as text, the JSON array written by [`diagnostics::write_json`] with what `written`
-    /// kept of the document's previous publication.
-    fn findings(
-        &self,
-        snapshot: &Snapshot,
-        doc: &Document,
-        linted: &lint::Linted,
-        written: &Mutex<HashMap<Uri, diagnostics::Written>>,
-    ) -> Findings {
+    /// as text, the JSON array written by [`diagnostics::write_json`] with what the snapshot's
+    /// `written` kept of the document's previous publication.
+    fn findings(&self, snapshot: &Snapshot, doc: &Document, linted: &lint::Linted) -> Findings {
         match self {
             Self::Messages(_) => Findings::Values(diagnostics::to_lsp(snapshot, doc, linted)),
             Self::Text(_) => {
-                let mut written = written.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut written = snapshot
+                    .written
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 let mut json = Vec::new();
                 let kept = written.entry(doc.uri.clone()).or_default();
                 diagnostics::write_json(snapshot, doc, linted, kept, &mut json);
@@ -116,14 +113,9 @@ impl Outbox {
         }
     }
 
-    /// Publishes what [`Outbox::findings`] gave.
-    fn publish_findings(
-        &self,
-        uri: &Uri,
-        version: Option<i32>,
-        caps: &ClientCaps,
-        findings: &Findings,
-    ) {
+    /// Publishes what [`Outbox::findings`] gave for `doc`.
+    fn publish_findings(&self, snapshot: &Snapshot, doc: &Document, findings: &Findings) {
+        let (uri, version, caps) = (&doc.uri, Some(doc.version), &snapshot.caps);
         match (self, findings) {
             (Self::Text(sender), Findings::Json(json)) => {
                 let params = PublishParams::new(uri, version, caps, &[]);
@@ -620,7 +612,7 @@ impl Server {
                 };
                 let result = catch_unwind(AssertUnwindSafe(|| {
                     let linted = lint::lint(&snapshot, &doc);
-                    let findings = outbox.findings(&snapshot, &doc, &linted, &snapshot.written);
+                    let findings = outbox.findings(&snapshot, &doc, &linted);
                     (findings, linted.retired)
                 }));
                 let (findings, retired) =
@@ -629,7 +621,7 @@ impl Server {
                 // the lock the main thread takes to change a version: a close's empty
                 // diagnostics never overtake these).
                 snapshot.while_current(&doc, || {
-                    outbox.publish_findings(&doc.uri, Some(doc.version), &snapshot.caps, &findings);
+                    outbox.publish_findings(&snapshot, &doc, &findings);
                 });
                 // The replaced model is freed once the findings are on their way.
                 drop(retired);
