@@ -188,13 +188,16 @@ fn error_response(id: &Value, code: i32, message: &str) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }
 
-/// Writes one framed body.
+/// Writes one framed body, header and body in one write (one system call on an unbuffered
+/// output: the client wakes up once per message, never to a header without its body).
 ///
 /// # Errors
 /// Writing fails.
 pub fn write_frame(w: &mut dyn Write, body: &[u8]) -> io::Result<()> {
-    write!(w, "Content-Length: {}\r\n\r\n", body.len())?;
-    w.write_all(body)?;
+    let mut frame = Vec::with_capacity(body.len() + 40);
+    let _ = write!(frame, "Content-Length: {}\r\n\r\n", body.len());
+    frame.extend_from_slice(body);
+    w.write_all(&frame)?;
     w.flush()
 }
 
@@ -233,7 +236,24 @@ pub struct Stdio {
 /// A connection over standard input and output ([`over`]).
 #[must_use]
 pub fn stdio() -> (Connection, Sender<Vec<u8>>, Stdio) {
-    over(io::BufReader::new(io::stdin()), io::stdout())
+    over(io::BufReader::new(io::stdin()), unbuffered_stdout())
+}
+
+/// Standard output as a file of its own (a duplicate of its descriptor) when it can be:
+/// `io::stdout()` is line-buffered, so a frame written to it goes out as its header, then its
+/// body.
+#[cfg(unix)]
+fn unbuffered_stdout() -> Box<dyn Write + Send> {
+    use std::os::fd::AsFd;
+    match io::stdout().as_fd().try_clone_to_owned() {
+        Ok(fd) => Box::new(std::fs::File::from(fd)),
+        Err(_) => Box::new(io::stdout()),
+    }
+}
+
+#[cfg(not(unix))]
+fn unbuffered_stdout() -> Box<dyn Write + Send> {
+    Box::new(io::stdout())
 }
 
 /// A connection reading framed messages from `input` and writing them to `output` (standard
@@ -391,5 +411,26 @@ mod tests {
         };
         assert_eq!(v["id"], Value::Null);
         assert!(matches!(decode(b"\xff"), Frame::Invalid(_)));
+    }
+
+    /// A frame is one write: the client never wakes up to a header without its body.
+    #[test]
+    fn a_frame_is_one_write() {
+        struct Writes(Vec<Vec<u8>>);
+        impl Write for Writes {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.0.push(buf.to_vec());
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut out = Writes(Vec::new());
+        write_frame(&mut out, b"{\"jsonrpc\":\"2.0\"}").expect("written");
+        assert_eq!(
+            out.0,
+            [b"Content-Length: 17\r\n\r\n{\"jsonrpc\":\"2.0\"}".to_vec()]
+        );
     }
 }
