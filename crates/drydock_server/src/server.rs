@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 
 use crate::document::{Document, Kind};
 use crate::session::{ClientCaps, ClientSettings, Session, Snapshot, encoding_name};
+use crate::transport::TextOut;
 use crate::{diagnostics, handlers, lint, uri};
 
 /// What the main loop waits for besides client messages.
@@ -56,7 +57,7 @@ pub fn run(connection: Connection) -> anyhow::Result<()> {
 ///
 /// # Errors
 /// A broken `initialize` handshake or a protocol error.
-pub fn run_on_text(connection: Connection, text: Sender<Vec<u8>>) -> anyhow::Result<()> {
+pub fn run_on_text(connection: Connection, text: TextOut) -> anyhow::Result<()> {
     run_with(connection, Outbox::Text(text))
 }
 
@@ -65,8 +66,8 @@ pub fn run_on_text(connection: Connection, text: Sender<Vec<u8>>) -> anyhow::Res
 enum Outbox {
     /// As values, on the connection.
     Messages(Sender<Message>),
-    /// As JSON text, each message whole.
-    Text(Sender<Vec<u8>>),
+    /// As JSON text, each message whole, written out by the thread that sends it.
+    Text(TextOut),
 }
 
 impl Outbox {
@@ -74,7 +75,7 @@ impl Outbox {
     fn send(&self, message: Message) -> bool {
         match self {
             Self::Messages(sender) => sender.send(message).is_ok(),
-            Self::Text(sender) => sender.send(json_text(&message)).is_ok(),
+            Self::Text(out) => out.send(&json_text(&message)),
         }
     }
 
@@ -88,8 +89,8 @@ impl Outbox {
                     params: serde_json::to_value(params).unwrap_or_default(),
                 }));
             }
-            Self::Text(sender) => {
-                let _ = sender.send(params.text());
+            Self::Text(out) => {
+                let _ = out.send(&params.text());
             }
         }
     }
@@ -117,9 +118,9 @@ impl Outbox {
     fn publish_findings(&self, snapshot: &Snapshot, doc: &Document, findings: &Findings) {
         let (uri, version, caps) = (&doc.uri, Some(doc.version), &snapshot.caps);
         match (self, findings) {
-            (Self::Text(sender), Findings::Json(json)) => {
+            (Self::Text(out), Findings::Json(json)) => {
                 let params = PublishParams::new(uri, version, caps, &[]);
-                let _ = sender.send(publication(uri, params.version, json));
+                let _ = out.send(&publication(uri, params.version, json));
             }
             (_, Findings::Values(diagnostics)) => {
                 self.publish(&PublishParams::new(uri, version, caps, diagnostics));

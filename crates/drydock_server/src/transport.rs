@@ -235,7 +235,7 @@ pub struct Stdio {
 
 /// A connection over standard input and output ([`over`]).
 #[must_use]
-pub fn stdio() -> (Connection, Sender<Vec<u8>>, Stdio) {
+pub fn stdio() -> (Connection, TextOut, Stdio) {
     over(io::BufReader::new(io::stdin()), unbuffered_stdout())
 }
 
@@ -256,57 +256,62 @@ fn unbuffered_stdout() -> Box<dyn Write + Send> {
     Box::new(io::stdout())
 }
 
+/// Where the server's messages go as JSON text: each is written out, framed, by the thread that
+/// sends it (a lint worker writes its findings itself, with no hand-over to a writer thread),
+/// one whole frame at a time.
+#[derive(Clone)]
+pub struct TextOut(Arc<Mutex<dyn Write + Send>>);
+
+impl std::fmt::Debug for TextOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TextOut")
+    }
+}
+
+impl TextOut {
+    /// Writes `body` as one frame; `false` when it cannot be written (the client is gone).
+    #[must_use]
+    pub fn send(&self, body: &[u8]) -> bool {
+        let mut out = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        write_frame(&mut *out, body).is_ok()
+    }
+}
+
 /// A connection reading framed messages from `input` and writing them to `output` (standard
-/// input and output, or pipes in a benchmark), each on its own thread. Messages to the client
-/// go either as values on the connection or as JSON text on the sender returned with it
-/// (see [`run_on_text`](crate::run_on_text)); the writer stops once both are closed.
+/// input and output, or pipes in a benchmark). Messages to the client go either as values on
+/// the connection, written by a thread of their own, or as JSON text through the [`TextOut`]
+/// returned with it (see [`run_on_text`](crate::run_on_text)); the reader has its own thread.
 #[must_use]
 pub fn over(
     mut input: impl BufRead + Send + 'static,
     output: impl Write + Send + 'static,
-) -> (Connection, Sender<Vec<u8>>, Stdio) {
+) -> (Connection, TextOut, Stdio) {
     let (to_client, outgoing) = crossbeam_channel::bounded::<Message>(0);
-    let (text_tx, text) = crossbeam_channel::bounded::<Vec<u8>>(0);
     let (incoming_tx, incoming) = crossbeam_channel::bounded::<Message>(0);
     let (done_tx, writer_done) = crossbeam_channel::bounded::<()>(1);
     let (error_tx, reader_error) = crossbeam_channel::bounded::<FramingError>(1);
-    // Both threads write: the writer the server's messages, the reader its error responses.
-    let output = Arc::new(Mutex::new(output));
+    // The writer, the reader (its error responses) and the senders of text all write, a frame
+    // at a time.
+    let output: Arc<Mutex<dyn Write + Send>> = Arc::new(Mutex::new(output));
     let writer_output = output.clone();
     let _ = thread::Builder::new()
         .name("drydock-lsp-writer".into())
         .spawn(move || {
-            // (Once the client is gone, writing fails: both go on being drained, so that
+            // (Once the client is gone, writing fails: messages go on being drained, so that
             // senders never block.)
-            let (mut messages, mut texts) = (Some(outgoing), Some(text));
-            while messages.is_some() || texts.is_some() {
-                let never_message = crossbeam_channel::never();
-                let never_text = crossbeam_channel::never();
-                crossbeam_channel::select! {
-                    recv(messages.as_ref().unwrap_or(&never_message)) -> message => match message {
-                        Ok(message) => {
-                            let mut out = writer_output.lock().unwrap_or_else(PoisonError::into_inner);
-                            let _ = message.write(&mut *out);
-                        }
-                        Err(_) => messages = None,
-                    },
-                    recv(texts.as_ref().unwrap_or(&never_text)) -> body => match body {
-                        Ok(body) => {
-                            let mut out = writer_output.lock().unwrap_or_else(PoisonError::into_inner);
-                            let _ = write_frame(&mut *out, &body);
-                        }
-                        Err(_) => texts = None,
-                    },
-                }
+            for message in outgoing {
+                let mut out = writer_output.lock().unwrap_or_else(PoisonError::into_inner);
+                let _ = message.write(&mut &mut *out);
             }
             let _ = done_tx.send(());
         });
+    let reader_output = output.clone();
     let _ = thread::Builder::new()
         .name("drydock-lsp-reader".into())
         .spawn(move || {
             let mut reply = |response: &Value| {
                 let body = response.to_string();
-                let mut out = output.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut out = reader_output.lock().unwrap_or_else(PoisonError::into_inner);
                 let _ = write_frame(&mut *out, body.as_bytes());
             };
             if let Err(e) = pump(&mut input, &incoming_tx, &mut reply) {
@@ -318,7 +323,7 @@ pub fn over(
             sender: to_client,
             receiver: incoming,
         },
-        text_tx,
+        TextOut(output),
         Stdio {
             writer_done,
             reader_error,
