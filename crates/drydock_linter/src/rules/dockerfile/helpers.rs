@@ -30,6 +30,29 @@ pub(crate) fn stage_names(model: &Model) -> Option<Vec<u8>> {
     outside.done()
 }
 
+/// The instructions of `kind` that follow another one of the same stage (the count restarts at
+/// each `FROM`; instructions before the first `FROM` are a stage of their own; `ONBUILD` ones
+/// do not count), among those a stage-local rule is to check: the keyword of each with the
+/// keyword of the stage's first.
+pub(crate) fn repeated_in_stage(
+    ctx: &DockerfileContext<'_>,
+    kind: InstructionKind,
+) -> Vec<(TextRange, TextRange)> {
+    let mut first = None;
+    let mut repeated = Vec::new();
+    for (_, instruction) in ctx.instructions() {
+        if instruction.kind == InstructionKind::From {
+            first = None;
+        } else if instruction.kind == kind {
+            match first {
+                None => first = Some(instruction.keyword.range),
+                Some(earlier) => repeated.push((instruction.keyword.range, earlier)),
+            }
+        }
+    }
+    repeated
+}
+
 /// [`run_script`] of the instructions a rule is to check ([`DockerfileContext::checks`]),
 /// with their indices.
 pub(crate) fn run_scripts<'a>(

@@ -2,6 +2,7 @@ use drydock_dockerfile::InstructionKind;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
+use crate::rules::dockerfile::helpers::repeated_in_stage;
 
 declare_rule! {
     /// ## What it does
@@ -51,23 +52,13 @@ impl Rule for MultipleEntrypoint {
     }
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
-        let mut first = None;
-        for (_, instruction) in ctx.instructions() {
-            match instruction.kind {
-                InstructionKind::From => first = None,
-                InstructionKind::Entrypoint => match first {
-                    None => first = Some(instruction.keyword.range),
-                    Some(earlier) => {
-                        ctx.report(
-                            instruction.keyword.range,
-                            "another `ENTRYPOINT` in the same stage: only the last one takes effect",
-                        )
-                        .label(earlier, "first `ENTRYPOINT` of the stage")
-                        .help("keep a single `ENTRYPOINT` per stage");
-                    }
-                },
-                _ => {}
-            }
+        for (range, earlier) in repeated_in_stage(ctx, InstructionKind::Entrypoint) {
+            ctx.report(
+                range,
+                "another `ENTRYPOINT` in the same stage: only the last one takes effect",
+            )
+            .label(earlier, "first `ENTRYPOINT` of the stage")
+            .help("keep a single `ENTRYPOINT` per stage");
         }
     }
 }
