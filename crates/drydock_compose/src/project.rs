@@ -670,10 +670,15 @@ impl Loader<'_> {
 
     /// Resolves `extends` for every service (cycles and missing targets are problems).
     fn extends(&mut self, root: &mut Value) {
-        let Some(ValueKind::Map(top)) = root.get("services").map(|s| s.kind.clone()) else {
+        let Some(ValueKind::Map(top)) = root.get("services").map(|s| &s.kind) else {
             return;
         };
-        let names: Vec<String> = top.iter().map(|e| e.key.clone()).collect();
+        // Only a service with `extends` changes: any other would be copied onto itself.
+        let names: Vec<String> = top
+            .iter()
+            .filter(|e| e.value.get("extends").is_some())
+            .map(|e| e.key.clone())
+            .collect();
         let mut resolved: Vec<(String, Value)> = Vec::new();
         for name in names {
             let Some(entry) = top.iter().find(|e| e.key == name) else {
