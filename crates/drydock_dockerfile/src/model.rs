@@ -537,20 +537,28 @@ impl Model {
     }
 
     /// The shell view of a `RUN` (or `ONBUILD RUN`) instruction, parsed on first use and cached.
-    /// `None` for other instructions.
+    /// `None` for other instructions. Under a shell that is not POSIX, a script a strict shell
+    /// parser rejects is not read ([`shell::parse_run_non_posix`]).
     #[must_use]
     pub fn shell(&self, index: usize) -> Option<&ShellScript> {
         self.shells[index]
             .get_or_init(|| {
                 let outer = self.instruction(index);
-                let run = match outer.kind {
-                    InstructionKind::Run => outer,
-                    InstructionKind::Onbuild => outer
-                        .onbuild_inner()
-                        .filter(|i| i.kind == InstructionKind::Run)?,
+                let script = match outer.kind {
+                    InstructionKind::Run if !self.shell_spec(index).is_posix() => {
+                        shell::parse_run_non_posix(&self.file, outer)
+                    }
+                    InstructionKind::Run => shell::parse_run(&self.file, outer),
+                    // (Triggers run in an image whose shell is not known here.)
+                    InstructionKind::Onbuild => shell::parse_run(
+                        &self.file,
+                        outer
+                            .onbuild_inner()
+                            .filter(|i| i.kind == InstructionKind::Run)?,
+                    ),
                     _ => return None,
                 };
-                Some(Arc::new(shell::parse_run(&self.file, run)))
+                Some(Arc::new(script))
             })
             .as_deref()
     }
@@ -571,6 +579,10 @@ impl Model {
             let Some(Some(view)) = previous.shells[old].get() else {
                 continue;
             };
+            // Whether the shell is POSIX decides how much of the script is read.
+            if previous.shell_spec(old).is_posix() != self.shell_spec(new).is_posix() {
+                continue;
+            }
             let (from, to) = (
                 previous.instruction(old).range.start(),
                 self.instruction(new).range.start(),

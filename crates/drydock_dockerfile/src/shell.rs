@@ -30,7 +30,7 @@ pub enum Engine {
 
 thread_local! {
     /// Scripts and bytes read by the fast reader and left to tree-sitter, on this thread.
-    static STATS: Cell<ReaderStats> = const { Cell::new(ReaderStats { fast: 0, fast_bytes: 0, fallback: 0, fallback_bytes: 0 }) };
+    static STATS: Cell<ReaderStats> = const { Cell::new(ReaderStats { fast: 0, fast_bytes: 0, fallback: 0, fallback_bytes: 0, skipped: 0, skipped_bytes: 0 }) };
 }
 
 /// How many scripts (and bytes) each reader read on this thread, for tests and benchmarks.
@@ -45,6 +45,11 @@ pub struct ReaderStats {
     pub fallback: u64,
     /// Their bytes.
     pub fallback_bytes: u64,
+    /// Scripts not read at all (rejected, under a shell that is not POSIX:
+    /// [`parse_run_non_posix`]).
+    pub skipped: u64,
+    /// Their bytes.
+    pub skipped_bytes: u64,
 }
 
 /// Where drydock's own shell reader gives up on `script`: the byte offset and a code of the
@@ -348,10 +353,33 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
     parse_run_with(file, run, Engine::Auto)
 }
 
+/// Builds the shell view of a `RUN` instruction whose shell in effect is not a POSIX shell
+/// (PowerShell, `cmd`): the same as [`parse_run`], except that a shell-form script without
+/// heredocs that a strict shell parser rejects outright is not read at all. Its view has no
+/// commands, [`StrictRead::Rejected`] and `has_error`: nothing else of it would be used, since
+/// what follows hadolint reads nothing of a rejected script and what does not skips non-POSIX
+/// shells. Such scripts are PowerShell that bash cannot make sense of, and reading them
+/// (tree-sitter-bash's error recovery) is costly.
+#[must_use]
+pub fn parse_run_non_posix(file: &Dockerfile, run: &Instruction) -> ShellScript {
+    parse_run_in(file, run, Engine::Auto, run.heredocs.is_empty())
+}
+
 /// [`parse_run`] with a chosen reader.
 #[doc(hidden)]
 #[must_use]
 pub fn parse_run_with(file: &Dockerfile, run: &Instruction, engine: Engine) -> ShellScript {
+    parse_run_in(file, run, engine, false)
+}
+
+/// [`parse_run_with`]; with `skip_rejected`, a shell-form script a strict parser rejects is not
+/// read (see [`parse_run_non_posix`]).
+fn parse_run_in(
+    file: &Dockerfile,
+    run: &Instruction,
+    engine: Engine,
+    skip_rejected: bool,
+) -> ShellScript {
     let mut script = ShellScript::default();
     let text = file.text();
     match &run.args {
@@ -387,7 +415,7 @@ pub fn parse_run_with(file: &Dockerfile, run: &Instruction, engine: Engine) -> S
                             fallback: Some(element.range),
                         }
                     };
-                    parse_into(&mut script, &source, engine);
+                    parse_into(&mut script, &source, engine, false);
                 }
                 None if !exec.elements.is_empty() => {
                     let words = exec
@@ -428,7 +456,7 @@ pub fn parse_run_with(file: &Dockerfile, run: &Instruction, engine: Engine) -> S
             };
             let header_consumer_is_shell = {
                 let mut probe = ShellScript::default();
-                parse_into(&mut probe, &source, engine);
+                parse_into(&mut probe, &source, engine, skip_rejected);
                 let consumer = probe
                     .commands
                     .first()
@@ -467,6 +495,7 @@ pub fn parse_run_with(file: &Dockerfile, run: &Instruction, engine: Engine) -> S
                         fallback: None,
                     },
                     engine,
+                    false,
                 );
             }
         }
@@ -555,8 +584,9 @@ thread_local! {
 }
 
 /// Reads `source` (with the fast reader when it can, else tree-sitter-bash) and appends its
-/// commands to `script`.
-fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine) {
+/// commands to `script`; with `skip_rejected`, a script the fast reader leaves and a strict
+/// parser rejects is not read (see [`parse_run_non_posix`]).
+fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine, skip_rejected: bool) {
     if engine == Engine::Auto && fast::read(script, source) {
         STATS.with(|s| {
             let mut stats = s.get();
@@ -565,6 +595,20 @@ fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine) {
             s.set(stats);
         });
         set_strict(script, source);
+        return;
+    }
+    if skip_rejected
+        && script.strict == StrictRead::Complete
+        && strict::outcome(&source.text) == strict::Outcome::Rejected
+    {
+        STATS.with(|s| {
+            let mut stats = s.get();
+            stats.skipped += 1;
+            stats.skipped_bytes += source.text.len() as u64;
+            s.set(stats);
+        });
+        script.strict = StrictRead::Rejected;
+        script.has_error = true;
         return;
     }
     if engine == Engine::Auto {
@@ -985,5 +1029,60 @@ mod tests {
         assert_eq!(script.commands.len(), 2);
         assert_eq!(&df[script.commands[1].words[1].range], "b");
         assert!(!script.has_error);
+    }
+
+    /// Under a shell that is not POSIX, a script a strict shell parser rejects is not read (no
+    /// tree-sitter parse); the same script under `/bin/sh`, or one that is only stopped early,
+    /// is read whole. Editing the `SHELL` above a `RUN` builds its view again.
+    #[test]
+    fn rejected_scripts_of_shells_that_are_not_posix_are_not_read() {
+        use super::{StrictRead, take_reader_stats};
+        let rejected = "RUN [Net.ServicePointManager]::SecurityProtocol = 'Tls12'; Invoke-WebRequest -Uri $url -OutFile x.zip\n";
+        let stopped = "RUN $ErrorActionPreference = 'Stop'; (New-Object Net.WebClient).DownloadFile($u, 'x.zip')\n";
+        let view = |dockerfile: &str| {
+            let model = Model::new(parse_str(dockerfile));
+            let index = model.instruction_count() - 1;
+            let _ = take_reader_stats();
+            let script = model.shell(index).cloned().expect("a RUN");
+            (script, take_reader_stats())
+        };
+
+        let pwsh = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"powershell\", \"-Command\"]\n";
+        let (script, stats) = view(&format!("{pwsh}{rejected}"));
+        assert_eq!(
+            (script.strict, script.commands.len()),
+            (StrictRead::Rejected, 0)
+        );
+        assert!(script.has_error);
+        assert_eq!((stats.skipped, stats.fallback), (1, 0));
+
+        let (script, stats) = view(&format!("FROM debian\n{rejected}"));
+        assert_eq!(script.strict, StrictRead::Rejected);
+        assert!(!script.commands.is_empty());
+        assert_eq!((stats.skipped, stats.fallback), (0, 1));
+
+        let (script, stats) = view(&format!("{pwsh}{stopped}"));
+        assert!(matches!(script.strict, StrictRead::StopsAt(_)));
+        assert!(!script.commands.is_empty());
+        assert_eq!(stats.skipped, 0);
+
+        // The RUN is unchanged when only the SHELL above it is edited: its view is not taken
+        // over from the previous version.
+        let before = Model::new(parse_str(&format!("{pwsh}{rejected}")));
+        let _ = before.shell(2);
+        let edited = format!(
+            "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"/bin/sh\", \"-c\"]\n{rejected}"
+        );
+        let after = Model::new_after(
+            crate::reparse(
+                before.file(),
+                crate::SourceText::from_string(edited.clone()),
+            ),
+            &before,
+        );
+        after.reuse_shells(&before);
+        let fresh = Model::new(parse_str(&edited));
+        assert_eq!(after.shell(2), fresh.shell(2));
+        assert!(!fresh.shell(2).expect("a RUN").commands.is_empty());
     }
 }

@@ -2073,7 +2073,7 @@ mod tests {
         let mut fast = ShellScript::default();
         let read = super::read(&mut fast, &source);
         let mut reference = ShellScript::default();
-        parse_into(&mut reference, &source, Engine::TreeSitter);
+        parse_into(&mut reference, &source, Engine::TreeSitter, false);
         // The strict reading is computed the same way by both paths.
         fast.strict = reference.strict;
         (read.then_some(fast), reference)
