@@ -323,3 +323,67 @@ fn corpus_fast_shell_reader_agrees_with_tree_sitter() {
         "the fast reader read only {read}% of the corpus's shell bytes"
     );
 }
+
+/// Under a shell that is not POSIX, the model's view of a `RUN` holds only what a strict shell
+/// parser reads of a script drydock's own reader cannot read (`shell::parse_run_non_posix`),
+/// since no rule uses more of it: on every corpus Dockerfile with such a `RUN`, every rule
+/// finds the same as with whole scripts read.
+#[test]
+fn corpus_rules_find_the_same_in_what_a_strict_parser_reads_of_shells_that_are_not_posix() {
+    use drydock_dockerfile::model::Model;
+    use drydock_dockerfile::shell::{read_whole_scripts, take_reader_stats};
+    let files = corpus_files("dockerfile");
+    if files.is_empty() {
+        eprintln!(
+            "SKIPPED: the shared corpus is not present (set DRYDOCK_CORPUS); nothing was compared"
+        );
+        return;
+    }
+    let all: Vec<_> = registry::ids().collect();
+    let settings = Settings::only(&all);
+    let lint = |bytes: &[u8], path: &Path, whole: bool| {
+        read_whole_scripts(whole);
+        let input = DockerfileInput {
+            path: Some(path),
+            target_stage: None,
+            context: None,
+        };
+        let found = lint_dockerfile(SourceText::from_bytes(bytes.to_vec()), input, &settings);
+        read_whole_scripts(false);
+        found.diagnostics
+    };
+    let (mut compared, mut skipped, mut mismatches) = (0usize, 0u64, Vec::new());
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let model = Model::new(parse(SourceText::from_bytes(bytes.clone())));
+        let has_one = model.instructions().any(|(index, instruction)| {
+            instruction.kind == InstructionKind::Run && !model.shell_spec(index).is_posix()
+        });
+        if !has_one {
+            continue;
+        }
+        compared += 1;
+        let _ = take_reader_stats();
+        let read_in_part = lint(&bytes, path, false);
+        skipped += take_reader_stats().skipped;
+        let read_whole = lint(&bytes, path, true);
+        if read_in_part != read_whole {
+            mismatches.push(format!(
+                "{}:
+read in part: {read_in_part:?}
+read whole: {read_whole:?}",
+                path.display()
+            ));
+        }
+    }
+    eprintln!(
+        "Dockerfiles with a RUN under a shell that is not POSIX: {compared}; {skipped} scripts read only as far as a strict parser reads"
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} files differ:\n{}",
+        mismatches.len(),
+        mismatches[..mismatches.len().min(3)].join("\n\n")
+    );
+    assert!(skipped > 0, "no script was read only in part");
+}

@@ -537,8 +537,9 @@ impl Model {
     }
 
     /// The shell view of a `RUN` (or `ONBUILD RUN`) instruction, parsed on first use and cached.
-    /// `None` for other instructions. Under a shell that is not POSIX, a script a strict shell
-    /// parser rejects is not read ([`shell::parse_run_non_posix`]).
+    /// `None` for other instructions. Under a shell that is not POSIX, of a script drydock's own
+    /// reader cannot read only what a strict shell parser reads is read
+    /// ([`shell::parse_run_non_posix`]).
     #[must_use]
     pub fn shell(&self, index: usize) -> Option<&ShellScript> {
         self.shells[index]

@@ -45,10 +45,10 @@ pub struct ReaderStats {
     pub fallback: u64,
     /// Their bytes.
     pub fallback_bytes: u64,
-    /// Scripts not read at all (rejected, under a shell that is not POSIX:
-    /// [`parse_run_non_posix`]).
+    /// Scripts read only as far as a strict parser reads them, under a shell that is not POSIX
+    /// ([`parse_run_non_posix`]).
     pub skipped: u64,
-    /// Their bytes.
+    /// The bytes not read.
     pub skipped_bytes: u64,
 }
 
@@ -354,15 +354,30 @@ pub fn parse_run(file: &Dockerfile, run: &Instruction) -> ShellScript {
 }
 
 /// Builds the shell view of a `RUN` instruction whose shell in effect is not a POSIX shell
-/// (PowerShell, `cmd`): the same as [`parse_run`], except that a shell-form script without
-/// heredocs that a strict shell parser rejects outright is not read at all. Its view has no
-/// commands, [`StrictRead::Rejected`] and `has_error`: nothing else of it would be used, since
-/// what follows hadolint reads nothing of a rejected script and what does not skips non-POSIX
-/// shells. Such scripts are PowerShell that bash cannot make sense of, and reading them
-/// (tree-sitter-bash's error recovery) is costly.
+/// (PowerShell, `cmd`): what a strict shell parser reads of it. Of a shell-form script without
+/// heredocs that drydock's own reader cannot read, only that is read: nothing when a strict
+/// parser rejects it ([`StrictRead::Rejected`], no commands), the part before where it stops
+/// ([`StrictRead::StopsAt`]); both with `has_error`. Nothing more of such a script is used:
+/// the rules that follow hadolint read no further than a strict parser, and the others skip
+/// shells that are not POSIX. Such scripts are PowerShell, which bash cannot make sense of,
+/// and reading all of one (tree-sitter-bash's error recovery) is the costliest parse there is.
+/// Any other script is read whole, as by [`parse_run`].
 #[must_use]
 pub fn parse_run_non_posix(file: &Dockerfile, run: &Instruction) -> ShellScript {
-    parse_run_in(file, run, Engine::Auto, run.heredocs.is_empty())
+    let strict_only = run.heredocs.is_empty() && !WHOLE_SCRIPTS.with(Cell::get);
+    parse_run_in(file, run, Engine::Auto, strict_only)
+}
+
+thread_local! {
+    /// Whether [`parse_run_non_posix`] reads every script whole, as [`parse_run`] does.
+    static WHOLE_SCRIPTS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes [`parse_run_non_posix`] read every script whole on this thread (or not): for tests
+/// that check that the rules find the same either way.
+#[doc(hidden)]
+pub fn read_whole_scripts(whole: bool) {
+    WHOLE_SCRIPTS.with(|w| w.set(whole));
 }
 
 /// [`parse_run`] with a chosen reader.
@@ -372,13 +387,13 @@ pub fn parse_run_with(file: &Dockerfile, run: &Instruction, engine: Engine) -> S
     parse_run_in(file, run, engine, false)
 }
 
-/// [`parse_run_with`]; with `skip_rejected`, a shell-form script a strict parser rejects is not
-/// read (see [`parse_run_non_posix`]).
+/// [`parse_run_with`]; with `strict_only`, of a shell-form script only what a strict parser
+/// reads is read (see [`parse_run_non_posix`]).
 fn parse_run_in(
     file: &Dockerfile,
     run: &Instruction,
     engine: Engine,
-    skip_rejected: bool,
+    strict_only: bool,
 ) -> ShellScript {
     let mut script = ShellScript::default();
     let text = file.text();
@@ -456,7 +471,7 @@ fn parse_run_in(
             };
             let header_consumer_is_shell = {
                 let mut probe = ShellScript::default();
-                parse_into(&mut probe, &source, engine, skip_rejected);
+                parse_into(&mut probe, &source, engine, strict_only);
                 let consumer = probe
                     .commands
                     .first()
@@ -584,9 +599,9 @@ thread_local! {
 }
 
 /// Reads `source` (with the fast reader when it can, else tree-sitter-bash) and appends its
-/// commands to `script`; with `skip_rejected`, a script the fast reader leaves and a strict
-/// parser rejects is not read (see [`parse_run_non_posix`]).
-fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine, skip_rejected: bool) {
+/// commands to `script`; with `strict_only`, of a script the fast reader leaves only what a
+/// strict parser reads is read (see [`parse_run_non_posix`]).
+fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine, strict_only: bool) {
     if engine == Engine::Auto && fast::read(script, source) {
         STATS.with(|s| {
             let mut stats = s.get();
@@ -597,19 +612,38 @@ fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine, skip_re
         set_strict(script, source);
         return;
     }
-    if skip_rejected
-        && script.strict == StrictRead::Complete
-        && strict::outcome(&source.text) == strict::Outcome::Rejected
-    {
-        STATS.with(|s| {
-            let mut stats = s.get();
-            stats.skipped += 1;
-            stats.skipped_bytes += source.text.len() as u64;
-            s.set(stats);
-        });
-        script.strict = StrictRead::Rejected;
-        script.has_error = true;
-        return;
+    if strict_only && script.strict == StrictRead::Complete {
+        match strict::outcome(&source.text) {
+            strict::Outcome::Rejected => {
+                STATS.with(|s| {
+                    let mut stats = s.get();
+                    stats.skipped += 1;
+                    stats.skipped_bytes += source.text.len() as u64;
+                    s.set(stats);
+                });
+                script.strict = StrictRead::Rejected;
+                script.has_error = true;
+                return;
+            }
+            strict::Outcome::StopsAt(at) if source.text.is_char_boundary(at) => {
+                STATS.with(|s| {
+                    let mut stats = s.get();
+                    stats.skipped += 1;
+                    stats.skipped_bytes += (source.text.len() - at) as u64;
+                    s.set(stats);
+                });
+                script.strict = StrictRead::StopsAt(source.map(at, at).start());
+                script.has_error = true;
+                let read = Source {
+                    text: source.text[..at].to_owned(),
+                    base: source.base,
+                    fallback: source.fallback,
+                };
+                parse_into(script, &read, engine, false);
+                return;
+            }
+            _ => {}
+        }
     }
     if engine == Engine::Auto {
         STATS.with(|s| {
@@ -1032,19 +1066,26 @@ mod tests {
     }
 
     /// Under a shell that is not POSIX, a script a strict shell parser rejects is not read (no
-    /// tree-sitter parse); the same script under `/bin/sh`, or one that is only stopped early,
-    /// is read whole. Editing the `SHELL` above a `RUN` builds its view again.
+    /// tree-sitter parse), and of one it stops in only the part before is read; under
+    /// `/bin/sh` both are read whole. Editing the `SHELL` above a `RUN` builds its view again.
     #[test]
-    fn rejected_scripts_of_shells_that_are_not_posix_are_not_read() {
+    fn scripts_of_shells_that_are_not_posix_are_read_as_far_as_a_strict_parser_reads() {
         use super::{StrictRead, take_reader_stats};
         let rejected = "RUN [Net.ServicePointManager]::SecurityProtocol = 'Tls12'; Invoke-WebRequest -Uri $url -OutFile x.zip\n";
-        let stopped = "RUN $ErrorActionPreference = 'Stop'; (New-Object Net.WebClient).DownloadFile($u, 'x.zip')\n";
+        let stopped = "RUN $ErrorActionPreference = 'Stop'; curl -o x.zip $u; (New-Object Net.WebClient).DownloadFile($u, 'x.zip'); curl $v\n";
         let view = |dockerfile: &str| {
             let model = Model::new(parse_str(dockerfile));
             let index = model.instruction_count() - 1;
             let _ = take_reader_stats();
             let script = model.shell(index).cloned().expect("a RUN");
             (script, take_reader_stats())
+        };
+        let names = |script: &super::ShellScript| -> Vec<String> {
+            script
+                .commands
+                .iter()
+                .filter_map(|c| c.name().map(str::to_owned))
+                .collect()
         };
 
         let pwsh = "FROM mcr.microsoft.com/windows/servercore:ltsc2022\nSHELL [\"powershell\", \"-Command\"]\n";
@@ -1061,10 +1102,30 @@ mod tests {
         assert!(!script.commands.is_empty());
         assert_eq!((stats.skipped, stats.fallback), (0, 1));
 
+        // The commands before the stop, as the whole script read by tree-sitter-bash has them.
+        let (whole, stats) = view(&format!("FROM debian\n{stopped}"));
+        assert_eq!((stats.skipped, stats.fallback), (0, 1));
+        let StrictRead::StopsAt(at) = whole.strict else {
+            panic!("{:?}", whole.strict)
+        };
+        let before_stop: Vec<String> = whole
+            .commands
+            .iter()
+            .filter(|c| c.range.end() <= at)
+            .filter_map(|c| c.name().map(str::to_owned))
+            .collect();
+        assert_eq!(before_stop[1..], ["curl", "New-Object"]);
+        assert!(
+            whole.commands.len() > before_stop.len(),
+            "{:?}",
+            names(&whole)
+        );
         let (script, stats) = view(&format!("{pwsh}{stopped}"));
-        assert!(matches!(script.strict, StrictRead::StopsAt(_)));
-        assert!(!script.commands.is_empty());
-        assert_eq!(stats.skipped, 0);
+        assert_eq!(stats.skipped, 1);
+        let shift = drydock_text::size(pwsh.len() - "FROM debian\n".len());
+        assert_eq!(script.strict, StrictRead::StopsAt(at + shift));
+        assert_eq!(names(&script), before_stop);
+        assert!(script.commands.iter().all(|c| c.range.end() <= at + shift));
 
         // The RUN is unchanged when only the SHELL above it is edited: its view is not taken
         // over from the previous version.
