@@ -1,9 +1,9 @@
 //! didChange -> publishDiagnostics latency, server side, over the in-memory connection: a
 //! 2,000-line Dockerfile and a 1,000-line compose file, one keystroke per change (alternately
-//! typing and deleting a character), every rule on its defaults. Then the Dockerfile again
-//! with the server's own transport over pipes, as `drydock server` runs over standard input
-//! and output: the clock also runs while the client's message is framed and read, and while
-//! the findings are written out as JSON and the client reads them.
+//! typing and deleting a character), every rule on its defaults. Then both again with the
+//! server's own transport over pipes, as `drydock server` runs over standard input and output:
+//! the clock also runs while the client's message is framed and read, and while the findings
+//! are written out as JSON and the client reads them.
 //!
 //!     cargo bench -p drydock_server --bench latency
 //!
@@ -274,5 +274,7 @@ fn main() {
     let bench = Bench::start(true);
     let times = bench.measure("Dockerfile over pipes", "dockerfile", &docker, 1_000);
     report("Dockerfile didChange -> diagnostics, over pipes", times);
+    let times = bench.measure("compose.yaml over pipes", "dockercompose", &comp, 500);
+    report("compose.yaml didChange -> diagnostics, over pipes", times);
     bench.stop();
 }
