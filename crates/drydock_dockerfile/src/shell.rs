@@ -598,16 +598,23 @@ thread_local! {
     static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
 }
 
+/// Adds to this thread's [`ReaderStats`].
+fn tally(add: impl FnOnce(&mut ReaderStats)) {
+    STATS.with(|s| {
+        let mut stats = s.get();
+        add(&mut stats);
+        s.set(stats);
+    });
+}
+
 /// Reads `source` (with the fast reader when it can, else tree-sitter-bash) and appends its
 /// commands to `script`; with `strict_only`, of a script the fast reader leaves only what a
 /// strict parser reads is read (see [`parse_run_non_posix`]).
 fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine, strict_only: bool) {
     if engine == Engine::Auto && fast::read(script, source) {
-        STATS.with(|s| {
-            let mut stats = s.get();
+        tally(|stats| {
             stats.fast += 1;
             stats.fast_bytes += source.text.len() as u64;
-            s.set(stats);
         });
         set_strict(script, source);
         return;
@@ -615,22 +622,18 @@ fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine, strict_
     if strict_only && script.strict == StrictRead::Complete {
         match strict::outcome(&source.text) {
             strict::Outcome::Rejected => {
-                STATS.with(|s| {
-                    let mut stats = s.get();
+                tally(|stats| {
                     stats.skipped += 1;
                     stats.skipped_bytes += source.text.len() as u64;
-                    s.set(stats);
                 });
                 script.strict = StrictRead::Rejected;
                 script.has_error = true;
                 return;
             }
             strict::Outcome::StopsAt(at) if source.text.is_char_boundary(at) => {
-                STATS.with(|s| {
-                    let mut stats = s.get();
+                tally(|stats| {
                     stats.skipped += 1;
                     stats.skipped_bytes += (source.text.len() - at) as u64;
-                    s.set(stats);
                 });
                 script.strict = StrictRead::StopsAt(source.map(at, at).start());
                 script.has_error = true;
@@ -646,11 +649,9 @@ fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine, strict_
         }
     }
     if engine == Engine::Auto {
-        STATS.with(|s| {
-            let mut stats = s.get();
+        tally(|stats| {
             stats.fallback += 1;
             stats.fallback_bytes += source.text.len() as u64;
-            s.set(stats);
         });
     }
     /// Scripts longer than this are not given to tree-sitter at all (the same as one that does
