@@ -10,7 +10,7 @@
 //! offsets with a moving cursor), and the end marker of a quoted scalar can run past the closing
 //! quote (recomputed by scanning for the quote).
 
-use drydock_text::TextRange;
+use drydock_text::{TextRange, TextSize, size};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 /// Deepest nesting of collections accepted; deeper documents are reported, not built.
@@ -725,31 +725,42 @@ pub fn comments(text: &str, doc: &Document) -> Vec<Comment> {
         }
     }
     content.sort_by_key(|r| r.start());
+    // The furthest end among the ranges that start at or before each one: a `#` is inside
+    // content when some range starting at or before it ends after it.
+    let reach: Vec<TextSize> = content
+        .iter()
+        .scan(TextSize::new(0), |furthest, r| {
+            *furthest = (*furthest).max(r.end());
+            Some(*furthest)
+        })
+        .collect();
+    let inside = |at: TextSize| {
+        let starting = content.partition_point(|r| r.start() <= at);
+        starting > 0 && reach[starting - 1] > at
+    };
     let bytes = text.as_bytes();
     let mut out = Vec::new();
-    let mut line_start = 0;
-    while line_start < bytes.len() {
-        let line_end = text[line_start..]
-            .find('\n')
-            .map_or(bytes.len(), |i| line_start + i);
-        let mut i = line_start;
-        while i < line_end {
-            if bytes[i] == b'#' && (i == line_start || matches!(bytes[i - 1], b' ' | b'\t')) {
-                let at = drydock_text::size(i);
-                let inside = content.iter().any(|r| r.start() <= at && at < r.end());
-                if !inside {
-                    let end = text[i..line_end].trim_end_matches('\r').len() + i;
-                    let own_line = text[line_start..i].trim().is_empty();
-                    out.push(Comment {
-                        range: drydock_text::range(i, end),
-                        own_line,
-                    });
-                    break;
-                }
-            }
-            i += 1;
+    // Only the `#` bytes are looked at; `line_start` follows them line by line.
+    let (mut line_start, mut seen) = (0, 0);
+    let mut rest_of_line_is_comment_until = 0;
+    for i in memchr::memchr_iter(b'#', bytes) {
+        if i < rest_of_line_is_comment_until {
+            continue;
         }
-        line_start = line_end + 1;
+        if let Some(newline) = memchr::memrchr(b'\n', &bytes[seen..i]) {
+            line_start = seen + newline + 1;
+        }
+        seen = i;
+        if !(i == line_start || matches!(bytes[i - 1], b' ' | b'\t')) || inside(size(i)) {
+            continue;
+        }
+        let line_end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
+        let end = text[i..line_end].trim_end_matches('\r').len() + i;
+        out.push(Comment {
+            range: drydock_text::range(i, end),
+            own_line: text[line_start..i].trim().is_empty(),
+        });
+        rest_of_line_is_comment_until = line_end;
     }
     out
 }
@@ -948,5 +959,78 @@ mod comment_tests {
             found,
             [("# top", true), ("# trailing", false), ("# yes", false)]
         );
+    }
+
+    /// The definition `comments` implements with a jump from `#` to `#`: every line scanned
+    /// byte by byte, every `#` checked against every content range.
+    fn comments_line_by_line(text: &str, doc: &super::Document) -> Vec<super::Comment> {
+        let mut content = Vec::new();
+        let mut stack: Vec<&super::Node> = doc.root.iter().collect();
+        while let Some(node) = stack.pop() {
+            match &node.kind {
+                super::NodeKind::Scalar(s)
+                    if matches!(s.style, super::Style::Literal | super::Style::Folded) =>
+                {
+                    content.push(super::block_scalar_extent(text, node.range));
+                }
+                super::NodeKind::Scalar(s) if s.style != super::Style::Plain => {
+                    content.push(node.range);
+                }
+                super::NodeKind::Scalar(_) | super::NodeKind::Alias(_) => {}
+                super::NodeKind::Sequence(items) => stack.extend(items),
+                super::NodeKind::Mapping(entries) => {
+                    stack.extend(entries.iter().flat_map(|(k, v)| [k, v]));
+                }
+            }
+        }
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut line_start = 0;
+        while line_start < bytes.len() {
+            let line_end = text[line_start..]
+                .find('\n')
+                .map_or(bytes.len(), |i| line_start + i);
+            for i in line_start..line_end {
+                let at = super::size(i);
+                if bytes[i] == b'#'
+                    && (i == line_start || matches!(bytes[i - 1], b' ' | b'\t'))
+                    && !content.iter().any(|r| r.start() <= at && at < r.end())
+                {
+                    let end = text[i..line_end].trim_end_matches('\r').len() + i;
+                    out.push(super::Comment {
+                        range: drydock_text::range(i, end),
+                        own_line: text[line_start..i].trim().is_empty(),
+                    });
+                    break;
+                }
+            }
+            line_start = line_end + 1;
+        }
+        out
+    }
+
+    /// Pieces of compose-like YAML, with `#` in every position that matters.
+    const PIECES: &[&str] = &[
+        "#", " #", "# x", " ", "\t", "a", "k: ", "v", "'", "\"", "\\", "|", ">-", "\n", "\n  ",
+        "\n    ", "\r\n", "- ", "[", "]", "{", "}", ", ", ":", "ü",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn comments_are_found_as_a_line_by_line_scan_finds_them(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..48)
+        ) {
+            let text = pieces.concat();
+            let doc = super::parse(&text);
+            let fast: Vec<_> = super::comments(&text, &doc)
+                .iter()
+                .map(|c| (c.range, c.own_line))
+                .collect();
+            let slow: Vec<_> = comments_line_by_line(&text, &doc)
+                .iter()
+                .map(|c| (c.range, c.own_line))
+                .collect();
+            proptest::prop_assert_eq!(fast, slow);
+        }
     }
 }
