@@ -432,12 +432,37 @@ pub fn validate(root: &Value) -> Vec<SchemaError> {
         schema: schema(),
         errors: Vec::new(),
     };
-    v.check(root, &Ty::Named("top".into()), "the file");
+    v.check(root, &Ty::Named("top".into()), What::Text("the file"));
     v.errors
 }
 
-impl Validator<'_> {
-    fn resolve<'t>(&'t self, ty: &'t Ty) -> &'t Ty {
+/// What a value is, for messages: spelled out only when one is written.
+#[derive(Clone, Copy)]
+enum What<'w> {
+    Text(&'w str),
+    /// The value of a key: `` `key` ``.
+    Key(&'w str),
+    /// An item of a list: "an item of ...".
+    ItemOf(&'w What<'w>),
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Text(text) => f.write_str(text),
+            What::Key(key) => write!(f, "`{key}`"),
+            What::ItemOf(list) => write!(f, "an item of {list}"),
+        }
+    }
+}
+
+impl<'a> Validator<'a> {
+    /// `ty` through named aliases. What it returns borrows `ty` or the schema, not the
+    /// validator, so the validator can record errors while holding it.
+    fn resolve<'t>(&self, ty: &'t Ty) -> &'t Ty
+    where
+        'a: 't,
+    {
         let mut ty = ty;
         for _ in 0..16 {
             match ty {
@@ -489,13 +514,16 @@ impl Validator<'_> {
         }
     }
 
-    fn check(&mut self, value: &Value, ty: &Ty, what: &str) {
+    fn check<'t>(&mut self, value: &Value, ty: &'t Ty, what: What<'_>)
+    where
+        'a: 't,
+    {
         if value.tag.is_some() {
             // `!reset` / `!override` values are checked by the merge, not the schema.
             return;
         }
-        let ty = self.resolve(ty).clone();
-        match &ty {
+        let ty = self.resolve(ty);
+        match ty {
             Ty::Any => {}
             Ty::Union(ts) => {
                 // Validate against the first alternative matching the shape, for precise errors.
@@ -503,14 +531,14 @@ impl Validator<'_> {
                     Some(t) => self.check(value, t, what),
                     None => self.error(
                         value.origin,
-                        format!("{what} must be {}, found {}", describe(&ty), found(value)),
+                        format!("{what} must be {}, found {}", describe(ty), found(value)),
                     ),
                 }
             }
             Ty::List(item) => match &value.kind {
                 ValueKind::Seq(items) => {
                     for i in items {
-                        self.check(i, item, &format!("an item of {what}"));
+                        self.check(i, item, What::ItemOf(&what));
                     }
                 }
                 _ => self.error(
@@ -521,7 +549,7 @@ impl Validator<'_> {
             Ty::Map(item) => match &value.kind {
                 ValueKind::Map(entries) => {
                     for e in entries {
-                        self.check(&e.value, item, &format!("`{}`", e.key));
+                        self.check(&e.value, item, What::Key(&e.key));
                     }
                 }
                 _ => self.error(
@@ -548,10 +576,10 @@ impl Validator<'_> {
                 };
                 for e in entries {
                     if let Some(field) = fields.iter().find(|f| f.name == e.key) {
-                        self.check(&e.value, &field.ty, &format!("`{}`", e.key));
+                        self.check(&e.value, &field.ty, What::Key(&e.key));
                     } else if *ext && e.key.starts_with("x-") {
                     } else if let Some(keys) = keys {
-                        self.check(&e.value, keys, &format!("`{}`", e.key));
+                        self.check(&e.value, keys, What::Key(&e.key));
                     } else if !*open {
                         let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
                         let hint = closest(&e.key, &names)
