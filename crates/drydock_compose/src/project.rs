@@ -4,6 +4,7 @@
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use drydock_text::{SourceText, TextRange};
 
@@ -236,9 +237,10 @@ pub struct Project {
     /// The main compose files (base and overrides), in order.
     pub main_files: Vec<FileId>,
     /// Each main file's own resolved tree (before merging), for per-file checks.
-    pub file_trees: Vec<(FileId, Value)>,
-    /// The merged tree.
-    pub root: Option<Value>,
+    pub file_trees: Vec<(FileId, Arc<Value>)>,
+    /// The merged tree. The same allocation as the only main file's tree when merging,
+    /// `include` and `extends` changed nothing (the common project of one file).
+    pub root: Option<Arc<Value>>,
     /// Services of the merged tree, in order.
     pub services: Vec<Service>,
     /// Problems.
@@ -393,25 +395,42 @@ pub fn load(opts: &LoadOptions, fs: &dyn FileSystem) -> Project {
     };
     loader.project.env = loader.environment(&dir, opts);
     let env = loader.project.env.clone();
-    let mut merged: Option<Value> = None;
+    let mut merged: Option<Arc<Value>> = None;
     for path in &opts.files {
         let Some((id, value)) = loader.compose_file(path, &env, None) else {
             continue;
         };
+        let value = Arc::new(value);
         loader.project.main_files.push(id);
-        loader.project.file_trees.push((id, value.clone()));
+        loader.project.file_trees.push((id, Arc::clone(&value)));
         merged = Some(match merged {
             None => value,
-            Some(base) => merge::merge(base, value, &[]),
+            Some(base) => Arc::new(merge::merge(
+                Arc::unwrap_or_clone(base),
+                Arc::unwrap_or_clone(value),
+                &[],
+            )),
         });
     }
+    // The tree is copied (from the file's own) only when `include` or `extends` changes it.
     if let Some(root) = merged.as_mut() {
-        loader.includes(root, &dir);
-        loader.extends(root);
+        if root.get("include").is_some() {
+            loader.includes(Arc::make_mut(root), &dir);
+        }
+        if has_extends(root) {
+            loader.extends(Arc::make_mut(root));
+        }
     }
     loader.project.root = merged;
     loader.services();
     loader.project
+}
+
+/// Whether a service of `root` has `extends` (only then does [`Loader::extends`] change it).
+fn has_extends(root: &Value) -> bool {
+    root.get("services")
+        .and_then(Value::entries)
+        .is_some_and(|services| services.iter().any(|e| e.value.get("extends").is_some()))
 }
 
 impl Loader<'_> {
@@ -669,6 +688,8 @@ impl Loader<'_> {
     }
 
     /// Resolves `extends` for every service (cycles and missing targets are problems).
+    /// Replaces each service that has `extends` with its resolved definition (see
+    /// [`has_extends`]).
     fn extends(&mut self, root: &mut Value) {
         let Some(ValueKind::Map(top)) = root.get("services").map(|s| &s.kind) else {
             return;
@@ -750,10 +771,11 @@ impl Loader<'_> {
                         }
                         let env = self.project.env.clone();
                         let loaded = self.compose_file(&path, &env, Some(extends.origin));
-                        if let Some((id, tree)) = &loaded {
-                            self.project.file_trees.push((*id, tree.clone()));
-                        }
-                        loaded.map(|(_, tree)| tree)
+                        loaded.map(|(id, tree)| {
+                            let tree = Arc::new(tree);
+                            self.project.file_trees.push((id, Arc::clone(&tree)));
+                            tree
+                        })
                     }
                 };
                 (
@@ -813,7 +835,7 @@ impl Loader<'_> {
                     .map(|(_, v)| v.clone())
             })
         };
-        let base = self.extend_service(&base, other_root.as_ref().unwrap_or(root), chain);
+        let base = self.extend_service(&base, other_root.as_deref().unwrap_or(root), chain);
         chain.pop();
         let mut own = service.clone();
         if let ValueKind::Map(entries) = &mut own.kind {
