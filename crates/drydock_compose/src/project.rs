@@ -360,7 +360,22 @@ pub fn project_files(path: &Path, fs: &dyn FileSystem) -> (Vec<PathBuf>, bool) {
 
 /// Whether `path` is inside `root` (lexically, after normalisation).
 fn within(root: Option<&Path>, path: &Path) -> bool {
-    root.is_none_or(|root| normalize(path).starts_with(normalize(root)))
+    root.is_none_or(|root| {
+        if plain(path) && plain(root) {
+            path.starts_with(root)
+        } else {
+            normalize(path).starts_with(normalize(root))
+        }
+    })
+}
+
+/// Whether `path` has no `.` or `..` component, so that [`normalize`] would not change its
+/// components.
+fn plain(path: &Path) -> bool {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .split(|&b| std::path::is_separator(char::from(b)))
+        .all(|name| name != b"." && name != b"..")
 }
 
 struct Loader<'a> {
@@ -1000,6 +1015,43 @@ mod tests {
                 .map(|(p, t)| (PathBuf::from(p), (*t).to_owned()))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn within_reads_paths_as_their_normal_form() {
+        let paths = [
+            "/p",
+            "/p/",
+            "/p/a",
+            "/p/a/b",
+            "/pa/b",
+            "/p//a",
+            "/p/./a",
+            "/p/a/..",
+            "/p/a/../..",
+            "/p/../p/a",
+            "/p/.hidden/a",
+            "/q/../p/a",
+            ".",
+            "./p",
+            "p",
+            "p/a",
+            "../p/a",
+            "/",
+            "/p/..a",
+            "/p/a.",
+        ];
+        for root in paths {
+            for path in paths {
+                let by_normal_form =
+                    normalize(Path::new(path)).starts_with(normalize(Path::new(root)));
+                assert_eq!(
+                    within(Some(Path::new(root)), Path::new(path)),
+                    by_normal_form,
+                    "{path} within {root}"
+                );
+            }
+        }
     }
 
     #[test]
