@@ -524,6 +524,13 @@ pub fn lint_project(
     let mut out = Vec::new();
     let enabled = |id: RuleId| settings.is_enabled(id);
     problems(project, settings, &enabled, &mut out);
+    for d in &mut out {
+        if let Some(severity) =
+            registry::by_code(d.diagnostic.code).and_then(|id| settings.severity_override(id))
+        {
+            d.diagnostic.severity = severity;
+        }
+    }
     let dockerfiles = Mutex::new(HashMap::new());
     for id in registry::ids() {
         if !enabled(id) || id.meta().target != Target::Compose {
@@ -539,19 +546,19 @@ pub fn lint_project(
             diagnostics: Vec::new(),
         };
         rule.check_compose(&mut ctx);
-        out.extend(ctx.diagnostics);
-    }
-    for d in &mut out {
-        if let Some(id) = registry::by_code(d.diagnostic.code)
-            && let Some(severity) = settings.severity_override(id)
-        {
-            d.diagnostic.severity = severity;
+        // A rule reports under its own code (the engine's findings above are looked up).
+        if let Some(severity) = settings.severity_override(id) {
+            for d in &mut ctx.diagnostics {
+                d.diagnostic.severity = severity;
+            }
         }
+        out.extend(ctx.diagnostics);
     }
     // Per-file ignores, then suppression comments.
     out.retain(|d| {
         let ignored = settings.ignored_for(project.path(d.file));
-        registry::by_code(d.diagnostic.code).is_none_or(|id| !ignored.contains(&id))
+        ignored.is_empty()
+            || registry::by_code(d.diagnostic.code).is_none_or(|id| !ignored.contains(&id))
     });
     if !settings.disable_ignore_pragma {
         let extra = crate::suppression::apply_compose(project, &mut out, &enabled);
