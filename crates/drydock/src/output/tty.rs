@@ -60,23 +60,46 @@ pub fn render_with_files(
     color: bool,
     others: &OtherFiles,
 ) -> Vec<u8> {
-    let mut out = Vec::new();
     if diagnostics.is_empty() {
-        return out;
+        return Vec::new();
     }
+    // Rendered into a buffer the thread keeps, then copied once at its exact size: the copy
+    // is all that is held until the end of a run, without the reallocations of a growing
+    // buffer (and their fresh pages) or a shrink afterwards.
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|out| {
+        out.clear();
+        render_into(out, path, text, diagnostics, color, others);
+        let rendered = out.as_slice().to_vec();
+        if out.capacity() > 1 << 20 {
+            *out = Vec::new();
+        }
+        rendered
+    })
+}
+
+fn render_into(
+    out: &mut Vec<u8>,
+    path: &Path,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    color: bool,
+    others: &OtherFiles,
+) {
     let name = path.display().to_string();
     // (codespan's lines end only at `\n`, unlike `LineIndex`'s.)
     let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
     let mut scratch = String::new();
     let mut slow: Option<Codespan<'_>> = None;
     for d in diagnostics {
-        if fast::render(&mut out, &mut scratch, &name, text, &newlines, d, color) {
+        if fast::render(out, &mut scratch, &name, text, &newlines, d, color) {
             continue;
         }
         slow.get_or_insert_with(|| Codespan::new(name.clone(), text, others, color))
-            .render(&mut out, path, d, color);
+            .render(out, path, d, color);
     }
-    out
 }
 
 /// codespan-reporting's side of the rendering: the fallback for the shapes the fast path
