@@ -242,36 +242,38 @@ impl Raw {
 /// (keeping what `keep` says).
 #[must_use]
 pub(super) fn finish_all(raws: Vec<Raw>, keep: Keep) -> Vec<Outcome> {
-    let mut merged: BTreeMap<PathBuf, Raw> = BTreeMap::new();
+    // A file in several projects (a shared base file, an included file) is one result.
+    let mut merged: Vec<Raw> = Vec::with_capacity(raws.len());
+    let mut seen: HashMap<PathBuf, usize> = HashMap::with_capacity(raws.len());
     for raw in raws {
-        match merged.entry(raw.outcome.result.path.clone()) {
-            std::collections::btree_map::Entry::Vacant(slot) => {
-                slot.insert(raw);
-            }
-            std::collections::btree_map::Entry::Occupied(mut slot) => {
-                let into = slot.get_mut();
-                for d in raw.diagnostics {
-                    let known = into
-                        .diagnostics
-                        .iter()
-                        .any(|e| e.code == d.code && e.range == d.range && e.message == d.message);
-                    if !known {
-                        into.diagnostics.push(d);
-                    }
-                }
-                into.others.extend(raw.others);
-                into.outcome.result.fixed += raw.outcome.result.fixed;
-                into.outcome.stdout.extend(raw.outcome.stdout);
-                if into.outcome.error.is_none() {
-                    into.outcome.error = raw.outcome.error;
-                }
+        let Some(&i) = seen.get(&raw.outcome.result.path) else {
+            seen.insert(raw.outcome.result.path.clone(), merged.len());
+            merged.push(raw);
+            continue;
+        };
+        let into = &mut merged[i];
+        for d in raw.diagnostics {
+            let known = into
+                .diagnostics
+                .iter()
+                .any(|e| e.code == d.code && e.range == d.range && e.message == d.message);
+            if !known {
+                into.diagnostics.push(d);
             }
         }
+        into.others.extend(raw.others);
+        into.outcome.result.fixed += raw.outcome.result.fixed;
+        into.outcome.stdout.extend(raw.outcome.stdout);
+        if into.outcome.error.is_none() {
+            into.outcome.error = raw.outcome.error;
+        }
     }
+    // In path order. Projects usually come in that order (walks are sorted), which makes this
+    // nearly one pass; a tree map keyed by path compared each path with a dozen others, which
+    // was 4% of a compose run.
+    merged.sort_by(|a, b| a.outcome.result.path.cmp(&b.outcome.result.path));
     // Rendering is independent per file: spread over the pool the caller runs this in.
     merged
-        .into_values()
-        .collect::<Vec<_>>()
         .into_par_iter()
         .map(|mut raw| {
             raw.diagnostics
