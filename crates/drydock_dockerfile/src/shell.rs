@@ -312,7 +312,9 @@ pub struct ShellWord {
 #[must_use]
 pub fn basename(path: &str) -> &str {
     // After the last separator (both are ASCII, so the slice is on a character boundary).
-    match memchr::memrchr2(b'/', b'\\', path.as_bytes()) {
+    // A plain loop: command names are a few bytes, where memrchr2's setup costs more than
+    // the search (1.4 million calls on the corpus).
+    match path.bytes().rposition(|b| b == b'/' || b == b'\\') {
         Some(at) => &path[at + 1..],
         None => path,
     }
