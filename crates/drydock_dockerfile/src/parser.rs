@@ -69,6 +69,8 @@ pub(crate) struct Parser<'a> {
     pub(crate) directives_done: bool,
     seen_directives: Vec<String>,
     reported_cr: bool,
+    /// The text has no `\r` at all (most files): no line needs the lone-CR search.
+    no_cr: bool,
 }
 
 /// Leading whitespace length (Go's `unicode.IsSpace`, which matches Rust's `char::is_whitespace`
@@ -89,6 +91,7 @@ impl<'a> Parser<'a> {
             directives_done: false,
             seen_directives: Vec::new(),
             reported_cr: false,
+            no_cr: memchr::memchr(b'\r', text.as_bytes()).is_none(),
         }
     }
 
@@ -138,7 +141,7 @@ impl<'a> Parser<'a> {
     }
 
     fn check_lone_cr(&mut self, start: usize, end: usize) {
-        if self.reported_cr {
+        if self.reported_cr || self.no_cr {
             return;
         }
         if let Some(i) = self.text[start..end].find('\r') {
