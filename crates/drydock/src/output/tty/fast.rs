@@ -174,6 +174,34 @@ pub(super) fn render(
     push(out, " ");
     chrome(out, &p, "│");
     push(out, " ");
+    // A line of printable ASCII (most lines) is one byte and one column per character: it is
+    // written in three runs, before, in and after the label, and its carets in two.
+    if source.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        let (from, to) = (label_start.min(source.len()), label_end.min(source.len()));
+        push(out, &source[..from]);
+        if from < to {
+            push(out, p.label);
+            push(out, &source[from..to]);
+            push(out, p.reset);
+        }
+        push(out, &source[to..]);
+        push(out, "\n");
+        spaces(out, digits + 1);
+        chrome(out, &p, "│");
+        push(out, " ");
+        // Columns 0..=len, the last a placeholder after the line's last character.
+        let columns = source.len() + 1;
+        spaces(out, label_start.min(columns));
+        let carets = label_end.min(columns).saturating_sub(label_start);
+        if carets > 0 {
+            push(out, p.label);
+            repeat(out, b'^', carets);
+            push(out, p.reset);
+        }
+        push(out, "\n");
+        notes(out, scratch, d, digits, &p);
+        return true;
+    }
     let mut width_so_far = 0;
     let mut in_label = false;
     for (at, ch) in source.char_indices() {
@@ -230,13 +258,19 @@ pub(super) fn render(
     }
     push(out, "\n");
 
-    // Notes: the help, then the fix; a note's later lines are indented under its first.
+    notes(out, scratch, d, digits, &p);
+    true
+}
+
+/// The notes, the help then the fix (a note's later lines are indented under its first), and
+/// the blank line that ends the finding.
+fn notes(out: &mut Vec<u8>, scratch: &mut String, d: &Diagnostic, digits: usize, p: &Palette) {
     let mut any_note = false;
     if let Some(help) = &d.help {
         scratch.clear();
         scratch.push_str("help: ");
         scratch.push_str(help);
-        note(out, scratch, digits, &p, &mut any_note);
+        note(out, scratch, digits, p, &mut any_note);
     }
     if let Some(fix) = &d.fix {
         scratch.clear();
@@ -244,10 +278,9 @@ pub(super) fn render(
         scratch.push_str(super::fix_flags(fix.applicability));
         scratch.push_str("): ");
         scratch.push_str(&fix.title);
-        note(out, scratch, digits, &p, &mut any_note);
+        note(out, scratch, digits, p, &mut any_note);
     }
     push(out, "\n");
-    true
 }
 
 /// One note; before the first, the empty gutter line that closes the snippet.
