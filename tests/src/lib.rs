@@ -51,6 +51,20 @@ pub fn corpus_files(kind: &str) -> Vec<PathBuf> {
         .collect()
 }
 
+/// [`corpus_files`] for a test that needs them: `None`, after saying on standard error that
+/// the test checked nothing, when the shared corpus is not present.
+#[must_use]
+pub fn corpus_files_or_skip(kind: &str) -> Option<Vec<PathBuf>> {
+    let files = corpus_files(kind);
+    if files.is_empty() {
+        eprintln!(
+            "SKIPPED: the shared corpus is not present (set DRYDOCK_CORPUS); nothing was checked"
+        );
+        return None;
+    }
+    Some(files)
+}
+
 /// The `drydock` binary, built on first use with the same profile as the tests.
 ///
 /// # Panics

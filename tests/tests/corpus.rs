@@ -9,7 +9,7 @@ use std::time::Instant;
 use drydock_dockerfile::{Args, InstructionKind, parse};
 use drydock_linter::settings::Settings;
 use drydock_linter::{DockerfileInput, lint_dockerfile, registry};
-use drydock_tests::corpus_files;
+use drydock_tests::corpus_files_or_skip;
 use drydock_text::{SourceText, TextRange};
 
 fn check_range(range: TextRange, text: &str, what: &str, path: &Path) -> Result<(), String> {
@@ -25,13 +25,9 @@ fn check_range(range: TextRange, text: &str, what: &str, path: &Path) -> Result<
 
 #[test]
 fn corpus_dockerfiles_round_trip_and_lint_without_panics() {
-    let files = corpus_files("dockerfile");
-    if files.is_empty() {
-        eprintln!(
-            "SKIPPED: the shared corpus is not present (set DRYDOCK_CORPUS); nothing was checked"
-        );
+    let Some(files) = corpus_files_or_skip("dockerfile") else {
         return;
-    }
+    };
     let all: Vec<_> = registry::ids().collect();
     let settings = Settings::only(&all);
     let started = Instant::now();
@@ -129,13 +125,9 @@ const KNOWN_ORACLE_DIVERGENCES: &[(&str, &str)] = &[
 /// offsets, the same flags, and the same exec-form elements.
 #[test]
 fn corpus_agrees_with_parse_dockerfile() {
-    let files = corpus_files("dockerfile");
-    if files.is_empty() {
-        eprintln!(
-            "SKIPPED: the shared corpus is not present (set DRYDOCK_CORPUS); nothing was compared"
-        );
+    let Some(files) = corpus_files_or_skip("dockerfile") else {
         return;
-    }
+    };
     let (mut compared, mut oracle_rejected) = (0usize, 0usize);
     let mut mismatches = Vec::new();
     let mut divergent_files = Vec::new();
@@ -283,13 +275,9 @@ fn describe(
 #[test]
 fn corpus_fast_shell_reader_agrees_with_tree_sitter() {
     use drydock_dockerfile::shell::{Engine, parse_run_with, take_reader_stats};
-    let files = corpus_files("dockerfile");
-    if files.is_empty() {
-        eprintln!(
-            "SKIPPED: the shared corpus is not present (set DRYDOCK_CORPUS); nothing was compared"
-        );
+    let Some(files) = corpus_files_or_skip("dockerfile") else {
         return;
-    }
+    };
     let _ = take_reader_stats();
     let (mut runs, mut mismatches) = (0usize, Vec::new());
     for path in &files {
@@ -332,13 +320,9 @@ fn corpus_fast_shell_reader_agrees_with_tree_sitter() {
 fn corpus_rules_find_the_same_in_what_a_strict_parser_reads_of_shells_that_are_not_posix() {
     use drydock_dockerfile::model::Model;
     use drydock_dockerfile::shell::{read_whole_scripts, take_reader_stats};
-    let files = corpus_files("dockerfile");
-    if files.is_empty() {
-        eprintln!(
-            "SKIPPED: the shared corpus is not present (set DRYDOCK_CORPUS); nothing was compared"
-        );
+    let Some(files) = corpus_files_or_skip("dockerfile") else {
         return;
-    }
+    };
     let all: Vec<_> = registry::ids().collect();
     let settings = Settings::only(&all);
     let lint = |bytes: &[u8], path: &Path, whole: bool| {

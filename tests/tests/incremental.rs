@@ -12,7 +12,7 @@ use drydock_linter::settings::Settings;
 use drydock_linter::{
     Diagnostic, DockerfileInput, lint_dockerfile, lint_dockerfile_after, registry,
 };
-use drydock_tests::{corpus_files, repo_root};
+use drydock_tests::{corpus_files_or_skip, repo_root};
 use drydock_text::SourceText;
 
 /// splitmix64: a seeded, dependency-free source of edit positions.
@@ -258,13 +258,9 @@ fn fixtures_lint_the_same_after_edits() {
 
 #[test]
 fn corpus_lints_the_same_after_edits() {
-    let files = corpus_files("dockerfile");
-    if files.is_empty() {
-        eprintln!(
-            "SKIPPED: the shared corpus is not present (set DRYDOCK_CORPUS); nothing was checked"
-        );
+    let Some(files) = corpus_files_or_skip("dockerfile") else {
         return;
-    }
+    };
     let problems = check_files(&files, 4);
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }

@@ -252,14 +252,9 @@ fn corpus_ranges_are_exact() {
     let Some(binary) = shellcheck("corpus_ranges_are_exact") else {
         return;
     };
-    let files = drydock_tests::corpus_files("dockerfile");
-    if files.is_empty() {
-        eprintln!(
-            "SKIPPED: corpus_ranges_are_exact: the shared corpus is not present (set \
-             DRYDOCK_CORPUS); nothing was checked"
-        );
+    let Some(files) = drydock_tests::corpus_files_or_skip("dockerfile") else {
         return;
-    }
+    };
     let mut settings = Settings::only(&[]);
     settings.shellcheck.enabled = true;
     settings.shellcheck.path = Some(binary);
