@@ -2,7 +2,7 @@
 //! `USER`, the `SHELL` in effect, and a cached [`ShellScript`] per `RUN`.
 
 use foldhash::{HashMap, HashMapExt};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use drydock_text::TextRange;
 
@@ -742,15 +742,20 @@ impl Builder {
     }
 
     fn walk(&mut self) {
-        let mut global = Scope::default();
-        for name in PLATFORM_ARGS {
-            global.set(Variable {
-                name: name.to_owned(),
-                value: None,
-                env: false,
-            });
-        }
-        let global = Arc::new(global);
+        /// The global scope of every file before its first instruction: the platform `ARG`s
+        /// BuildKit predefines. Built once; each model shares its layers.
+        static PLATFORM_SCOPE: LazyLock<Arc<Scope>> = LazyLock::new(|| {
+            let mut global = Scope::default();
+            for name in PLATFORM_ARGS {
+                global.set(Variable {
+                    name: name.to_owned(),
+                    value: None,
+                    env: false,
+                });
+            }
+            Arc::new(global)
+        });
+        let global = Arc::clone(&PLATFORM_SCOPE);
         let start = Checkpoint {
             scope: global.clone(),
             global,
