@@ -433,7 +433,11 @@ impl Parser<'_> {
         let mut wrapped = 0;
         // tree-sitter-bash's grammar is ambiguous on a pipeline of three commands or more in a
         // list (`a | b | c && d` can be `a | (b | c && d)`), and which reading it picks depends
-        // on more than the tokens: such lists are left to it.
+        // on more than the tokens: `x && a | b | c | d && e` is read as bash reads it, but not
+        // `(x) && a | b | c | d && e` or `x > f && ...`. Such a list is read here only when
+        // its long pipelines are not its first item and either simple commands come before
+        // the first or all have three commands (`(x) && a | b | c && d` is read as bash does);
+        // others are left to it.
         let mut long_pipeline = self.is_long_pipeline(items[0]);
         let mut operators = 0;
         loop {
@@ -474,6 +478,28 @@ impl Parser<'_> {
             }
         }
         if long_pipeline && operators > 0 {
+            let first = items.iter().position(|&id| self.is_long_pipeline(id));
+            let simple_before = |k: usize| {
+                items[..k].iter().all(|&id| {
+                    matches!(self.nodes[id], Node::Command { .. } | Node::Assignments(_))
+                })
+            };
+            let all_three = items.iter().all(|&id| {
+                !matches!(&self.nodes[id], Node::Pipeline { elements, .. } if elements.len() > 3)
+            });
+            let bash_reading = first.is_some_and(|k| k > 0 && (all_three || simple_before(k)));
+            if wrapped > 0 || !bash_reading {
+                return Err(Unsupported(line!()));
+            }
+        }
+        // Inside backticks, tree-sitter-bash fails on a list with a bare assignment
+        // (`` `a && x=1` ``).
+        if self.backticks > 0
+            && items.len() > 1
+            && items
+                .iter()
+                .any(|&id| matches!(self.nodes[id], Node::Assignments(_)))
+        {
             return Err(Unsupported(line!()));
         }
         self.long_pipeline = long_pipeline;
@@ -1044,6 +1070,10 @@ impl Parser<'_> {
         self.at_redirect()?;
 
         match self.peek() {
+            // `=` alone is a word (PowerShell's `$x = 1`, read as a command).
+            Some(b'=') if matches!(self.at(1), None | Some(b' ' | b'\t' | b'\n')) => {
+                self.word(false)
+            }
             // `==` and `=~` are operators of `command`; `}`, `]` and `$` alone have their own
             // tokens.
             Some(b'=' | b'}' | b']') => Err(Unsupported(line!())),
@@ -2145,6 +2175,23 @@ mod tests {
     #[test]
     fn reads_what_tree_sitter_reads() {
         for text in [
+            "x && a | b | c && d",
+            "x && a | b | c | d && e | f | g && h",
+            "x || a | b | c",
+            "x=1 && y z && a | b | c || d && e | f | g; z",
+            "x && (a) | b | c && d",
+            "y && e|d|l|q && t | (u) | v | w",
+            "(y) | z && e | d | l && t",
+            "case a in b) c;; esac && e | d | l && (t) && u | v | w",
+            "echo $(x && a | b | c && d) && e",
+            "$ErrorActionPreference = 'Stop'",
+            "$a = 1; $b = 2",
+            "a = b c",
+            "a =",
+            "a = \\\n  b",
+            "a =\nb =",
+            "a =\tb > =",
+            "$env:PATH = 'C:\\x;{0}' -f $env:A",
             "",
             "   # only a comment",
             "apt-get update && apt-get install -y --no-install-recommends curl=8.5.0 \\\n    && rm -rf /var/lib/apt/lists/*",
@@ -2187,6 +2234,11 @@ mod tests {
     fn leaves_what_it_does_not_model() {
         for text in [
             "a | b | c && d",
+            "(y) && e | d | l | q && t",
+            "y > x && e | d | l | q && t",
+            "y | z && e | d | l | q && t",
+            "(y) && e | d | l && t | u | v | w",
+            "y && e | d | l | q 2>&1 && t",
             "a | b | c\nd > f",
             "a | b | c\nd",
             "unset x''",
@@ -2218,11 +2270,12 @@ mod tests {
             "a:b c",
             "x%y z",
             "(New-Object Net.WebClient).DownloadFile('x', 'y')",
-            "$ErrorActionPreference = 'Stop'",
             "echo {1..3}",
             "a;; b",
             "echo \"$ b\"",
             "echo `a`b",
+            "`(a)&&x=1`",
+            "echo `a || x=1 `",
         ] {
             left(text);
         }
@@ -2432,6 +2485,47 @@ mod tests {
             }
             out
         }
+    }
+
+    /// On `&&`/`||` lists of pipelines of up to five commands of every kind (where
+    /// tree-sitter-bash's reading of a long pipeline depends on what comes before it), whatever
+    /// the fast reader reads, it reads as tree-sitter-bash does; and it reads some lists with
+    /// long pipelines.
+    #[test]
+    fn lists_with_long_pipelines_read_the_same() {
+        const ELEMENTS: &[&str] = &[
+            "a", "b c", "x=1", "(d)", "{ e; }", "! f", "g > h", "[ i ]", "j 2>&1", "k $(l)",
+        ];
+        let mut generator = Gen(0x51_7cc1_b727_220b);
+        let (mut read, mut long) = (0, 0);
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            let mut has_long = false;
+            for item in 0..=(generator.next() % 4) {
+                if item > 0 {
+                    text.push_str(generator.pick(&[" && ", " || "]));
+                }
+                let length = 1 + generator.next() % 5;
+                has_long |= length >= 3;
+                for element in 0..length {
+                    if element > 0 {
+                        text.push_str(" | ");
+                    }
+                    text.push_str(generator.pick(ELEMENTS));
+                }
+            }
+            if generator.chance(20) {
+                text.push_str(generator.pick(&["; z", "\nz", " &", " > f"]));
+            }
+            if check_generated(&text) {
+                read += 1;
+                long += usize::from(has_long);
+            }
+        }
+        assert!(
+            read > 5_000 && long > 2_000,
+            "read {read}, {long} with long pipelines"
+        );
     }
 
     /// On generated scripts, whatever the fast reader reads, it reads as tree-sitter-bash does.
