@@ -111,6 +111,13 @@ impl Lexer {
     /// this; they skip the character-by-character walk.
     fn is_plain(&self, word: &str) -> bool {
         let quotes = !self.skip_process_quotes;
+        // The escape character is ASCII in practice (`\` or a backtick): compare bytes (those of
+        // other characters are never ASCII).
+        if let Ok(escape) = u8::try_from(self.escape) {
+            return !word.bytes().any(|b| {
+                matches!(b, b'$' | b'<') || b == escape || (quotes && matches!(b, b'\'' | b'"'))
+            });
+        }
         !word.chars().any(|c| {
             matches!(c, '$' | '<') || c == self.escape || (quotes && matches!(c, '\'' | '"'))
         })
@@ -120,6 +127,19 @@ impl Lexer {
 /// The words of a plain word (see [`Lexer::is_plain`]): its runs of non-whitespace, as the
 /// walk in `State::process_stop_on_inner` splits them.
 fn plain_words(word: &str) -> Vec<LexWord> {
+    // Nearly every word is one run of ASCII without whitespace (`char::is_whitespace` on
+    // ASCII: `\t` to `\r` and the space).
+    if word.bytes().all(|b| b.is_ascii_graphic()) {
+        return if word.is_empty() {
+            Vec::new()
+        } else {
+            vec![LexWord {
+                text: word.to_owned(),
+                start: 0,
+                end: word.len(),
+            }]
+        };
+    }
     let mut words = Vec::new();
     let mut start = None;
     for (i, c) in word.char_indices() {
@@ -921,7 +941,7 @@ mod tests {
         /// included, whatever the lexer's options.
         #[test]
         fn plain_words_match_the_walk(
-            word in "[a-zA-Z0-9 \t\n\u{a0}\u{3000}é/._=:,-]{0,24}",
+            word in "[a-zA-Z0-9 \t\n\r\u{b}\u{c}\u{a0}\u{3000}\u{85}é/._=:,~!-]{0,24}",
             backtick: bool,
             raw_quotes: bool,
             raw_escapes: bool,
@@ -941,6 +961,28 @@ mod tests {
             proptest::prop_assert_eq!(&fast.words, &texts);
             proptest::prop_assert!(fast.matched.is_empty() && fast.unmatched.is_empty() && !fast.unknown);
             proptest::prop_assert_eq!(lexer.process_words(&word, &env).expect("expands"), words);
+        }
+    }
+
+    proptest::proptest! {
+        /// Whether a word is plain, read byte by byte, is what reading it character by
+        /// character says.
+        #[test]
+        fn plain_is_read_by_character(
+            word in "[a-z $<'\"`\\\\é€]{0,12}",
+            backtick: bool,
+            skip_quotes: bool,
+        ) {
+            let lexer = Lexer {
+                skip_process_quotes: skip_quotes,
+                ..Lexer::new(if backtick { '`' } else { '\\' })
+            };
+            let special = |c: char| {
+                matches!(c, '$' | '<')
+                    || c == lexer.escape
+                    || (!skip_quotes && matches!(c, '\'' | '"'))
+            };
+            proptest::prop_assert_eq!(lexer.is_plain(&word), !word.chars().any(special));
         }
     }
 
