@@ -1978,11 +1978,12 @@ struct Emitter<'s> {
 }
 
 impl Emitter<'_> {
-    fn shell_word(&self, word: &Word) -> ShellWord {
+    /// The [`ShellWord`] of `word`, whose value it takes (the statement tree is read once).
+    fn shell_word(&self, word: &mut Word) -> ShellWord {
         ShellWord {
             range: self.source.map(word.start, word.end),
             raw: self.source.text[word.start..word.end].to_owned(),
-            value: word.value.clone(),
+            value: std::mem::take(&mut word.value),
             literal: word.literal,
         }
     }
@@ -2002,14 +2003,15 @@ impl Emitter<'_> {
                 declaration,
                 start,
                 end,
-                items,
+                mut items,
             } => {
                 let mut command = Command {
                     range: self.source.map(start, end),
+                    words: Vec::with_capacity(items.len()),
                     depth,
                     ..Command::default()
                 };
-                for item in &items {
+                for item in &mut items {
                     match item {
                         Item::Assignment(w) if !declaration => {
                             command.assignments.push(self.shell_word(w));
@@ -2021,7 +2023,14 @@ impl Emitter<'_> {
                 }
                 for destination in redirects {
                     if let Some(first) = destination.first() {
-                        command.redirects.push(self.shell_word(first));
+                        // (Redirected statements' destinations are shared by the commands of
+                        // their body.)
+                        let mut first = Word {
+                            value: first.value.clone(),
+                            subs: Vec::new(),
+                            ..*first
+                        };
+                        command.redirects.push(self.shell_word(&mut first));
                     }
                 }
                 let index = self.script.commands.len();
