@@ -1137,16 +1137,19 @@ impl Parser<'_> {
         {
             return Err(Unsupported(line!()));
         }
+        // A keyword is the whole run of name bytes and `-` here (keywords are lowercase
+        // letters, and one followed by such a byte is a longer word).
+        let b = self.b;
+        let run = b[self.i..]
+            .iter()
+            .take_while(|&&c| is_name_byte(c) || c == b'-')
+            .count();
+        let token = &b[self.i..self.i + run];
         let keyword = |p: &Self, words: &[&str]| -> Option<bool> {
-            let rest = &p.b[p.i..];
-            words.iter().find_map(|w| {
-                let w = w.as_bytes();
-                (rest.starts_with(w)
-                    && rest
-                        .get(w.len())
-                        .is_none_or(|c| !is_name_byte(*c) && *c != b'-'))
-                .then(|| p.at_keyword(std::str::from_utf8(w).unwrap_or_default()))
-            })
+            words
+                .iter()
+                .find(|w| w.as_bytes() == token)
+                .map(|w| p.at_keyword(w))
         };
         // A reserved word where a command starts is tree-sitter's keyword (or an error).
         if keyword(self, &RESERVED).is_some() {
