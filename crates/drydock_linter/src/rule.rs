@@ -6,6 +6,7 @@ use std::path::Path;
 use drydock_dockerfile::model::Model;
 use drydock_dockerfile::{Instruction, InstructionKind};
 use drydock_text::TextRange;
+use either::Either;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::dockerfile::hadolint::CommandCache;
@@ -348,13 +349,12 @@ impl<'a> DockerfileContext<'a> {
     /// The indices of the instructions to check ([`DockerfileContext::checks`]), in order
     /// (without going through the others).
     pub(crate) fn indices(&self) -> impl Iterator<Item = usize> + use<'a> {
-        let (all, listed) = match self.only {
-            None => (Some(0..self.model.instruction_count()), None),
-            Some(only) => (None, Some(only.list.iter().copied())),
-        };
-        all.into_iter()
-            .flatten()
-            .chain(listed.into_iter().flatten())
+        // (`Either` rather than a chain of two optional iterators: rules walk this for every
+        // instruction of every file, and the chain cost several times more per step.)
+        match self.only {
+            None => Either::Left(0..self.model.instruction_count()),
+            Some(only) => Either::Right(only.list.iter().copied()),
+        }
     }
 
     /// Whether a stage-local rule has to go through stage `stage`: it is to be checked

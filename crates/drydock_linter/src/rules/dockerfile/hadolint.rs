@@ -21,6 +21,7 @@ use crate::rule::DockerfileContext;
 use drydock_dockerfile::model::Model;
 use drydock_dockerfile::shell::{Command, ShellScript, ShellWord, StrictRead};
 use drydock_dockerfile::{Instruction, InstructionKind, TextRange, TextSize};
+use either::Either;
 
 /// A command as hadolint's rules see it.
 #[derive(Clone, Debug)]
@@ -437,12 +438,10 @@ pub(crate) struct Run<'a> {
 impl<'a> Run<'a> {
     /// Its commands hadolint sees ([`commands`]).
     pub(crate) fn commands(&self) -> impl Iterator<Item = Cmd<'a>> + use<'a> {
-        let fresh = self.cached.is_none().then(|| commands(self.script));
-        self.cached
-            .into_iter()
-            .flatten()
-            .cloned()
-            .chain(fresh.into_iter().flatten())
+        match self.cached {
+            Some(cached) => Either::Left(cached.iter().cloned()),
+            None => Either::Right(commands(self.script)),
+        }
     }
 }
 
@@ -451,13 +450,11 @@ impl<'a> Run<'a> {
 pub(crate) fn runs<'a>(ctx: &DockerfileContext<'a>) -> impl Iterator<Item = Run<'a>> + use<'a> {
     let (model, checked, cache) = (ctx.model, ctx.checked(), ctx.commands);
     // Listed once per lint when the lint keeps a cache (else here).
-    let listed = cache.map(|cache| cache.runs(model));
-    let fresh = listed.is_none().then(|| run_sites(model));
-    listed
-        .into_iter()
-        .flatten()
-        .copied()
-        .chain(fresh.into_iter().flatten())
+    let sites = match cache {
+        Some(cache) => Either::Left(cache.runs(model).iter().copied()),
+        None => Either::Right(run_sites(model)),
+    };
+    sites
         .filter(move |site| checked(site.index))
         .map(move |site| Run {
             index: site.index,
