@@ -91,6 +91,10 @@ fn is_var_char(c: char) -> bool {
 /// Byte offset of the first reference to `name` in `text`: `${name}`, or `$name` not followed by
 /// a variable-name character.
 fn reference(text: &str, name: &str) -> Option<(usize, usize)> {
+    // Nearly every value has no `$` (and the searchers below cost more to set up).
+    if !text.contains('$') {
+        return None;
+    }
     let braced = format!("${{{name}}}");
     let mut found = text.find(&braced).map(|i| (i, i + braced.len()));
     let bare = format!("${name}");

@@ -249,6 +249,10 @@ fn remove_word(text: &str, range: TextRange, expected: &str, escape: char) -> Op
 /// A setting in a word that turns signature checks off: (message, help).
 fn bypass_setting(word: &ShellWord) -> Option<(String, &'static str)> {
     const TRUE: [&str; 4] = ["true", "yes", "1", "on"];
+    // Every setting below has `=` or `:` (the apt keys have `::`): most words have neither.
+    if !word.value.contains(['=', ':']) {
+        return None;
+    }
     // Every apt key below has `::`: most words have none, and skip four searches.
     let apt_keys = if word.value.contains("::") {
         &[

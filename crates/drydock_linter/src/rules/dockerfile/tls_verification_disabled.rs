@@ -289,8 +289,9 @@ fn check_command(command: &Command, text: &str, escape: char, out: &mut Vec<Find
             check_pip(args, out);
         }
     }
-    // Settings written into configuration files (or passed as options) in any command.
-    for word in &command.words {
+    // Settings written into configuration files (or passed as options) in any command (both
+    // have `=`, which most words do not).
+    for word in command.words.iter().filter(|w| w.value.contains('=')) {
         if let Some(setting) = find_setting(&word.value, "sslverify", &["0", "false", "no", "off"])
         {
             out.push(Finding::new(
