@@ -1,4 +1,7 @@
+use std::sync::LazyLock;
+
 use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
+use memchr::memmem;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
@@ -56,7 +59,8 @@ declare_rule! {
     }
 }
 
-/// Secret variables hadolint knows by name (compared with the uppercased name).
+/// Secret variables hadolint knows by name (compared with the uppercased name; sorted, for a
+/// binary search).
 const KNOWN_SECRET_NAMES: [&str; 48] = [
     "ACCESS_TOKEN",
     "APPLICATION_KEY",
@@ -121,15 +125,19 @@ const SECRET_PARTS: [&str; 7] = [
 
 /// Why a name looks secret, if it does.
 fn secret_reason(name: &str) -> Option<String> {
+    /// A searcher per part, built once (`str::contains` sets one up at every call).
+    static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
+        LazyLock::new(|| SECRET_PARTS.iter().map(memmem::Finder::new).collect());
     let upper = name.to_uppercase();
-    if KNOWN_SECRET_NAMES.contains(&upper.as_str()) {
+    if KNOWN_SECRET_NAMES.binary_search(&upper.as_str()).is_ok() {
         return Some(format!("`{upper}` is a well-known secret variable"));
     }
     let lower = name.to_lowercase();
     SECRET_PARTS
         .iter()
-        .find(|part| lower.contains(*part))
-        .map(|part| format!("its name contains `{part}`"))
+        .zip(FINDERS.iter())
+        .find(|(_, finder)| finder.find(lower.as_bytes()).is_some())
+        .map(|(part, _)| format!("its name contains `{part}`"))
 }
 
 /// The names hadolint checks in one `ARG` or `ENV`, with their words and hadolint's reading of
@@ -198,6 +206,11 @@ impl Rule for SecretNameInArgOrEnv {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_names_are_sorted_for_binary_search() {
+        assert!(KNOWN_SECRET_NAMES.is_sorted());
+    }
 
     #[test]
     fn names() {
