@@ -447,7 +447,8 @@ pub(super) fn process(
     }
 
     // Lint (again, after fixing) what is now on disk or in the buffer.
-    let mut layered = base.files.clone();
+    // (The files read above move over: `base` is not used again.)
+    let mut layered = base.files;
     layered.extend(final_files);
     let after = OverlayFs {
         base: &RealFs,
