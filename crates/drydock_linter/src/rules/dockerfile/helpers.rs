@@ -1,5 +1,7 @@
 //! Helpers shared by Dockerfile rules: RUN scripts, package installs, ENV/ARG pairs.
 
+use std::ops::Range;
+
 use drydock_dockerfile::model::Model;
 use drydock_dockerfile::shell::{Command, ShellScript, ShellWord};
 use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
@@ -262,6 +264,64 @@ pub(crate) fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
             .zip(rest)
             .all(|(a, b)| a.to_ascii_lowercase() == *b)
     })
+}
+
+/// Finds `key <sep> value` in `text`: the key case-insensitively (at a word boundary when it
+/// starts with a letter), then blanks, one of `seps` (or, with `sep_optional`, just blanks),
+/// blanks, an optional quote, and a value among `values` (lowercase). Returns where the setting
+/// is written in `text`.
+///
+/// The DS rules that find settings written into configuration files or passed as options
+/// (`gpgcheck=0`, `sslverify=false`, `Acquire::AllowInsecureRepositories=1`) share it.
+pub(crate) fn find_setting(
+    text: &str,
+    key: &str,
+    seps: &[char],
+    sep_optional: bool,
+    values: &[&str],
+) -> Option<Range<usize>> {
+    // The separator is looked for first: most words have none (and then cannot hold a setting).
+    if !sep_optional && !text.contains(seps) || !contains_ignore_ascii_case(text, key) {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut from = 0;
+    while let Some(pos) = lower[from..].find(key) {
+        let start = from + pos;
+        from = start + key.len();
+        let before = &lower[..start];
+        let boundary = !key.starts_with(|c: char| c.is_ascii_alphanumeric())
+            || before.chars().next_back().is_none_or(|c| !is_word(c))
+            || before.ends_with("\\n")
+            || before.ends_with("\\t");
+        let after_key = &lower[from..];
+        if !boundary || after_key.starts_with(is_word) {
+            continue;
+        }
+        let rest = after_key.trim_start_matches([' ', '\t']);
+        let rest = match rest.strip_prefix(seps) {
+            Some(rest) => rest,
+            None if sep_optional && rest.len() < after_key.len() => rest,
+            None => continue,
+        };
+        let value = rest.trim_start_matches([' ', '\t']);
+        let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''));
+        let value = &value[quote.map_or(0, char::len_utf8)..];
+        let end = value
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(value.len());
+        if !value[..end].is_empty() && values.contains(&&value[..end]) {
+            // The closing quote belongs to the setting too.
+            let end = match quote {
+                Some(q) if value[end..].starts_with(q) => end + 1,
+                _ => end,
+            };
+            let match_end = lower.len() - value.len() + end;
+            return Some(start..match_end);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

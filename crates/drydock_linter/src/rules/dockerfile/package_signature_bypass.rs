@@ -6,7 +6,7 @@ use drydock_text::TextRange;
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::helpers::{contains_ignore_ascii_case, run_scripts};
+use crate::rules::dockerfile::helpers::{find_setting, run_scripts};
 
 declare_rule! {
     /// ## What it does
@@ -160,60 +160,6 @@ fn bypass_flag(tool: &str, flag: &str) -> Option<(String, &'static str)> {
     Some((message, help))
 }
 
-/// Finds `key <sep> value` in `text`: the key case-insensitively (at a word boundary when it
-/// starts with a letter), then blanks, one of `seps` (or, with `sep_optional`, just blanks),
-/// blanks, an optional quote, and a value among `values` (lowercase). Returns where the setting
-/// is written in `text`.
-fn find_setting(
-    text: &str,
-    key: &str,
-    seps: &[char],
-    sep_optional: bool,
-    values: &[&str],
-) -> Option<Range<usize>> {
-    if !contains_ignore_ascii_case(text, key) {
-        return None;
-    }
-    let lower = text.to_ascii_lowercase();
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    let mut from = 0;
-    while let Some(pos) = lower[from..].find(key) {
-        let start = from + pos;
-        from = start + key.len();
-        let before = &lower[..start];
-        let boundary = !key.starts_with(|c: char| c.is_ascii_alphanumeric())
-            || before.chars().next_back().is_none_or(|c| !is_word(c))
-            || before.ends_with("\\n")
-            || before.ends_with("\\t");
-        let after_key = &lower[from..];
-        if !boundary || after_key.starts_with(is_word) {
-            continue;
-        }
-        let rest = after_key.trim_start_matches([' ', '\t']);
-        let rest = match rest.strip_prefix(seps) {
-            Some(rest) => rest,
-            None if sep_optional && rest.len() < after_key.len() => rest,
-            None => continue,
-        };
-        let value = rest.trim_start_matches([' ', '\t']);
-        let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''));
-        let value = &value[quote.map_or(0, char::len_utf8)..];
-        let end = value
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(value.len());
-        if !value[..end].is_empty() && values.contains(&&value[..end]) {
-            // The closing quote belongs to the setting too.
-            let end = match quote {
-                Some(q) if value[end..].starts_with(q) => end + 1,
-                _ => end,
-            };
-            let match_end = lower.len() - value.len() + end;
-            return Some(start..match_end);
-        }
-    }
-    None
-}
-
 /// An edit deleting a flag word written as `expected` (unquoted): the word and one blank next to
 /// it, or the whole line when the word is alone on a line continued with `\`. `None` when the
 /// word is not written plainly or has no blank next to it.
@@ -249,10 +195,6 @@ fn remove_word(text: &str, range: TextRange, expected: &str, escape: char) -> Op
 /// A setting in a word that turns signature checks off: (message, help).
 fn bypass_setting(word: &ShellWord) -> Option<(String, &'static str)> {
     const TRUE: [&str; 4] = ["true", "yes", "1", "on"];
-    // Every setting below has `=` or `:` (the apt keys have `::`): most words have neither.
-    if !word.value.contains(['=', ':']) {
-        return None;
-    }
     // Every apt key below has `::`: most words have none, and skip four searches.
     let apt_keys = if word.value.contains("::") {
         &[

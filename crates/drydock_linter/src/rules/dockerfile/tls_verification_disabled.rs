@@ -6,7 +6,7 @@ use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
 use crate::rules::dockerfile::helpers::{
-    Assignment, assignments, contains_ignore_ascii_case, run_scripts, unquote,
+    Assignment, assignments, find_setting, run_scripts, unquote,
 };
 
 declare_rule! {
@@ -153,51 +153,6 @@ fn is_versioned(name: &str, base: &str) -> bool {
         .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
-/// Finds `key <sep> value` in `text` with a case-insensitive key that starts at a word boundary
-/// and a value among `values` (lowercase); blanks around the separator and a quote before the
-/// value are allowed. Returns the setting as written.
-fn find_setting<'t>(text: &'t str, key: &str, values: &[&str]) -> Option<&'t str> {
-    if !contains_ignore_ascii_case(text, key) {
-        return None;
-    }
-    let lower = text.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(pos) = lower[from..].find(key) {
-        let start = from + pos;
-        from = start + key.len();
-        let before = &lower[..start];
-        let boundary = before
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            || before.ends_with("\\n")
-            || before.ends_with("\\t");
-        if !boundary {
-            continue;
-        }
-        let rest = lower[from..].trim_start_matches([' ', '\t']);
-        let Some(rest) = rest.strip_prefix('=') else {
-            continue;
-        };
-        let value = rest.trim_start_matches([' ', '\t']);
-        let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''));
-        let value = &value[quote.map_or(0, char::len_utf8)..];
-        let end = value
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(value.len());
-        if !value[..end].is_empty() && values.contains(&&value[..end]) {
-            // The closing quote belongs to the setting too.
-            let end = match quote {
-                Some(q) if value[end..].starts_with(q) => end + 1,
-                _ => end,
-            };
-            let match_end = lower.len() - value.len() + end;
-            return Some(&text[start..match_end]);
-        }
-    }
-    None
-}
-
 /// An edit deleting a flag word written as `expected` (unquoted): the word and one blank next to
 /// it, or the whole line when the word is alone on a line continued with `\`. `None` when the
 /// word is not written plainly or has no blank next to it.
@@ -289,17 +244,18 @@ fn check_command(command: &Command, text: &str, escape: char, out: &mut Vec<Find
             check_pip(args, out);
         }
     }
-    // Settings written into configuration files (or passed as options) in any command (both
-    // have `=`, which most words do not).
-    for word in command.words.iter().filter(|w| w.value.contains('=')) {
-        if let Some(setting) = find_setting(&word.value, "sslverify", &["0", "false", "no", "off"])
-        {
+    // Settings written into configuration files (or passed as options) in any command.
+    for word in &command.words {
+        let setting = |key, values| {
+            find_setting(&word.value, key, &['='], false, values).map(|at| &word.value[at])
+        };
+        if let Some(setting) = setting("sslverify", &["0", "false", "no", "off"]) {
             out.push(Finding::new(
                 word.range,
                 format!("`{setting}` turns off TLS certificate verification for yum/dnf repositories"),
                 "remove it; for a repository with a private CA, install the CA in the trust store or point `sslcacert` at it",
             ));
-        } else if let Some(setting) = find_setting(&word.value, "strict-ssl", &["false", "0"]) {
+        } else if let Some(setting) = setting("strict-ssl", &["false", "0"]) {
             out.push(Finding::new(
                 word.range,
                 format!("`{setting}` turns off TLS certificate verification for npm"),
