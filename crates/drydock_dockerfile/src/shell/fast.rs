@@ -1981,12 +1981,13 @@ struct Emitter<'s> {
 }
 
 impl Emitter<'_> {
-    /// The [`ShellWord`] of `word`, whose value it takes (the statement tree is read once).
-    fn shell_word(&self, word: &mut Word) -> ShellWord {
+    /// The [`ShellWord`] of `word` with its `value` (taken from the word when only one command
+    /// has it: the statement tree is read once).
+    fn shell_word(&self, word: &Word, value: String) -> ShellWord {
         ShellWord {
             range: self.source.map(word.start, word.end),
             raw: self.source.text[word.start..word.end].to_owned(),
-            value: std::mem::take(&mut word.value),
+            value,
             literal: word.literal,
         }
     }
@@ -2017,23 +2018,22 @@ impl Emitter<'_> {
                 for item in &mut items {
                     match item {
                         Item::Assignment(w) if !declaration => {
-                            command.assignments.push(self.shell_word(w));
+                            let value = std::mem::take(&mut w.value);
+                            command.assignments.push(self.shell_word(w, value));
                         }
                         Item::Assignment(w) | Item::Word(w) => {
-                            command.words.push(self.shell_word(w));
+                            let value = std::mem::take(&mut w.value);
+                            command.words.push(self.shell_word(w, value));
                         }
                     }
                 }
                 for destination in redirects {
                     if let Some(first) = destination.first() {
                         // (Redirected statements' destinations are shared by the commands of
-                        // their body.)
-                        let mut first = Word {
-                            value: first.value.clone(),
-                            subs: Vec::new(),
-                            ..*first
-                        };
-                        command.redirects.push(self.shell_word(&mut first));
+                        // their body, so each gets a copy of the value.)
+                        command
+                            .redirects
+                            .push(self.shell_word(first, first.value.clone()));
                     }
                 }
                 let index = self.script.commands.len();
