@@ -145,9 +145,26 @@ impl Node {
     }
 }
 
+mod fast;
+
 /// Parses the first document of `text`. Never fails.
 #[must_use]
 pub fn parse(text: &str) -> Document {
+    fast::parse(text).unwrap_or_else(|| parse_with_saphyr(text))
+}
+
+/// What the fast reader reads of `text` (`None`: what it leaves to saphyr-parser). For the
+/// tests that compare the two.
+#[doc(hidden)]
+#[must_use]
+pub fn parse_fast(text: &str) -> Option<Document> {
+    fast::parse(text)
+}
+
+/// `text` read by saphyr-parser alone. For the tests that compare the two.
+#[doc(hidden)]
+#[must_use]
+pub fn parse_with_saphyr(text: &str) -> Document {
     let doc = Builder::new(text).run();
     if doc.errors.is_empty() {
         return doc;
@@ -394,27 +411,12 @@ impl<'a> Builder<'a> {
                     Event::SequenceStart(anchor, tag) => {
                         let at = usize::from(self.range(span).start());
                         let start = self.skip_properties(at);
-                        if self.push_frame(start) {
-                            self.stack.push(Frame::Seq {
-                                start,
-                                anchor,
-                                tag: tag.map(|t| t.to_string()),
-                                items: Vec::new(),
-                            });
-                        }
+                        self.open(start, anchor, tag.map(|t| t.to_string()), false);
                     }
                     Event::MappingStart(anchor, tag) => {
                         let at = usize::from(self.range(span).start());
                         let start = self.skip_properties(at);
-                        if self.push_frame(start) {
-                            self.stack.push(Frame::Map {
-                                start,
-                                anchor,
-                                tag: tag.map(|t| t.to_string()),
-                                entries: Vec::new(),
-                                key: None,
-                            });
-                        }
+                        self.open(start, anchor, tag.map(|t| t.to_string()), true);
                     }
                     Event::SequenceEnd | Event::MappingEnd => {
                         let end = usize::from(self.range(span).end());
@@ -462,6 +464,29 @@ impl<'a> Builder<'a> {
             at = end;
         }
         at
+    }
+
+    /// Opens a sequence or mapping whose range starts at byte `start`.
+    fn open(&mut self, start: usize, anchor: usize, tag: Option<String>, mapping: bool) {
+        if !self.push_frame(start) {
+            return;
+        }
+        self.stack.push(if mapping {
+            Frame::Map {
+                start,
+                anchor,
+                tag,
+                entries: Vec::new(),
+                key: None,
+            }
+        } else {
+            Frame::Seq {
+                start,
+                anchor,
+                tag,
+                items: Vec::new(),
+            }
+        });
     }
 
     fn push_frame(&mut self, start: usize) -> bool {
