@@ -17,6 +17,7 @@ pub(crate) mod duplicate_container_name;
 pub(crate) mod duplicate_published_port;
 pub(crate) mod healthcheck_disabled;
 pub(crate) mod healthcheck_missing;
+pub(crate) mod helpers;
 pub(crate) mod hook_privileged_or_root;
 pub(crate) mod host_cgroupns;
 pub(crate) mod host_devices;
