@@ -234,7 +234,7 @@ fn rename_level(rendered: Vec<u8>, severity: Severity) -> Vec<u8> {
 pub fn write(results: &[FileResult], color: bool, out: &mut dyn Write) -> io::Result<()> {
     for result in results {
         // Rendered without colour already when no terminal gets it: nothing to take out.
-        if color || !result.rendered.contains(&0x1b) {
+        if color || memchr::memchr(0x1b, &result.rendered).is_none() {
             out.write_all(&result.rendered)?;
         } else {
             out.write_all(&strip_ansi(&result.rendered))?;

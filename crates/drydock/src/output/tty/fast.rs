@@ -289,7 +289,15 @@ fn note(out: &mut Vec<u8>, note: &str, digits: usize, p: &Palette, any_note: &mu
         empty_gutter(out, digits, p);
         *any_note = true;
     }
-    for (i, line) in note.lines().enumerate() {
+    // (Most notes are one line: no line iterator for them.)
+    let one = [note];
+    let lines: &mut dyn Iterator<Item = &str> =
+        if !note.is_empty() && memchr::memchr(b'\n', note.as_bytes()).is_none() {
+            &mut one.into_iter()
+        } else {
+            &mut note.lines()
+        };
+    for (i, line) in lines.enumerate() {
         spaces(out, digits + 1);
         if i == 0 {
             chrome(out, p, "=");
