@@ -280,8 +280,19 @@ pub(crate) fn find_setting(
     sep_optional: bool,
     values: &[&str],
 ) -> Option<Range<usize>> {
-    // The separator is looked for first: most words have none (and then cannot hold a setting).
-    if !sep_optional && !text.contains(seps) || !contains_ignore_ascii_case(text, key) {
+    // The separator is looked for first (with memchr: a `&[char]` pattern decodes every
+    // character): most words have none, and then cannot hold a setting.
+    let ascii = |c: &char| u8::try_from(*c).ok();
+    let has_sep = match seps {
+        [a] => ascii(a).map(|a| memchr::memchr(a, text.as_bytes()).is_some()),
+        [a, b] => ascii(a)
+            .zip(ascii(b))
+            .map(|(a, b)| memchr::memchr2(a, b, text.as_bytes()).is_some()),
+        _ => None,
+    };
+    if !sep_optional && !has_sep.unwrap_or_else(|| text.contains(seps))
+        || !contains_ignore_ascii_case(text, key)
+    {
         return None;
     }
     let lower = text.to_ascii_lowercase();

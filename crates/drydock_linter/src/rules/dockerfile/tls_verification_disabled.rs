@@ -244,8 +244,9 @@ fn check_command(command: &Command, text: &str, escape: char, out: &mut Vec<Find
             check_pip(args, out);
         }
     }
-    // Settings written into configuration files (or passed as options) in any command.
-    for word in &command.words {
+    // Settings written into configuration files (or passed as options) in any command. Both
+    // have `=`, which most words do not: one look per word instead of one per setting.
+    for word in command.words.iter().filter(|w| w.value.contains('=')) {
         let setting = |key, values| {
             find_setting(&word.value, key, &['='], false, values).map(|at| &word.value[at])
         };
