@@ -197,9 +197,7 @@ fn bypass_setting(word: &ShellWord) -> Option<(String, &'static str)> {
     const TRUE: [&str; 4] = ["true", "yes", "1", "on"];
     // Every setting below has `=` or `:` (the apt keys have `::`): most words have neither,
     // and skip the searches for the apt keys' `::` and the settings.
-    if memchr::memchr2(b'=', b':', word.value.as_bytes()).is_none() {
-        return None;
-    }
+    memchr::memchr2(b'=', b':', word.value.as_bytes())?;
     // Every apt key below has `::`: most words have none, and skip four searches.
     let apt_keys = if word.value.contains("::") {
         &[
