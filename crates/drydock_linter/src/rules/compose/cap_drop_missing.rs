@@ -85,7 +85,7 @@ impl Rule for CapDropMissing {
                 continue;
             }
             let fix =
-                add_to_service(ctx, service, "cap_drop", "ALL", "cap_drop: [ALL]").map(|edit| {
+                add_to_service(ctx, service, "cap_drop", "ALL", &["cap_drop: [ALL]"]).map(|edit| {
                     Fix::unsafe_(
                         format!("Drop all capabilities of service `{}`", service.name),
                         vec![edit],

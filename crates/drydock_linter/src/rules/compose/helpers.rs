@@ -7,16 +7,6 @@ use drydock_compose::yaml::Node;
 use crate::compose::ComposeContext;
 use crate::diagnostic::Edit;
 
-/// The end of the content of the line holding `at` (before `\r\n` or `\n`).
-fn line_content_end(text: &str, at: usize) -> usize {
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    if end > at && text.as_bytes()[end - 1] == b'\r' {
-        end - 1
-    } else {
-        end
-    }
-}
-
 /// Where a node's content ends (a block scalar's range runs on to the next token).
 fn content_end(text: &str, node: &Node) -> usize {
     text[..usize::from(node.range.end())].trim_end().len()
@@ -40,10 +30,22 @@ fn line_start(text: &str, at: usize) -> usize {
 /// The end of a block that starts on the line of `from` and continues on the following lines
 /// indented deeper than `indent` (blank and comment lines alone do not extend it).
 fn block_end(text: &str, from: usize, indent: usize) -> usize {
-    let mut end = line_content_end(text, from);
-    let mut next = text[end..].find('\n').map(|i| end + i + 1);
-    while let Some(start) = next.filter(|&s| s < text.len()) {
-        let stop = line_content_end(text, start);
+    let bytes = text.as_bytes();
+    // One search for each line's break, which ends its content (before a `\r`) too.
+    let line_break = |at: usize| memchr::memchr(b'\n', &bytes[at..]).map(|i| at + i);
+    let content_end = |at: usize, line_break: Option<usize>| {
+        let end = line_break.unwrap_or(text.len());
+        if end > at && bytes[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        }
+    };
+    let mut next_break = line_break(from);
+    let mut end = content_end(from, next_break);
+    while let Some(start) = next_break.map(|i| i + 1).filter(|&s| s < text.len()) {
+        next_break = line_break(start);
+        let stop = content_end(start, next_break);
         let line = &text[start..stop];
         let content = line.trim_start_matches(' ');
         if content.trim().is_empty() || content.starts_with('#') {
@@ -53,7 +55,6 @@ fn block_end(text: &str, from: usize, indent: usize) -> usize {
         } else {
             break;
         }
-        next = text[stop..].find('\n').map(|i| stop + i + 1);
     }
     end
 }
@@ -89,15 +90,15 @@ fn block_service<'a>(
 }
 
 /// An edit giving `service` one more `item` in its block-style list `field`, or a new
-/// `field` (`new_field`, written at the service's key indentation; `{indent}` in it is
-/// replaced by that indentation) when the service has none. `None` when this cannot be done
+/// `field` (the lines of `new_field`, each written after the service's key indentation) when
+/// the service has none. `None` when this cannot be done
 /// safely in the file declaring the service.
 pub(crate) fn add_to_service(
     ctx: &ComposeContext<'_>,
     service: &Service,
     field: &str,
     item: &str,
-    new_field: &str,
+    new_field: &[&str],
 ) -> Option<Edit> {
     let (text, node, indent) = block_service(ctx, service)?;
     let project = ctx.project;
@@ -151,11 +152,13 @@ pub(crate) fn add_to_service(
             if !fits(text, at, last) {
                 return None;
             }
-            let pad = " ".repeat(indent);
-            Some(Edit::insert(
-                drydock_text::size(at),
-                format!("\n{pad}{}", new_field.replace("{indent}", &pad)),
-            ))
+            let mut insert = String::new();
+            for line in new_field {
+                insert.push('\n');
+                insert.extend(std::iter::repeat_n(' ', indent));
+                insert.push_str(line);
+            }
+            Some(Edit::insert(drydock_text::size(at), insert))
         }
     }
 }

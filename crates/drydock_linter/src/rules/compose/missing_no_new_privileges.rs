@@ -161,7 +161,7 @@ impl Rule for MissingNoNewPrivileges {
                 service,
                 "security_opt",
                 "no-new-privileges:true",
-                "security_opt:\n{indent}  - no-new-privileges:true",
+                &["security_opt:", "  - no-new-privileges:true"],
             )
             .map(|edit| {
                 Fix::unsafe_(
