@@ -748,11 +748,7 @@ impl<'a> Reader<'a> {
                 b'!' if props.tag.is_none() => {
                     // Only local tags (`!reset`, `!override`); saphyr displays them as written.
                     let start = self.pos;
-                    let name = self.name()?;
-                    if self.at(self.pos) != b' ' && !matches!(self.at(self.pos), b'\n' | 0) {
-                        return None;
-                    }
-                    let _ = name;
+                    self.name()?;
                     props.tag = Some(self.text[start..self.pos].to_owned());
                 }
                 _ => return Some(props),
