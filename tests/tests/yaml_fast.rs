@@ -60,7 +60,7 @@ fn corpus_compose_files_read_the_same() {
         return;
     };
     let read = files.iter().filter(|f| read_the_same(f)).count();
-    // (1,055 of 1,057 when written: one has CRLF line ends, one is not valid YAML.)
+    // (1,056 of 1,057 when written: the other is not valid YAML.)
     assert!(
         read * 100 >= files.len() * 99,
         "read {read} of {}",

@@ -5,10 +5,11 @@
 //! same tree through the same [`Builder`]: block mappings and sequences (compact and
 //! indentless ones too), one-line plain and quoted scalars, literal and folded block scalars,
 //! flow sequences and mappings of scalars, aliases and flows (over several lines too), anchors,
-//! local tags (`!reset`, `!override`) and comments. At anything else (a multi-line plain or
-//! quoted scalar, an explicit key, a tab or carriage return, a second document, an escape it
-//! does not know, anything YAML rejects) it gives up, and [`parse`](super::parse) reads the
-//! text with saphyr-parser, so syntax errors are always saphyr's.
+//! local tags (`!reset`, `!override`) and comments, with LF or CRLF line breaks. At anything
+//! else (a multi-line plain or quoted scalar, an explicit key, a tab or a lone carriage
+//! return, a second document, an escape it does not know, anything YAML rejects) it gives up,
+//! and [`parse`](super::parse) reads the text with saphyr-parser, so syntax errors are always
+//! saphyr's.
 //!
 //! Where it reads, the tree must be saphyr's to the byte: values, styles, anchors, tags,
 //! duplicate-key problems, and ranges with the quirks of saphyr's spans and of the builder's
@@ -50,17 +51,21 @@ pub(super) fn parse(text: &str) -> Option<Document> {
 }
 
 /// Where the document's content starts, if the text has nothing the reader leaves to
-/// saphyr-parser wholesale: control characters other than line feeds (tabs and carriage
+/// saphyr-parser wholesale: control characters other than line breaks (tabs and lone carriage
 /// returns included), characters YAML does not allow or treats specially (C1 controls, byte
 /// order marks, U+FFFE/U+FFFF, Unicode line separators), directives and document markers
 /// (except one `---` line opening the text).
 fn eligible(text: &str) -> Option<usize> {
     let b = text.as_bytes();
     // (Folded over chunks without stopping early, which compiles to vector compares.)
-    let control = |c: u8| (c < b' ' && c != b'\n') | (c == 0x7f);
+    let control = |c: u8| (c < b' ' && c != b'\n' && c != b'\r') | (c == 0x7f);
     if b.chunks(64)
         .any(|chunk| chunk.iter().fold(false, |any, &c| any | control(c)))
     {
+        return None;
+    }
+    // Carriage returns only in CRLF line breaks (the reader takes `\r` for the end of a line).
+    if memchr::memchr_iter(b'\r', b).any(|i| b.get(i + 1) != Some(&b'\n')) {
         return None;
     }
     if !text.is_ascii()
@@ -77,9 +82,15 @@ fn eligible(text: &str) -> Option<usize> {
     let marker = |at: usize| {
         b.get(at) == Some(&b'%')
             || (b[at..].starts_with(b"---") || b[at..].starts_with(b"..."))
-                && matches!(b.get(at + 3), None | Some(b' ' | b'\n'))
+                && matches!(b.get(at + 3), None | Some(b' ' | b'\n' | b'\r'))
     };
-    let start = if b.starts_with(b"---\n") { 4 } else { 0 };
+    let start = if b.starts_with(b"---\n") {
+        4
+    } else if b.starts_with(b"---\r\n") {
+        5
+    } else {
+        0
+    };
     if start == 0 && !b.is_empty() && marker(0) {
         return None;
     }
@@ -167,15 +178,26 @@ impl<'a> Reader<'a> {
 
     /// Whether `i` is a blank, a line end or the end of the text.
     fn blank_or_end(&self, i: usize) -> bool {
-        matches!(self.at(i), b' ' | b'\n' | 0)
+        matches!(self.at(i), b' ' | b'\n' | b'\r' | 0)
     }
 
     fn column(&self, at: usize) -> usize {
         at - memchr::memrchr(b'\n', &self.b[..at]).map_or(0, |i| i + 1)
     }
 
+    /// Where the line holding `at` ends: its line feed, or the end of the text.
     fn line_end(&self, at: usize) -> usize {
         memchr::memchr(b'\n', &self.b[at..]).map_or(self.b.len(), |i| at + i)
+    }
+
+    /// Where the content of the line holding `at` ends (before a CRLF's carriage return).
+    fn content_end(&self, at: usize) -> usize {
+        let end = self.line_end(at);
+        if end > at && self.b[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        }
     }
 
     fn skip_spaces(&mut self) -> usize {
@@ -199,7 +221,7 @@ impl<'a> Reader<'a> {
                     self.pos = self.b.len();
                     return None;
                 }
-                b'\n' => self.pos = i + 1,
+                b'\n' | b'\r' => self.pos = i + 1,
                 b'#' => self.pos = (self.line_end(i) + 1).min(self.b.len()),
                 _ => {
                     self.pos = i;
@@ -217,7 +239,8 @@ impl<'a> Reader<'a> {
                 self.pos = (self.line_end(self.pos) + 1).min(self.b.len());
                 Some(())
             }
-            b'\n' => {
+            // (At a CRLF's `\r`, the next line is found from its `\n`.)
+            b'\n' | b'\r' => {
                 self.pos += 1;
                 Some(())
             }
@@ -250,7 +273,7 @@ impl<'a> Reader<'a> {
             // Properties before the node, on the node's line or on a line of their own.
             let props = self.properties()?;
             return match self.at(self.pos) {
-                b'\n' | 0 | b'#' => self.node_below(parent?, props),
+                b'\n' | b'\r' | 0 | b'#' => self.node_below(parent?, props),
                 b'-' | b'|' | b'>' => None,
                 _ if self.key_ahead() => None,
                 _ => self.inline(parent, props),
@@ -289,14 +312,14 @@ impl<'a> Reader<'a> {
             Props::default()
         };
         let c = self.at(self.pos);
-        if matches!(c, b'\n' | 0 | b'#') {
+        if matches!(c, b'\n' | b'\r' | 0 | b'#') {
             self.pos = (self.line_end(self.pos) + 1).min(self.b.len());
             let null_at = if in_mapping {
                 // saphyr puts an empty value at its `:`.
                 indicator_end - 1
             } else {
                 // ... and an empty item at the end of the `-` line, comment included.
-                self.line_end(indicator_end)
+                self.content_end(indicator_end)
             };
             match self.next_content() {
                 Some(c) if c > column => return self.block(c, Some(column), props),
@@ -387,14 +410,14 @@ impl<'a> Reader<'a> {
         let save = self.pos;
         let blanks = self.skip_spaces();
         let ok = match self.at(self.pos) {
-            b'\n' | 0 => true,
+            b'\n' | b'\r' | 0 => true,
             b'#' => blanks > 0,
             _ => false,
         };
         if !ok {
             return None;
         }
-        let end = self.line_end(save);
+        let end = self.content_end(save);
         self.pos = save;
         self.builder.pop_frame(end);
         Some(())
@@ -408,7 +431,7 @@ impl<'a> Reader<'a> {
         let mut end = start;
         loop {
             match self.at(i) {
-                b'\n' | 0 => {
+                b'\n' | b'\r' | 0 => {
                     if flow {
                         return None;
                     }
@@ -449,7 +472,7 @@ impl<'a> Reader<'a> {
                 let mut end = at;
                 loop {
                     match self.at(i) {
-                        b'\n' | 0 => return None,
+                        b'\n' | b'\r' | 0 => return None,
                         b':' if self.blank_or_end(i + 1) => return Some((end, i)),
                         b' ' if self.at(i + 1) == b'#' => return None,
                         b' ' => {}
@@ -525,7 +548,7 @@ impl<'a> Reader<'a> {
         match self.at(start) {
             b'&' | b'!' => return None,
             // (A comment after the `-` is part of its line.)
-            b'#' => start = self.line_end(start),
+            b'#' => start = self.content_end(start),
             _ => {}
         }
         self.enter()?;
@@ -680,7 +703,7 @@ impl<'a> Reader<'a> {
                 let mut end = at;
                 loop {
                     match self.at(i) {
-                        b'\n' | 0 => return None,
+                        b'\n' | b'\r' | 0 => return None,
                         b':' if self.blank_or_end(i + 1) => return Some((end, i)),
                         b' ' if self.at(i + 1) == b'#' => return None,
                         b' ' => {}
@@ -707,7 +730,7 @@ impl<'a> Reader<'a> {
             let blanks = self.skip_spaces();
             match self.at(self.pos) {
                 b'#' if blanks > 0 || line_start => self.pos = self.line_end(self.pos),
-                b'\n' => {
+                b'\n' | b'\r' => {
                     self.pos += 1;
                     line_start = true;
                 }
@@ -754,7 +777,7 @@ impl<'a> Reader<'a> {
                 _ => return Some(props),
             }
             props.end = self.pos;
-            if self.skip_spaces() == 0 && !matches!(self.at(self.pos), b'\n' | 0) {
+            if self.skip_spaces() == 0 && !matches!(self.at(self.pos), b'\n' | b'\r' | 0) {
                 return None;
             }
         }
@@ -791,7 +814,7 @@ impl<'a> Reader<'a> {
         while matches!(self.at(i), b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.') {
             i += 1;
         }
-        if i == start || !matches!(self.at(i), b' ' | b'\n' | 0 | b',' | b']') {
+        if i == start || !matches!(self.at(i), b' ' | b'\n' | b'\r' | 0 | b',' | b']') {
             return None;
         }
         self.pos = i;
@@ -806,7 +829,7 @@ impl<'a> Reader<'a> {
         let mut run = i;
         loop {
             match self.at(i) {
-                b'\n' | 0 => return None,
+                b'\n' | b'\r' | 0 => return None,
                 b'\'' if quote == b'\'' => {
                     value.push_str(&self.text[run..i]);
                     if self.at(i + 1) == b'\'' {
@@ -865,14 +888,15 @@ impl<'a> Reader<'a> {
         }
         let blanks = self.skip_spaces();
         match self.at(self.pos) {
-            b'\n' => {}
-            b'#' if blanks > 0 => self.pos = self.line_end(self.pos),
+            b'\n' | b'\r' => {}
+            b'#' if blanks > 0 => {}
             _ => return None,
         }
-        if self.at(self.pos) != b'\n' {
+        let header_end = self.line_end(self.pos);
+        if header_end == self.b.len() {
             return None;
         }
-        let mut p = self.pos + 1;
+        let mut p = header_end + 1;
         // Content lines (start, end) and blank lines (None), up to the last line read.
         let mut lines: Vec<Option<(usize, usize)>> = Vec::new();
         let mut indent = None;
@@ -887,14 +911,14 @@ impl<'a> Reader<'a> {
             match self.at(s) {
                 0 if spaces > 0 => return None,
                 0 => break,
-                b'\n' => {
+                b'\n' | b'\r' => {
                     match indent {
                         Some(k) if spaces > k => return None,
                         Some(_) => {}
                         None => leading_spaces = leading_spaces.max(spaces),
                     }
                     lines.push(None);
-                    p = s + 1;
+                    p = self.line_end(s) + 1;
                     continue;
                 }
                 _ => {}
@@ -910,10 +934,10 @@ impl<'a> Reader<'a> {
             if spaces < k {
                 break;
             }
-            let end = self.line_end(s);
-            lines.push(Some((p + k, end)));
-            p = (end + 1).min(self.b.len());
-            if end == self.b.len() {
+            let line_end = self.line_end(s);
+            lines.push(Some((p + k, self.content_end(s))));
+            p = (line_end + 1).min(self.b.len());
+            if line_end == self.b.len() {
                 if chomp == Chomp::Keep {
                     return None;
                 }
@@ -1280,15 +1304,25 @@ mod tests {
         let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
         let mut generator = Gen(env("DRYDOCK_YAML_SEED").unwrap_or(0x2545_f491_4f6c_dd1d) | 1);
         let cases = env("DRYDOCK_YAML_CASES").unwrap_or(30_000);
-        let (mut read, mut read_structured) = (0u64, 0u64);
+        let (mut read, mut read_structured, mut read_crlf) = (0u64, 0u64, 0u64);
         for _ in 0..cases {
             read += u64::from(check(&document(&mut generator)));
-            read_structured += u64::from(check(&structured(&mut generator)));
+            let text = structured(&mut generator);
+            read_structured += u64::from(check(&text));
+            // The same document with CRLF line breaks (and now and then one lone CR).
+            let mut crlf = text.replace('\n', "\r\n");
+            if generator.below(20) == 0 && !crlf.is_empty() {
+                let at = generator.below(crlf.len());
+                if crlf.is_char_boundary(at) {
+                    crlf.insert(at, '\r');
+                }
+            }
+            read_crlf += u64::from(check(&crlf));
         }
         // The generators must exercise the reader, not only its refusals.
         assert!(
-            read * 20 > cases && read_structured * 3 > cases,
-            "read {read} and {read_structured} of {cases} each"
+            read * 20 > cases && read_structured * 3 > cases && read_crlf * 3 > cases,
+            "read {read}, {read_structured} and {read_crlf} (CRLF) of {cases} each"
         );
     }
 }
