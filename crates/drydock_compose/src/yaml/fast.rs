@@ -383,16 +383,7 @@ impl<'a> Reader<'a> {
                 }
                 self.alias()?;
             }
-            b'"' | b'\'' => {
-                let (end, value) = self.quoted(start)?;
-                let style = if self.b[start] == b'"' {
-                    Style::DoubleQuoted
-                } else {
-                    Style::SingleQuoted
-                };
-                self.scalar(drydock_text::range(start, end), value, style, props);
-                self.pos = end;
-            }
+            b'"' | b'\'' => self.quoted_scalar(props)?,
             _ if !self.plain_start(start, false) => return None,
             _ => {
                 let end = self.plain_end(start, false)?;
@@ -457,16 +448,47 @@ impl<'a> Reader<'a> {
         (end > start).then_some(end)
     }
 
-    /// Whether a mapping key starts at `pos`.
-    fn key_ahead(&self) -> bool {
-        self.key_at(self.pos).is_some()
+    /// Emits the key from `start` to `end` (quoted, or plain).
+    fn key(&mut self, start: usize, end: usize) -> Option<()> {
+        let (value, style) = match self.b[start] {
+            b'"' => (self.quoted(start)?.1, Style::DoubleQuoted),
+            b'\'' => (self.quoted(start)?.1, Style::SingleQuoted),
+            _ => (self.text[start..end].to_owned(), Style::Plain),
+        };
+        self.scalar(
+            drydock_text::range(start, end),
+            value,
+            style,
+            Props::default(),
+        );
+        Some(())
     }
 
-    /// The key at `at`: its end and its `:`'s position.
-    fn key_at(&self, at: usize) -> Option<(usize, usize)> {
+    /// Emits the one-line quoted scalar at `pos` with `props`, and moves past it.
+    fn quoted_scalar(&mut self, props: Props) -> Option<()> {
+        let start = self.pos;
+        let (end, value) = self.quoted(start)?;
+        let style = if self.b[start] == b'"' {
+            Style::DoubleQuoted
+        } else {
+            Style::SingleQuoted
+        };
+        self.scalar(drydock_text::range(start, end), value, style, props);
+        self.pos = end;
+        Some(())
+    }
+
+    /// Whether a mapping key starts at `pos`.
+    fn key_ahead(&self) -> bool {
+        self.key_at(self.pos, false).is_some()
+    }
+
+    /// The key at `at`, on one line with its `:` (then a blank): the key's end and the `:`'s
+    /// position. In a `flow`, a plain key must not run into a flow indicator.
+    fn key_at(&self, at: usize, flow: bool) -> Option<(usize, usize)> {
         let end = match self.at(at) {
             b'"' | b'\'' => self.quoted(at)?.0,
-            _ if !self.plain_start(at, false) => return None,
+            _ if !self.plain_start(at, flow) => return None,
             _ => {
                 let mut i = at;
                 let mut end = at;
@@ -476,6 +498,7 @@ impl<'a> Reader<'a> {
                         b':' if self.blank_or_end(i + 1) => return Some((end, i)),
                         b' ' if self.at(i + 1) == b'#' => return None,
                         b' ' => {}
+                        c if flow && flow_indicator(c) => return None,
                         _ => end = i + 1,
                     }
                     i += 1;
@@ -495,21 +518,11 @@ impl<'a> Reader<'a> {
         self.builder.open(self.pos, props.anchor, props.tag, true);
         loop {
             let start = self.pos;
-            let (end, colon) = self.key_at(start)?;
+            let (end, colon) = self.key_at(start, false)?;
             if end - start > MAX_KEY {
                 return None;
             }
-            let (value, style) = match self.b[start] {
-                b'"' => (self.quoted(start)?.1, Style::DoubleQuoted),
-                b'\'' => (self.quoted(start)?.1, Style::SingleQuoted),
-                _ => (self.text[start..end].to_owned(), Style::Plain),
-            };
-            self.scalar(
-                drydock_text::range(start, end),
-                value,
-                style,
-                Props::default(),
-            );
+            self.key(start, end)?;
             self.pos = colon + 1;
             self.value(column, true)?;
             match self.next_content() {
@@ -613,18 +626,8 @@ impl<'a> Reader<'a> {
         loop {
             if mapping {
                 let key = self.pos;
-                let (end, colon) = self.flow_key(key)?;
-                let (value, style) = match self.b[key] {
-                    b'"' => (self.quoted(key)?.1, Style::DoubleQuoted),
-                    b'\'' => (self.quoted(key)?.1, Style::SingleQuoted),
-                    _ => (self.text[key..end].to_owned(), Style::Plain),
-                };
-                self.scalar(
-                    drydock_text::range(key, end),
-                    value,
-                    style,
-                    Props::default(),
-                );
+                let (end, colon) = self.key_at(key, true)?;
+                self.key(key, end)?;
                 self.pos = colon + 1;
                 self.flow_space(block, close, outer)?;
                 if matches!(self.at(self.pos), b',' | b'}') {
@@ -660,22 +663,7 @@ impl<'a> Reader<'a> {
         match self.at(item) {
             b'[' | b'{' => self.flow(block, Props::default(), false),
             b'*' => self.alias(),
-            b'"' | b'\'' => {
-                let (end, value) = self.quoted(item)?;
-                let style = if self.b[item] == b'"' {
-                    Style::DoubleQuoted
-                } else {
-                    Style::SingleQuoted
-                };
-                self.scalar(
-                    drydock_text::range(item, end),
-                    value,
-                    style,
-                    Props::default(),
-                );
-                self.pos = end;
-                Some(())
-            }
+            b'"' | b'\'' => self.quoted_scalar(Props::default()),
             _ if !self.plain_start(item, true) => None,
             _ => {
                 let end = self.plain_end(item, true)?;
@@ -690,35 +678,6 @@ impl<'a> Reader<'a> {
                 Some(())
             }
         }
-    }
-
-    /// A flow mapping's key at `at`, on one line with its `:` (then a blank): the key's end and
-    /// the `:`'s position.
-    fn flow_key(&self, at: usize) -> Option<(usize, usize)> {
-        let end = match self.at(at) {
-            b'"' | b'\'' => self.quoted(at)?.0,
-            _ if !self.plain_start(at, true) => return None,
-            _ => {
-                let mut i = at;
-                let mut end = at;
-                loop {
-                    match self.at(i) {
-                        b'\n' | b'\r' | 0 => return None,
-                        b':' if self.blank_or_end(i + 1) => return Some((end, i)),
-                        b' ' if self.at(i + 1) == b'#' => return None,
-                        b' ' => {}
-                        c if flow_indicator(c) => return None,
-                        _ => end = i + 1,
-                    }
-                    i += 1;
-                }
-            }
-        };
-        let mut i = end;
-        while self.at(i) == b' ' {
-            i += 1;
-        }
-        (self.at(i) == b':' && self.blank_or_end(i + 1)).then_some((end, i))
     }
 
     /// Blanks, comments and line breaks inside a flow, up to its next token. A token starting
