@@ -3,7 +3,7 @@
 //! file and range.
 
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use drydock_text::{SourceText, TextRange};
@@ -298,11 +298,67 @@ impl Project {
 /// Lexically normalises a path (`a/./b/../c` -> `a/c`) without touching the disk.
 #[must_use]
 pub fn normalize(path: &Path) -> PathBuf {
+    if is_normal(path) {
+        return path.to_owned();
+    }
+    normalize_bytes(path)
+}
+
+/// [`normalize`] byte by byte on Unix (separators are `/`, no prefixes): the same as by
+/// components, where `..` also takes back a `..` before it (`../..` is empty) and stays at the
+/// root.
+#[cfg(unix)]
+fn normalize_bytes(path: &Path) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let absolute = bytes.first() == Some(&b'/');
+    let mut names: Vec<&[u8]> = Vec::new();
+    // A `..` kept at the root (`/..`), which a further `..` takes back.
+    let mut above_root = false;
+    for name in bytes.split(|&b| b == b'/') {
+        match name {
+            b"" | b"." => {}
+            b".." => {
+                if names.pop().is_none() {
+                    if absolute {
+                        above_root = !above_root;
+                    } else {
+                        names.push(b"..");
+                    }
+                }
+            }
+            name => names.push(name),
+        }
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    if absolute {
+        out.push(b'/');
+    }
+    if above_root {
+        out.extend_from_slice(b"..");
+    }
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 || above_root {
+            out.push(b'/');
+        }
+        out.extend_from_slice(name);
+    }
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
+#[cfg(not(unix))]
+fn normalize_bytes(path: &Path) -> PathBuf {
+    normalize_components(path)
+}
+
+/// [`normalize`], component by component (on Unix, the reference of the tests).
+#[cfg(any(not(unix), test))]
+fn normalize_components(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
                 if !out.pop() {
                     out.push("..");
                 }
@@ -361,12 +417,42 @@ pub fn project_files(path: &Path, fs: &dyn FileSystem) -> (Vec<PathBuf>, bool) {
 /// Whether `path` is inside `root` (lexically, after normalisation).
 fn within(root: Option<&Path>, path: &Path) -> bool {
     root.is_none_or(|root| {
+        if is_normal(path) && is_normal(root) {
+            // Component by component is the same as byte by byte up to a separator.
+            let (path, root) = (
+                path.as_os_str().as_encoded_bytes(),
+                root.as_os_str().as_encoded_bytes(),
+            );
+            return root.is_empty()
+                || path.starts_with(root)
+                    && (path.len() == root.len()
+                        || path[root.len()] == b'/'
+                        || root.ends_with(b"/"));
+        }
         if plain(path) && plain(root) {
             path.starts_with(root)
         } else {
             normalize(path).starts_with(normalize(root))
         }
     })
+}
+
+/// Whether `path` is already in its normal form, as [`normalize`] writes it, read byte by byte
+/// (paths are compared, hashed and normalised component by component, which costs ten times
+/// more): on Unix, no `.` or `..` component, no empty one (`a//b`) and no separator at the end
+/// but in `/`. (Elsewhere, with prefixes and two separators, `false`.)
+fn is_normal(path: &Path) -> bool {
+    if !cfg!(unix) {
+        return false;
+    }
+    let bytes = path.as_os_str().as_encoded_bytes();
+    if bytes.is_empty() || bytes == b"/" {
+        return true;
+    }
+    let inner = bytes.strip_prefix(b"/").unwrap_or(bytes);
+    inner
+        .split(|&b| b == b'/')
+        .all(|name| !matches!(name, b"" | b"." | b".."))
 }
 
 /// Whether `path` has no `.` or `..` component, so that [`normalize`] would not change its
@@ -1017,6 +1103,27 @@ mod tests {
         )
     }
 
+    proptest::proptest! {
+        /// The byte-level shortcuts of [`normalize`] and [`within`] give what components do.
+        #[test]
+        fn normal_forms_read_byte_by_byte_agree_with_components(
+            a in proptest::collection::vec(proptest::sample::select(PATH_PIECES), 0..7),
+            b in proptest::collection::vec(proptest::sample::select(PATH_PIECES), 0..7),
+        ) {
+            let (a, b) = (PathBuf::from(a.concat()), PathBuf::from(b.concat()));
+            proptest::prop_assert_eq!(normalize(&a), normalize_components(&a));
+            if is_normal(&a) {
+                proptest::prop_assert_eq!(&normalize_components(&a), &a);
+            }
+            let by_components = normalize(&a).starts_with(normalize(&b));
+            proptest::prop_assert_eq!(within(Some(&b), &a), by_components, "{:?} in {:?}", a, b);
+        }
+    }
+
+    const PATH_PIECES: &[&str] = &[
+        "/", "//", "a", "b", "ab", ".", "..", "/.", "/..", ".a", "a.",
+    ];
+
     #[test]
     fn within_reads_paths_as_their_normal_form() {
         let paths = [
@@ -1040,6 +1147,10 @@ mod tests {
             "/",
             "/p/..a",
             "/p/a.",
+            "",
+            "//",
+            "/p/a/",
+            "p/",
         ];
         for root in paths {
             for path in paths {
