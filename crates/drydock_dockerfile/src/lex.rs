@@ -389,9 +389,53 @@ impl Words {
         self.end = end;
     }
 
+    /// [`Words::add_char`] for each character of `run` (ASCII, starting at `at`).
+    fn add_ascii_run(&mut self, run: &str, at: usize) {
+        self.add_ascii(run, |i| at + i, |i| at + i);
+    }
+
+    /// [`Words::add_char`] for each character of `text` (an expanded value), each at `at..end`.
     fn add_string(&mut self, text: &str, at: usize, end: usize) {
+        if text.is_ascii() && bulk_runs() {
+            self.add_ascii(text, |_| at, |_| end);
+            return;
+        }
         for ch in text.chars() {
             self.add_char(ch, at, end);
+        }
+    }
+
+    /// [`Words::add_char`] for each character of the ASCII `text`, where the character at byte
+    /// `i` starts at `start(i)` and ends at `end(i + 1)`.
+    fn add_ascii(
+        &mut self,
+        text: &str,
+        start: impl Fn(usize) -> usize,
+        end: impl Fn(usize) -> usize,
+    ) {
+        // `char::is_whitespace` on ASCII.
+        let blank = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if blank(&bytes[i]) {
+                if self.in_word && !self.buf.is_empty() {
+                    self.flush();
+                }
+                i += 1;
+                continue;
+            }
+            let stop = bytes[i..]
+                .iter()
+                .position(blank)
+                .map_or(bytes.len(), |n| i + n);
+            if !self.in_word || self.buf.is_empty() {
+                self.start = start(i);
+            }
+            self.buf.push_str(&text[i..stop]);
+            self.in_word = true;
+            self.end = end(stop);
+            i = stop;
         }
     }
 
@@ -410,6 +454,21 @@ impl Words {
         }
         self.words
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests turn the runs of [`State::process_stop_on`] off to compare with the walk
+    /// character by character.
+    static BULK_RUNS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Whether [`State::process_stop_on`] takes runs of plain characters at once.
+fn bulk_runs() -> bool {
+    #[cfg(test)]
+    return BULK_RUNS.get();
+    #[cfg(not(test))]
+    true
 }
 
 struct State<'a> {
@@ -491,6 +550,29 @@ impl<'a> State<'a> {
                     let value = self.process_double_quote()?;
                     result.push_str(&value);
                     words.add_raw_string(&value, at, self.pos);
+                }
+                _ if ch.is_ascii() && ch != self.lexer.escape && bulk_runs() => {
+                    // A run of ASCII characters the arms above and the escape leave alone, up
+                    // to the next one they take or `stop`: at once instead of character by
+                    // character (the same result and words).
+                    let rest = &self.text.as_bytes()[self.pos..];
+                    let escape = u8::try_from(self.lexer.escape).ok();
+                    let stop = stop.and_then(|c| u8::try_from(c).ok());
+                    let quotes = !self.lexer.skip_process_quotes;
+                    let len = rest
+                        .iter()
+                        .position(|&b| {
+                            !b.is_ascii()
+                                || matches!(b, b'$' | b'<')
+                                || (quotes && matches!(b, b'\'' | b'"'))
+                                || Some(b) == escape
+                                || Some(b) == stop
+                        })
+                        .unwrap_or(rest.len());
+                    let run = &self.text[at..at + len];
+                    self.pos += len;
+                    result.push_str(run);
+                    words.add_ascii_run(run, at);
                 }
                 _ => {
                     let mut ch = self.next().unwrap_or_default();
@@ -604,6 +686,24 @@ impl<'a> State<'a> {
     }
 
     fn process_name(&mut self) -> String {
+        // A name of ASCII letters, digits and `_` (nearly all are) followed by an ASCII byte:
+        // taken at once.
+        let rest = &self.text.as_bytes()[self.pos..];
+        if bulk_runs()
+            && rest
+                .first()
+                .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
+        {
+            let len = rest
+                .iter()
+                .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+                .count();
+            if rest.get(len).is_none_or(u8::is_ascii) {
+                let name = self.text[self.pos..self.pos + len].to_owned();
+                self.pos += len;
+                return name;
+            }
+        }
         let mut name = String::new();
         while let Some(ch) = self.peek() {
             if name.is_empty() && ch.is_ascii_digit() {
@@ -924,6 +1024,7 @@ mod tests {
             "EMPTY" => Some(VarValue::Set("")),
             "PATHV" => Some(VarValue::Set("/usr/local/bin/tool.tar.gz")),
             "U" => Some(VarValue::Unknown),
+            "SP" => Some(VarValue::Set(" x  y\tz ")),
             _ => None,
         }
     }
@@ -963,6 +1064,87 @@ mod tests {
             proptest::prop_assert_eq!(lexer.process_words(&word, &env).expect("expands"), words);
         }
     }
+
+    proptest::proptest! {
+        /// Runs of plain characters taken at once give what the walk character by character
+        /// gives: the result, the words and their offsets, the variables found, and errors.
+        #[test]
+        fn runs_match_the_walk_by_character(
+            pieces in proptest::collection::vec(proptest::sample::select(LEX_PIECES), 0..14),
+            backtick: bool,
+            raw_quotes: bool,
+            raw_escapes: bool,
+            skip_quotes: bool,
+            skip_unset: bool,
+        ) {
+            let word = pieces.concat();
+            let lexer = Lexer {
+                raw_quotes,
+                raw_escapes,
+                skip_process_quotes: skip_quotes,
+                skip_unset_env: skip_unset,
+                ..Lexer::new(if backtick { '`' } else { '\\' })
+            };
+            let read = |bulk: bool| {
+                BULK_RUNS.set(bulk);
+                let mut state = State::new(&lexer, &word, &env);
+                let out = state.process_stop_on(None, lexer.raw_escapes);
+                let words = lexer.process_words(&word, &env);
+                BULK_RUNS.set(true);
+                (out, words, state.matched, state.unmatched, state.unknown)
+            };
+            proptest::prop_assert_eq!(read(true), read(false));
+        }
+    }
+
+    const LEX_PIECES: &[&str] = &[
+        "a",
+        "bc",
+        " ",
+        "\t",
+        "\n",
+        "\u{a0}",
+        "é",
+        "$A",
+        "${A}",
+        "$NOPE",
+        "${U}",
+        "${A:-x y}",
+        "${NOPE:-x y}",
+        "${A#al}",
+        "${A%a}",
+        "${A:+}",
+        "}",
+        "{",
+        "'",
+        "'q r'",
+        "\"",
+        "\"d $A\"",
+        "\\",
+        "\\$",
+        "`",
+        "`$A",
+        "<",
+        "<<EOF",
+        "=",
+        ":",
+        "-",
+        "$",
+        "${",
+        "$1",
+        "$SP",
+        "${SP}",
+        "${SP:-a}",
+        "\"$SP\"",
+        "$é",
+        "${é_1}",
+        "$A_b9",
+        "$12",
+        "$@",
+        "$_x",
+        "${A_}",
+        "${0}",
+    ];
 
     proptest::proptest! {
         /// Whether a word is plain, read byte by byte, is what reading it character by
