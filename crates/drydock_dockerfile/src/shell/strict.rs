@@ -442,6 +442,11 @@ fn is_line_end(b: &[u8], i: usize) -> bool {
 fn read_word(b: &[u8], i: usize) -> Option<usize> {
     let mut j = i;
     while j < b.len() {
+        // Most bytes of a word are none of those below.
+        if WORD_BYTES[usize::from(b[j])] {
+            j += 1;
+            continue;
+        }
         match b[j] {
             b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b')' => break,
             // Extended globs `@( )`, `!( )`... and array assignments `a=( )`.
@@ -466,6 +471,36 @@ fn read_word(b: &[u8], i: usize) -> Option<usize> {
     }
     Some(j)
 }
+
+/// The bytes [`read_word`] steps over one by one: all but blanks, operators, parentheses,
+/// quotes, `\\`, `` ` `` and `$`.
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [true; 256];
+    let special = b" \t\r\n;&|<>()\\'\"`$";
+    let mut k = 0;
+    while k < special.len() {
+        table[special[k] as usize] = false;
+        k += 1;
+    }
+    table
+};
+
+/// The bytes ShellCheck's function names are made of (`functionChars`; a name may not start
+/// with `#`).
+const FUNCTION_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'_' | b':' | b'+' | b'?' | b'-' | b'.' | b'/' | b'^' | b'@' | b',' | b'#'
+            );
+        c += 1;
+    }
+    table
+};
 
 /// After an opening `'`: the offset after the closing one.
 fn skip_single(b: &[u8], j: usize) -> Option<usize> {
@@ -612,12 +647,12 @@ fn case_item(b: &[u8], i: usize) -> Option<(usize, bool)> {
 /// (`functionStartChars`, then `functionChars`, blanks, `(`). The name may be glued to the `(`
 /// (`@(`, `f()`).
 fn function_header(b: &[u8], i: usize) -> Option<usize> {
-    let start = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || b":+?-./^@,".contains(&c);
-    if !start(*b.get(i)?) {
+    let first = *b.get(i)?;
+    if !FUNCTION_BYTES[usize::from(first)] || first == b'#' {
         return None;
     }
     let mut j = i + 1;
-    while j < b.len() && (start(b[j]) || b[j] == b'#') {
+    while j < b.len() && FUNCTION_BYTES[usize::from(b[j])] {
         j += 1;
     }
     // Reserved words start their own compound commands (`if (...)` is not a function).
@@ -674,7 +709,18 @@ fn function_keyword(b: &[u8], i: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Scan, scan};
+    use super::{FUNCTION_BYTES, Scan, WORD_BYTES, scan};
+
+    /// The byte tables are the byte classes they stand for, on every byte.
+    #[test]
+    fn byte_tables_are_their_classes() {
+        for b in 0..=255u8 {
+            let special = b" \t\r\n;&|<>()\\'\"`$".contains(&b);
+            assert_eq!(WORD_BYTES[usize::from(b)], !special, "{b}");
+            let function = b.is_ascii_alphanumeric() || b == b'_' || b":+?-./^@,#".contains(&b);
+            assert_eq!(FUNCTION_BYTES[usize::from(b)], function, "{b}");
+        }
+    }
 
     fn stop_at(script: &str) -> Option<&str> {
         match scan(script.as_bytes()) {
