@@ -141,6 +141,7 @@ impl ShellScript {
                     redirects: words(&c.redirects),
                     pipeline: c.pipeline,
                     depth: c.depth,
+                    unwrapped: c.unwrapped,
                 })
                 .collect(),
             pipes: self.pipes.iter().map(|&r| range(r)).collect(),
@@ -181,6 +182,9 @@ pub struct Command {
     pub pipeline: Option<usize>,
     /// Nesting inside command or process substitutions (0 at top level).
     pub depth: u32,
+    /// Where [`Command::unwrapped_words`] start in `words`, found once when the script is read
+    /// (a dozen rules ask for every command).
+    unwrapped: usize,
 }
 
 impl Command {
@@ -257,40 +261,47 @@ impl Command {
     /// the words from the wrapped command on. Returns all words when nothing is wrapped.
     #[must_use]
     pub fn unwrapped_words(&self) -> &[ShellWord] {
-        let mut words = self.words.as_slice();
-        loop {
-            let Some(first) = words.first() else {
-                return words;
-            };
-            let name = basename(&first.value);
-            if !matches!(
-                name,
-                "sudo" | "env" | "exec" | "nohup" | "time" | "doas" | "command" | "nice"
-            ) {
-                return words;
-            }
-            let mut rest = &words[1..];
-            // Options of the wrapper (and `sudo -u user`, `env VAR=x`).
-            while let Some(w) = rest.first() {
-                let v = w.value.as_str();
-                if v.starts_with('-') {
-                    let takes_value = name == "sudo"
-                        && matches!(
-                            v,
-                            "-u" | "-g" | "-h" | "-p" | "-U" | "-C" | "-D" | "-r" | "-t"
-                        );
-                    rest = &rest[1..];
-                    if takes_value && !rest.is_empty() {
-                        rest = &rest[1..];
-                    }
-                } else if name == "env" && v.contains('=') {
-                    rest = &rest[1..];
-                } else {
-                    break;
-                }
-            }
-            words = rest;
+        debug_assert_eq!(self.unwrapped, unwrap_index(&self.words));
+        self.words.get(self.unwrapped..).unwrap_or_default()
+    }
+}
+
+/// Where the words of a command wrapped in `sudo`/`env`/... start in `words` (see
+/// [`Command::unwrapped_words`]).
+fn unwrap_index(all: &[ShellWord]) -> usize {
+    let mut words = all;
+    loop {
+        let Some(first) = words.first() else {
+            return all.len() - words.len();
+        };
+        let name = basename(&first.value);
+        if !matches!(
+            name,
+            "sudo" | "env" | "exec" | "nohup" | "time" | "doas" | "command" | "nice"
+        ) {
+            return all.len() - words.len();
         }
+        let mut rest = &words[1..];
+        // Options of the wrapper (and `sudo -u user`, `env VAR=x`).
+        while let Some(w) = rest.first() {
+            let v = w.value.as_str();
+            if v.starts_with('-') {
+                let takes_value = name == "sudo"
+                    && matches!(
+                        v,
+                        "-u" | "-g" | "-h" | "-p" | "-U" | "-C" | "-D" | "-r" | "-t"
+                    );
+                rest = &rest[1..];
+                if takes_value && !rest.is_empty() {
+                    rest = &rest[1..];
+                }
+            } else if name == "env" && v.contains('=') {
+                rest = &rest[1..];
+            } else {
+                break;
+            }
+        }
+        words = rest;
     }
 }
 
@@ -518,6 +529,9 @@ fn parse_run_in(
         }
         _ => {}
     }
+    for command in &mut script.commands {
+        command.unwrapped = unwrap_index(&command.words);
+    }
     script
 }
 
@@ -546,27 +560,26 @@ fn prepare_header(file: &Dockerfile, run: &Instruction, start: usize, end: usize
         }
     }
     // Normalise continuation escapes: `E[ \t\r]*\n` becomes `   \`+`\n`.
-    let mut i = 0;
-    while i < out.len() {
-        if out[i] == b'\n' {
-            let mut j = i;
-            while j > 0 && matches!(out[j - 1], b' ' | b'\t' | b'\r') {
-                j -= 1;
-            }
-            if j > 0 && out[j - 1] == escape as u8 && escape.is_ascii() {
-                let before_escaped = j > 1 && out[j - 2] == escape as u8;
-                if !before_escaped || j == 1 {
-                    out[j - 1] = b' ';
-                    for b in &mut out[j..i] {
-                        *b = b' ';
-                    }
-                    out[i - 1] = b'\\';
-                }
-            } else if i > 0 && out[i - 1] == b'\r' {
-                out[i - 1] = b' ';
-            }
+    let mut from = 0;
+    while let Some(k) = memchr::memchr(b'\n', &out[from..]) {
+        let i = from + k;
+        from = i + 1;
+        let mut j = i;
+        while j > 0 && matches!(out[j - 1], b' ' | b'\t' | b'\r') {
+            j -= 1;
         }
-        i += 1;
+        if j > 0 && out[j - 1] == escape as u8 && escape.is_ascii() {
+            let before_escaped = j > 1 && out[j - 2] == escape as u8;
+            if !before_escaped || j == 1 {
+                out[j - 1] = b' ';
+                for b in &mut out[j..i] {
+                    *b = b' ';
+                }
+                out[i - 1] = b'\\';
+            }
+        } else if i > 0 && out[i - 1] == b'\r' {
+            out[i - 1] = b' ';
+        }
     }
     // A continuation at the end of the file just ends the instruction (BuildKit drops it).
     let mut k = out.len();
