@@ -1081,7 +1081,7 @@ pub(super) fn finish(
     finish_with_files(
         outcome,
         text,
-        index,
+        Some(index),
         diagnostics,
         settings,
         keep,
@@ -1089,11 +1089,13 @@ pub(super) fn finish(
     );
 }
 
-/// [`finish`], with the text of other files that labels point into.
+/// [`finish`], with the text of other files that labels point into; without `index`, the
+/// text's line index is built only if the findings are kept (the terminal rendering finds its
+/// own lines).
 pub(super) fn finish_with_files(
     outcome: &mut Outcome,
     text: &str,
-    index: &LineIndex,
+    index: Option<&LineIndex>,
     diagnostics: Vec<Diagnostic>,
     settings: &drydock_linter::Settings,
     keep: Keep,
@@ -1106,6 +1108,14 @@ pub(super) fn finish_with_files(
             output::tty::render_with_files(&outcome.result.path, text, &diagnostics, color, others);
     }
     if keep.findings {
+        let built;
+        let index = match index {
+            Some(index) => index,
+            None => {
+                built = LineIndex::new(text);
+                &built
+            }
+        };
         outcome.result.findings = diagnostics
             .into_iter()
             .map(|d| Finding::new(d, text, index))

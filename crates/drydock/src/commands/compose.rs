@@ -9,7 +9,6 @@ use drydock_compose::project::{self, FileSystem, LoadOptions, RealFs};
 use drydock_linter::Diagnostic;
 use drydock_linter::compose::{ComposeInput, lint_project};
 use drydock_linter::fix::{OverlayFs, fix_compose};
-use drydock_text::LineIndex;
 use rayon::prelude::*;
 
 use super::check::{
@@ -307,11 +306,10 @@ pub(super) fn finish_all(mut raws: Vec<Raw>, keep: Keep) -> Vec<Outcome> {
         .map(|mut raw| {
             raw.diagnostics
                 .sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
-            let index = LineIndex::new(&raw.text);
             finish_with_files(
                 &mut raw.outcome,
                 &raw.text,
-                &index,
+                None,
                 raw.diagnostics,
                 &raw.resolved.settings,
                 keep,
