@@ -194,18 +194,46 @@ pub enum Problem {
 }
 
 /// A service of the merged project.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Service {
     /// The name.
     pub name: String,
     /// The service's key in the first file that declares it.
     pub key: Origin,
-    /// The merged definition.
-    pub value: Value,
+    /// The merged project's tree (see [`Service::value`]), shared: a copy of each service's
+    /// definition was 2% of loading and linting a compose file.
+    root: Arc<Value>,
+    /// Where the definition is in `root`: the index of `services` among its entries, and of
+    /// this service's among those of `services`.
+    at: (usize, usize),
     /// Its profiles (it only runs when one of them is active).
     pub profiles: Vec<String>,
     /// Env files it loads: `(file id, path)` for each readable one.
     pub env_files: Vec<FileId>,
+}
+
+impl Service {
+    /// The merged definition.
+    #[must_use]
+    pub fn value(&self) -> &Value {
+        // `root` cannot change behind the `Arc` (a change would copy it), and `at` was found
+        // in it.
+        let (services, service) = self.at;
+        let services = &self.root.entries().unwrap_or_default()[services].value;
+        &services.entries().unwrap_or_default()[service].value
+    }
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("name", &self.name)
+            .field("key", &self.key)
+            .field("value", self.value())
+            .field("profiles", &self.profiles)
+            .field("env_files", &self.env_files)
+            .finish()
+    }
 }
 
 /// How to load a project.
@@ -951,11 +979,17 @@ impl Loader<'_> {
         let Some(root) = &self.project.root else {
             return;
         };
-        let Some(entries) = root.get("services").and_then(Value::entries) else {
+        let Some(at) = root
+            .entries()
+            .and_then(|entries| entries.iter().rposition(|e| e.key == "services"))
+        else {
+            return;
+        };
+        let Some(entries) = root.entries().unwrap_or_default()[at].value.entries() else {
             return;
         };
         let mut services = Vec::new();
-        for entry in entries {
+        for (index, entry) in entries.iter().enumerate() {
             let profiles: Vec<String> = entry
                 .value
                 .get("profiles")
@@ -983,14 +1017,15 @@ impl Loader<'_> {
             services.push(Service {
                 name: entry.key.clone(),
                 key: entry.key_origin,
-                value: entry.value.clone(),
+                root: Arc::clone(root),
+                at: (at, index),
                 profiles,
                 env_files: Vec::new(),
             });
         }
         let env = self.project.env.clone();
         for service in &mut services {
-            let Some(env_file) = service.value.get("env_file") else {
+            let Some(env_file) = service.value().get("env_file") else {
                 continue;
             };
             let here = self
@@ -1223,9 +1258,9 @@ mod tests {
         let project = load(&opts, &fs);
         assert!(project.problems.is_empty(), "{:?}", project.problems);
         let web = project.service("web").unwrap();
-        assert_eq!(web.value.get("image").unwrap().str(), Some("nginx:1.25"));
+        assert_eq!(web.value().get("image").unwrap().str(), Some("nginx:1.25"));
         let caps: Vec<&str> = web
-            .value
+            .value()
             .get("cap_add")
             .unwrap()
             .items()
@@ -1237,7 +1272,7 @@ mod tests {
         // A mapping merged with a list stays a mapping (as Compose normalises it): `B=2` is
         // `B: "2"`, `C=` an empty string, a bare `D` a pass-through (null).
         let env: Vec<(&str, Option<&str>)> = web
-            .value
+            .value()
             .get("environment")
             .unwrap()
             .entries()
@@ -1255,7 +1290,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            web.value.get("privileged").unwrap().origin.file,
+            web.value().get("privileged").unwrap().origin.file,
             2,
             "privileged comes from the override"
         );
@@ -1265,8 +1300,11 @@ mod tests {
             "the service key is in the base file"
         );
         let worker = project.service("worker").unwrap();
-        assert_eq!(worker.value.get("image").unwrap().str(), Some("nginx:1.25"));
-        assert_eq!(worker.value.get("user").unwrap().str(), Some("1000"));
+        assert_eq!(
+            worker.value().get("image").unwrap().str(),
+            Some("nginx:1.25")
+        );
+        assert_eq!(worker.value().get("user").unwrap().str(), Some("1000"));
     }
 
     #[test]

@@ -171,7 +171,7 @@ pub fn build_paths(project: &Project, service: &Service) -> Option<(PathBuf, Pat
 
 /// [`build_paths`] wherever they are.
 fn build_paths_anywhere(project: &Project, service: &Service) -> Option<(PathBuf, PathBuf)> {
-    let build = service.value.get("build")?;
+    let build = service.value().get("build")?;
     let here = project
         .path(build.origin.file)
         .parent()
@@ -212,7 +212,7 @@ fn build_paths_anywhere(project: &Project, service: &Service) -> Option<(PathBuf
 /// The `build.target` of a service, when set.
 #[must_use]
 pub fn build_target(service: &Service) -> Option<&str> {
-    service.value.get("build")?.get("target")?.str()
+    service.value().get("build")?.get("target")?.str()
 }
 
 fn engine(
@@ -309,7 +309,7 @@ fn problems(
     // A service building from outside the project root: its Dockerfile and context are not
     // read (`build_paths` gives nothing for it).
     for service in &project.services {
-        let Some(build) = service.value.get("build") else {
+        let Some(build) = service.value().get("build") else {
             continue;
         };
         if let Some((dockerfile, context)) = build_paths_anywhere(project, service) {

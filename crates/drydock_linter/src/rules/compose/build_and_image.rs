@@ -56,15 +56,15 @@ impl Rule for BuildAndImage {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(build) = service.value.get("build") else {
+            let Some(build) = service.value().get("build") else {
                 continue;
             };
-            let Some(image) = service.value.get("image") else {
+            let Some(image) = service.value().get("image") else {
                 continue;
             };
             if build.is_null()
                 || service
-                    .value
+                    .value()
                     .get("pull_policy")
                     .is_some_and(|p| !p.is_null())
             {

@@ -114,7 +114,7 @@ impl Rule for CapAddDangerous {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(caps) = service.value.get("cap_add") else {
+            let Some(caps) = service.value().get("cap_add") else {
                 continue;
             };
             for item in string_or_list(caps) {

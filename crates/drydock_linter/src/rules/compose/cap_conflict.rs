@@ -65,9 +65,10 @@ impl Rule for CapConflict {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let (Some(add), Some(drop)) =
-                (service.value.get("cap_add"), service.value.get("cap_drop"))
-            else {
+            let (Some(add), Some(drop)) = (
+                service.value().get("cap_add"),
+                service.value().get("cap_drop"),
+            ) else {
                 continue;
             };
             let dropped: Vec<_> = string_or_list(drop)

@@ -76,7 +76,7 @@ impl Rule for CapDropMissing {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let value = service.value.get("cap_drop");
+            let value = service.value().get("cap_drop");
             let items = value.map(string_or_list).unwrap_or_default();
             if items
                 .iter()

@@ -57,7 +57,7 @@ impl Rule for CgroupParentSet {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("cgroup_parent") else {
+            let Some(value) = service.value().get("cgroup_parent") else {
                 continue;
             };
             let Some(text) = Text::of(value) else {

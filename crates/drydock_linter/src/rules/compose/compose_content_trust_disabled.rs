@@ -147,7 +147,7 @@ fn container_env<'a>(project: &'a Project, service: &'a Service) -> Vec<Var<'a>>
             );
         }
     }
-    if let Some(environment) = service.value.get("environment") {
+    if let Some(environment) = service.value().get("environment") {
         read_pairs(project, environment, &mut scope);
     }
     scope
@@ -156,7 +156,7 @@ fn container_env<'a>(project: &'a Project, service: &'a Service) -> Vec<Var<'a>>
 /// The service's build arguments.
 fn build_args<'a>(project: &Project, service: &'a Service) -> Vec<Var<'a>> {
     let mut scope = Vec::new();
-    if let Some(args) = service.value.get("build").and_then(|b| b.get("args")) {
+    if let Some(args) = service.value().get("build").and_then(|b| b.get("args")) {
         read_pairs(project, args, &mut scope);
     }
     scope

@@ -103,7 +103,7 @@ impl Rule for DefaultBridgeNetwork {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(mode) = service.value.get("network_mode") else {
+            let Some(mode) = service.value().get("network_mode") else {
                 continue;
             };
             if let Some(text) = Text::of(mode)
@@ -129,9 +129,9 @@ impl Rule for DefaultBridgeNetwork {
             };
             let members: Vec<String> = ctx
                 .services()
-                .filter(|s| match s.value.get("networks") {
+                .filter(|s| match s.value().get("networks") {
                     Some(list) => joins(list, &network.key),
-                    None => network.key == "default" && s.value.get("network_mode").is_none(),
+                    None => network.key == "default" && s.value().get("network_mode").is_none(),
                 })
                 .map(|s| format!("`{}`", s.name))
                 .collect();

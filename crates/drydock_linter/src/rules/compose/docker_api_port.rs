@@ -102,7 +102,7 @@ impl Rule for DockerApiPort {
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
             let mut found: Vec<(&Value, u32, String)> = Vec::new();
-            if let Some(ports) = service.value.get("ports") {
+            if let Some(ports) = service.value().get("ports") {
                 for port in model::ports(ports) {
                     if port.long {
                         // `published` or `target`, whichever covers the more serious port.
@@ -142,7 +142,7 @@ impl Rule for DockerApiPort {
                     }
                 }
             }
-            if let Some(expose) = service.value.get("expose").and_then(Value::items) {
+            if let Some(expose) = service.value().get("expose").and_then(Value::items) {
                 for item in expose {
                     let Some(text) = Text::of(item) else { continue };
                     if text.unknown {

@@ -252,7 +252,7 @@ pub(super) fn bind_volumes(project: &Project) -> Vec<BindVolume<'_>> {
 pub(super) fn volume_users<'a>(project: &'a Project, name: &str) -> Vec<(&'a Service, Mount<'a>)> {
     let mut out = Vec::new();
     for service in &project.services {
-        let Some(volumes) = service.value.get("volumes") else {
+        let Some(volumes) = service.value().get("volumes") else {
             continue;
         };
         for mount in model::mounts(volumes) {
@@ -310,7 +310,7 @@ impl Rule for DockerSocketMount {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            if let Some(value) = service.value.get("use_api_socket")
+            if let Some(value) = service.value().get("use_api_socket")
                 && Flag::of(value).is_true()
             {
                 ctx.report_value(
@@ -320,7 +320,7 @@ impl Rule for DockerSocketMount {
                 )
                 .help("remove `use_api_socket: true` unless the service must drive Docker; then review what it can do with the host's daemon");
             }
-            let Some(volumes) = service.value.get("volumes") else {
+            let Some(volumes) = service.value().get("volumes") else {
                 continue;
             };
             for mount in model::mounts(volumes) {

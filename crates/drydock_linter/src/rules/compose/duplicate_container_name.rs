@@ -67,8 +67,11 @@ declare_rule! {
 
 /// The number of containers a service asks for, when more than one is known.
 fn replicas(service: &Service) -> Option<u64> {
-    let deploy = service.value.get("deploy").and_then(|d| d.get("replicas"));
-    [deploy, service.value.get("scale")]
+    let deploy = service
+        .value()
+        .get("deploy")
+        .and_then(|d| d.get("replicas"));
+    [deploy, service.value().get("scale")]
         .into_iter()
         .flatten()
         .find_map(|v| {
@@ -94,7 +97,7 @@ impl Rule for DuplicateContainerName {
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         let mut seen: Vec<(&str, &Service, &Value)> = Vec::new();
         for service in ctx.services() {
-            let Some(value) = service.value.get("container_name") else {
+            let Some(value) = service.value().get("container_name") else {
                 continue;
             };
             let Some(text) = Text::of(value) else {

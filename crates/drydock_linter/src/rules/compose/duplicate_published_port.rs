@@ -138,10 +138,10 @@ fn port_range(text: &str) -> Option<(u32, u32)> {
 
 fn published<'a>(service: &'a Service) -> Vec<Published<'a>> {
     let mut out = Vec::new();
-    if service.value.get("network_mode").and_then(Value::str) == Some("host") {
+    if service.value().get("network_mode").and_then(Value::str) == Some("host") {
         return out;
     }
-    let Some(ports) = service.value.get("ports") else {
+    let Some(ports) = service.value().get("ports") else {
         return out;
     };
     for port in model::ports(ports) {

@@ -65,7 +65,7 @@ impl Rule for HealthcheckDisabled {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(healthcheck) = service.value.get("healthcheck") else {
+            let Some(healthcheck) = service.value().get("healthcheck") else {
                 continue;
             };
             if let Some(disable) = healthcheck.get("disable")

@@ -75,7 +75,7 @@ impl Rule for HealthcheckMissing {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            if let Some(healthcheck) = service.value.get("healthcheck")
+            if let Some(healthcheck) = service.value().get("healthcheck")
                 && ["test", "disable"]
                     .iter()
                     .any(|k| healthcheck.get(k).is_some_and(|v| !v.is_null()))
@@ -84,7 +84,7 @@ impl Rule for HealthcheckMissing {
             }
             let name = &service.name;
             let base = if service
-                .value
+                .value()
                 .get("healthcheck")
                 .is_some_and(|h| !h.is_null())
             {

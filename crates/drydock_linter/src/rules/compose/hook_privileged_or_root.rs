@@ -92,7 +92,7 @@ impl Rule for HookPrivilegedOrRoot {
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
             for field in ["pre_start", "post_start", "pre_stop"] {
-                let Some(list) = service.value.get(field) else {
+                let Some(list) = service.value().get(field) else {
                     continue;
                 };
                 for hook in hooks(list) {

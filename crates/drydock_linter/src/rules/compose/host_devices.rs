@@ -135,7 +135,7 @@ impl Rule for HostDevices {
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
             let name = &service.name;
-            if let Some(devices) = service.value.get("devices") {
+            if let Some(devices) = service.value().get("devices") {
                 for device in model::devices(devices) {
                     let at = device.item.get("source").unwrap_or(device.item);
                     if device.unknown
@@ -160,7 +160,7 @@ impl Rule for HostDevices {
                         .severity(severity);
                 }
             }
-            if let Some(rules) = service.value.get("device_cgroup_rules") {
+            if let Some(rules) = service.value().get("device_cgroup_rules") {
                 for rule in model::string_or_list(rules) {
                     if rule.unknown {
                         continue;
@@ -180,7 +180,7 @@ impl Rule for HostDevices {
                     .severity(severity);
                 }
             }
-            if let Some(gpus) = service.value.get("gpus")
+            if let Some(gpus) = service.value().get("gpus")
                 && (gpus.items().is_some() || known(gpus).is_some())
             {
                 ctx.report_value(
@@ -193,7 +193,7 @@ impl Rule for HostDevices {
             }
             let reserved = ["deploy", "resources", "reservations", "devices"]
                 .iter()
-                .try_fold(&service.value, |v, k| v.get(k))
+                .try_fold(service.value(), |v, k| v.get(k))
                 .and_then(Value::items)
                 .unwrap_or_default();
             for item in reserved {

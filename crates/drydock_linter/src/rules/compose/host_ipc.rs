@@ -62,7 +62,7 @@ impl Rule for HostIpc {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("ipc") else {
+            let Some(value) = service.value().get("ipc") else {
                 continue;
             };
             let Some(text) = Text::of(value) else {

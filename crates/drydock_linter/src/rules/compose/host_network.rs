@@ -94,7 +94,7 @@ impl Rule for HostNetwork {
         let project = ctx.project;
         let top = project.root.as_ref().and_then(|r| r.get("networks"));
         for service in ctx.services() {
-            let mode = service.value.get("network_mode");
+            let mode = service.value().get("network_mode");
             if let Some(value) = mode
                 && let Some(text) = Text::of(value)
                 && !text.unknown
@@ -111,7 +111,7 @@ impl Rule for HostNetwork {
                 )
                 .help("remove `network_mode: host` and publish only the ports the service needs with `ports:` (bound to `127.0.0.1` when only the host needs them)");
             }
-            let networks = service.value.get("networks");
+            let networks = service.value().get("networks");
             match networks.map(|n| &n.kind) {
                 Some(ValueKind::Seq(items)) => {
                     for item in items {

@@ -61,7 +61,7 @@ impl Rule for HostPid {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("pid") else {
+            let Some(value) = service.value().get("pid") else {
                 continue;
             };
             let Some(text) = Text::of(value) else {

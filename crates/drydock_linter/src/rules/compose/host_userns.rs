@@ -63,7 +63,7 @@ impl Rule for HostUserns {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("userns_mode") else {
+            let Some(value) = service.value().get("userns_mode") else {
                 continue;
             };
             let Some(text) = Text::of(value) else {

@@ -60,7 +60,7 @@ impl Rule for HostUts {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("uts") else {
+            let Some(value) = service.value().get("uts") else {
                 continue;
             };
             let Some(text) = Text::of(value) else {

@@ -69,10 +69,10 @@ const MUTABLE_TAGS: [&str; 9] = [
 
 /// Whether Compose may pull the service's image (rather than only build it).
 fn pulled(service: &Service) -> bool {
-    if service.value.get("build").is_none() {
+    if service.value().get("build").is_none() {
         return true;
     }
-    match service.value.get("pull_policy").and_then(Text::of) {
+    match service.value().get("pull_policy").and_then(Text::of) {
         None => true,
         Some(policy) => !policy.unknown && !matches!(policy.text, "build" | "never"),
     }
@@ -85,7 +85,7 @@ impl Rule for ImageMutableTag {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("image") else {
+            let Some(value) = service.value().get("image") else {
                 continue;
             };
             let Some(text) = Text::of(value) else {

@@ -55,10 +55,10 @@ declare_rule! {
 
 /// Whether Compose may pull the service's image (rather than only build it).
 fn pulled(service: &Service) -> bool {
-    if service.value.get("build").is_none() {
+    if service.value().get("build").is_none() {
         return true;
     }
-    match service.value.get("pull_policy").and_then(Text::of) {
+    match service.value().get("pull_policy").and_then(Text::of) {
         None => true,
         Some(policy) => !policy.unknown && !matches!(policy.text, "build" | "never"),
     }
@@ -71,7 +71,7 @@ impl Rule for ImageNoDigest {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("image") else {
+            let Some(value) = service.value().get("image") else {
                 continue;
             };
             let Some(text) = Text::of(value) else {

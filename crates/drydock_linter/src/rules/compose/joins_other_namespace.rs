@@ -92,7 +92,7 @@ fn host_network(top: Option<&Value>, key: &str) -> bool {
 
 /// Whether `service` uses the host's namespace of kind `field` directly.
 fn on_host(project: &Project, service: &Service, field: &str) -> bool {
-    let mode = service.value.get(field).and_then(Text::of);
+    let mode = service.value().get(field).and_then(Text::of);
     if mode
         .as_ref()
         .is_some_and(|t| !t.unknown && t.text == "host")
@@ -103,7 +103,7 @@ fn on_host(project: &Project, service: &Service, field: &str) -> bool {
         return false;
     }
     let top = project.root.as_ref().and_then(|r| r.get("networks"));
-    match service.value.get("networks").map(|n| &n.kind) {
+    match service.value().get("networks").map(|n| &n.kind) {
         Some(ValueKind::Seq(items)) => items
             .iter()
             .filter_map(Text::of)
@@ -124,7 +124,7 @@ fn host_at_end<'p>(project: &'p Project, field: &str, name: &str) -> Option<&'p 
             return Some(&current.name);
         }
         let next = current
-            .value
+            .value()
             .get(field)
             .and_then(Text::of)
             .filter(|t| !t.unknown)?;
@@ -154,7 +154,7 @@ impl Rule for JoinsOtherNamespace {
         let project = ctx.project;
         for service in ctx.services() {
             for (field, kind) in [("pid", "PID"), ("ipc", "IPC"), ("network_mode", "network")] {
-                let Some(value) = service.value.get(field) else {
+                let Some(value) = service.value().get(field) else {
                     continue;
                 };
                 let Some(text) = Text::of(value) else {

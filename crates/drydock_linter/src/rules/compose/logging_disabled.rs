@@ -57,7 +57,7 @@ impl Rule for LoggingDisabled {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(driver) = service.value.get("logging").and_then(|l| l.get("driver")) else {
+            let Some(driver) = service.value().get("logging").and_then(|l| l.get("driver")) else {
                 continue;
             };
             if Text::of(driver)

@@ -83,7 +83,7 @@ pub(super) fn limit<'a>(
     let mut unlimited = None;
     let mut unknown = false;
     for path in paths {
-        let Some(value) = path.iter().try_fold(&service.value, |v, k| v.get(k)) else {
+        let Some(value) = path.iter().try_fold(service.value(), |v, k| v.get(k)) else {
             continue;
         };
         let Some(text) = Text::of(value) else {

@@ -83,7 +83,7 @@ impl Rule for MissingMacProfile {
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
             let items = service
-                .value
+                .value()
                 .get("security_opt")
                 .map(string_or_list)
                 .unwrap_or_default();

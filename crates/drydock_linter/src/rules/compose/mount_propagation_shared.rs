@@ -70,7 +70,7 @@ impl Rule for MountPropagationShared {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(volumes) = service.value.get("volumes") else {
+            let Some(volumes) = service.value().get("volumes") else {
                 continue;
             };
             for mount in model::mounts(volumes) {

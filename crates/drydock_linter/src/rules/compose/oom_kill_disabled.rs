@@ -57,7 +57,7 @@ impl Rule for OomKillDisabled {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("oom_kill_disable") else {
+            let Some(value) = service.value().get("oom_kill_disable") else {
                 continue;
             };
             if !Flag::of(value).is_true() {

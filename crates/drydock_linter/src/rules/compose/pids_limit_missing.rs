@@ -85,14 +85,14 @@ pub(super) fn conflict(
     field: &str,
     parse: fn(&str) -> Option<f64>,
 ) -> bool {
-    let Some(top_value) = service.value.get(top) else {
+    let Some(top_value) = service.value().get(top) else {
         return false;
     };
     let Some(a) = known(top_value, parse).filter(|a| *a != 0.0) else {
         return false;
     };
     let Some(limits) = service
-        .value
+        .value()
         .get("deploy")
         .and_then(|d| d.get("resources"))
         .and_then(|r| r.entry("limits"))

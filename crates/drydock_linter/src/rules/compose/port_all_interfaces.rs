@@ -70,7 +70,7 @@ declare_rule! {
 
 /// Whether Docker ignores the service's `ports` (host networking).
 fn host_network(service: &Service) -> bool {
-    service.value.get("network_mode").and_then(Value::str) == Some("host")
+    service.value().get("network_mode").and_then(Value::str) == Some("host")
 }
 
 /// Whether a host address means "every interface" (after removing IPv6 brackets).
@@ -118,7 +118,7 @@ impl Rule for PortAllInterfaces {
             if host_network(service) {
                 continue;
             }
-            let Some(ports) = service.value.get("ports") else {
+            let Some(ports) = service.value().get("ports") else {
                 continue;
             };
             for port in model::ports(ports) {

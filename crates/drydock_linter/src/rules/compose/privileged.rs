@@ -50,7 +50,7 @@ impl Rule for Privileged {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("privileged") else {
+            let Some(value) = service.value().get("privileged") else {
                 continue;
             };
             if Flag::of(value).is_true() {

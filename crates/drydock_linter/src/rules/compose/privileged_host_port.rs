@@ -64,7 +64,7 @@ declare_rule! {
 
 /// Whether Docker ignores the service's `ports` (host networking).
 fn host_network(service: &Service) -> bool {
-    service.value.get("network_mode").and_then(Value::str) == Some("host")
+    service.value().get("network_mode").and_then(Value::str) == Some("host")
 }
 
 /// The lower bound of a port or range (`80`, `8000-8010`).
@@ -87,7 +87,7 @@ impl Rule for PrivilegedHostPort {
             if host_network(service) {
                 continue;
             }
-            let Some(ports) = service.value.get("ports") else {
+            let Some(ports) = service.value().get("ports") else {
                 continue;
             };
             for port in model::ports(ports) {

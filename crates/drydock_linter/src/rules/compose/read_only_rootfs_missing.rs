@@ -63,7 +63,7 @@ impl Rule for ReadOnlyRootfsMissing {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            match service.value.get("read_only").filter(|v| !v.is_null()) {
+            match service.value().get("read_only").filter(|v| !v.is_null()) {
                 None => {
                     ctx.report_missing(service, format!("service `{}` does not set `read_only`: its root file system is writable", service.name))
                         .help(HELP);

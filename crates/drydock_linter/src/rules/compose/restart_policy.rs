@@ -76,7 +76,7 @@ impl Rule for RestartPolicy {
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
             let name = &service.name;
-            if let Some(value) = service.value.get("restart")
+            if let Some(value) = service.value().get("restart")
                 && let Some(text) = known(value)
             {
                 let lower = text.to_ascii_lowercase();
@@ -111,7 +111,7 @@ impl Rule for RestartPolicy {
             }
             let attempts = ["deploy", "restart_policy", "max_attempts"]
                 .iter()
-                .try_fold(&service.value, |v, k| v.get(k));
+                .try_fold(service.value(), |v, k| v.get(k));
             if let Some(value) = attempts
                 && let Some(n) = known(value).and_then(|t| t.parse::<u64>().ok())
                 && n > MAX_RETRIES

@@ -90,7 +90,7 @@ const IPC: [&str; 8] = [
 ];
 
 fn mode(service: &Service, key: &str) -> bool {
-    service.value.get(key).and_then(Value::str) == Some("host")
+    service.value().get(key).and_then(Value::str) == Some("host")
 }
 
 /// Why the runtime refuses a sysctl, if it does (a clause starting with "which").
@@ -146,7 +146,7 @@ impl Rule for RiskySysctls {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(sysctls) = service.value.get("sysctls") else {
+            let Some(sysctls) = service.value().get("sysctls") else {
                 continue;
             };
             for kv in key_values(sysctls) {

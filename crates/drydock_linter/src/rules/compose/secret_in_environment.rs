@@ -280,9 +280,9 @@ impl Rule for SecretInEnvironment {
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         let mut env_files: Vec<(FileId, Vec<&Service>)> = Vec::new();
         for service in ctx.services() {
-            let build_args = service.value.get("build").and_then(|b| b.get("args"));
+            let build_args = service.value().get("build").and_then(|b| b.get("args"));
             let fields = [
-                ("environment", service.value.get("environment")),
+                ("environment", service.value().get("environment")),
                 ("build.args", build_args),
             ];
             for (field, value) in fields {

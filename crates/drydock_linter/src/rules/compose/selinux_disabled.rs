@@ -77,7 +77,7 @@ impl Rule for SelinuxDisabled {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(opts) = service.value.get("security_opt") else {
+            let Some(opts) = service.value().get("security_opt") else {
                 continue;
             };
             for item in string_or_list(opts) {

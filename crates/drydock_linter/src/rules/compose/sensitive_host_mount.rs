@@ -173,7 +173,7 @@ impl Rule for SensitiveHostMount {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(volumes) = service.value.get("volumes") else {
+            let Some(volumes) = service.value().get("volumes") else {
                 continue;
             };
             for mount in model::mounts(volumes) {

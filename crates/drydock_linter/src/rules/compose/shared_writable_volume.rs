@@ -152,7 +152,7 @@ impl Rule for SharedWritableVolume {
         // Each service's first writable mount of each storage.
         let mut writers: Vec<(Storage, &Service, &Value)> = Vec::new();
         for service in ctx.services() {
-            let Some(volumes) = service.value.get("volumes") else {
+            let Some(volumes) = service.value().get("volumes") else {
                 continue;
             };
             for mount in model::mounts(volumes) {
@@ -190,7 +190,7 @@ impl Rule for SharedWritableVolume {
             .help("mount it read-only (`:ro`) in the services that only read it, or give each writer its own volume");
         }
         for service in ctx.services() {
-            let Some(from) = service.value.get("volumes_from") else {
+            let Some(from) = service.value().get("volumes_from") else {
                 continue;
             };
             for item in model::string_or_list(from) {

@@ -275,7 +275,7 @@ fn build_anchor(build: &Value) -> &Value {
 }
 
 fn check_build(ctx: &mut ComposeContext<'_>, service: &Service) {
-    let Some(build) = service.value.get("build") else {
+    let Some(build) = service.value().get("build") else {
         return;
     };
     if build
@@ -329,7 +329,7 @@ impl Rule for SshInContainer {
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
             let name = &service.name;
-            if let Some(ports) = service.value.get("ports") {
+            if let Some(ports) = service.value().get("ports") {
                 for port in model::ports(ports) {
                     let (at, unknown) = if port.long {
                         let target = port.item.get("target").unwrap_or(port.item);
@@ -357,7 +357,7 @@ impl Rule for SshInContainer {
                     ctx.report_value(service, at, message).help(HELP);
                 }
             }
-            if let Some(expose) = service.value.get("expose").and_then(Value::items) {
+            if let Some(expose) = service.value().get("expose").and_then(Value::items) {
                 for item in expose {
                     let Some(text) = Text::of(item) else { continue };
                     if !text.unknown && covers_22(text.text) {
@@ -374,7 +374,7 @@ impl Rule for SshInContainer {
                     }
                 }
             }
-            if let Some(image) = service.value.get("image")
+            if let Some(image) = service.value().get("image")
                 && let Some(text) = Text::of(image)
                 && !text.unknown
                 && ssh_image(text.text)
@@ -390,7 +390,7 @@ impl Rule for SshInContainer {
                 .help(HELP);
             }
             for key in ["entrypoint", "command"] {
-                let Some(value) = service.value.get(key) else {
+                let Some(value) = service.value().get(key) else {
                     continue;
                 };
                 let Some(argv) = argv(value) else { continue };

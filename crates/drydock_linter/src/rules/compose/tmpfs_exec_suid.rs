@@ -106,7 +106,7 @@ impl Rule for TmpfsExecSuid {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(tmpfs) = service.value.get("tmpfs") else {
+            let Some(tmpfs) = service.value().get("tmpfs") else {
                 continue;
             };
             for entry in model::string_or_list(tmpfs) {

@@ -117,7 +117,7 @@ impl Rule for UnquotedPort {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(items) = service.value.get("ports").and_then(Value::items) else {
+            let Some(items) = service.value().get("ports").and_then(Value::items) else {
                 continue;
             };
             for item in items {

@@ -71,7 +71,7 @@ impl Rule for UserRoot {
 
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
-            let Some(value) = service.value.get("user") else {
+            let Some(value) = service.value().get("user") else {
                 continue;
             };
             let Some(text) = Text::of(value) else {

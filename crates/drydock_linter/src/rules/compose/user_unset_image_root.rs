@@ -130,7 +130,7 @@ fn unknown(value: Option<&Value>) -> bool {
 
 /// The Dockerfile stage `service` builds.
 pub(super) fn build_stage<'a>(ctx: &ComposeContext<'_>, service: &'a Service) -> Build<'a> {
-    let Some(build) = service.value.get("build") else {
+    let Some(build) = service.value().get("build") else {
         return Build::None;
     };
     if unknown(Some(build))
@@ -335,8 +335,8 @@ fn builder_of<'a>(ctx: &ComposeContext<'a>, reference: &str, except: &str) -> Op
     let wanted = normalize_image(reference);
     ctx.services().find(|s| {
         s.name != except
-            && s.value.get("build").is_some()
-            && s.value
+            && s.value().get("build").is_some()
+            && s.value()
                 .get("image")
                 .and_then(Text::of)
                 .is_some_and(|t| !t.unknown && normalize_image(t.text) == wanted)
@@ -406,7 +406,7 @@ impl Rule for UserUnsetImageRoot {
     fn check_compose(&self, ctx: &mut ComposeContext<'_>) {
         for service in ctx.services() {
             // Any `user:` decides (an empty string or null leaves the image's user).
-            let user_set = service.value.get("user").is_some_and(|u| {
+            let user_set = service.value().get("user").is_some_and(|u| {
                 !u.is_null() && Text::of(u).is_none_or(|t| t.unknown || !t.text.trim().is_empty())
             });
             if user_set {
