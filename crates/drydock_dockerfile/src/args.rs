@@ -599,74 +599,7 @@ impl<'a> LineParser<'a> {
 
     /// `parseWords`: whitespace-separated words, quotes kept, an escape keeps its next character.
     fn parse_words(&self, start: usize, end: usize) -> Vec<(usize, usize, String)> {
-        let text = &self.text()[..end];
-        let escape = self.escape;
-        let mut words = Vec::new();
-        let mut chars = text[start..].char_indices().map(|(i, c)| (start + i, c));
-        let mut in_word = false;
-        let mut word_start = start;
-        let mut word_end = start;
-        let mut buf = String::new();
-        let mut blank_ok = false;
-        let mut quote: Option<char> = None;
-        while let Some((at, c)) = chars.next() {
-            if !in_word {
-                if c.is_whitespace() {
-                    continue;
-                }
-                in_word = true;
-                word_start = at;
-            }
-            if let Some(q) = quote {
-                if c == escape && q != '\'' {
-                    match chars.next() {
-                        Some((at2, next)) => {
-                            buf.push(c);
-                            buf.push(next);
-                            word_end = at2 + next.len_utf8();
-                        }
-                        // An escape at the end of the line is dropped.
-                        None => quote = None,
-                    }
-                    continue;
-                }
-                if c == q {
-                    quote = None;
-                }
-                buf.push(c);
-                word_end = at + c.len_utf8();
-                continue;
-            }
-            if c.is_whitespace() {
-                if blank_ok || !buf.is_empty() {
-                    words.push((word_start, word_end, std::mem::take(&mut buf)));
-                }
-                in_word = false;
-                blank_ok = false;
-                continue;
-            }
-            if c == '\'' || c == '"' {
-                quote = Some(c);
-                blank_ok = true;
-            }
-            if c == escape {
-                match chars.next() {
-                    Some((at2, next)) => {
-                        buf.push(c);
-                        buf.push(next);
-                        word_end = at2 + next.len_utf8();
-                    }
-                    None => word_end = at + c.len_utf8(),
-                }
-                continue;
-            }
-            buf.push(c);
-            word_end = at + c.len_utf8();
-        }
-        if in_word && (blank_ok || !buf.is_empty()) {
-            words.push((word_start, word_end.max(word_start), buf));
-        }
-        words
+        split_words(&self.text()[..end], start, self.escape)
     }
 
     /// `reWhitespace.Split`: words separated by `[\t\v\f\r ]+`, no quote handling.
@@ -745,9 +678,214 @@ fn suggest_keyword(word: &str) -> Option<&'static str> {
     crate::suggest::closest(&word.to_ascii_uppercase(), &keywords)
 }
 
+/// The words of `text[start..]` for [`LineParser::parse_words`] (`(start, end, text)` of each).
+/// Runs of ASCII bytes that are not blanks, quotes or the escape (inside quotes: not the
+/// closing quote or the escape) are taken at once; the rest character by character.
+fn split_words(text: &str, start: usize, escape: char) -> Vec<(usize, usize, String)> {
+    let b = text.as_bytes();
+    let escape_byte = u8::try_from(escape).ok().filter(u8::is_ascii);
+    let mut words = Vec::new();
+    let mut i = start;
+    let mut in_word = false;
+    let mut word_start = start;
+    let mut word_end = start;
+    let mut buf = String::new();
+    let mut blank_ok = false;
+    let mut quote: Option<char> = None;
+    let char_at = |i: usize| text[i..].chars().next();
+    while let Some(c) = char_at(i) {
+        let at = i;
+        i += c.len_utf8();
+        if !in_word {
+            if c.is_whitespace() {
+                continue;
+            }
+            in_word = true;
+            word_start = at;
+        }
+        if let Some(q) = quote {
+            if c == escape && q != '\'' {
+                match char_at(i) {
+                    Some(next) => {
+                        buf.push(c);
+                        buf.push(next);
+                        i += next.len_utf8();
+                        word_end = i;
+                    }
+                    // An escape at the end of the line is dropped.
+                    None => quote = None,
+                }
+                continue;
+            }
+            if c == q {
+                quote = None;
+                buf.push(c);
+                word_end = i;
+                continue;
+            }
+            // The quoted text up to the closing quote or an escape.
+            let stop = b[at..]
+                .iter()
+                .position(|&x| {
+                    char::from(x) == q || (q != '\'' && Some(x) == escape_byte) || !x.is_ascii()
+                })
+                .map_or(b.len(), |n| at + n)
+                .max(i);
+            buf.push_str(&text[at..stop]);
+            i = stop;
+            word_end = i;
+            continue;
+        }
+        if c.is_whitespace() {
+            if blank_ok || !buf.is_empty() {
+                words.push((word_start, word_end, std::mem::take(&mut buf)));
+            }
+            in_word = false;
+            blank_ok = false;
+            continue;
+        }
+        if c == '\'' || c == '"' {
+            quote = Some(c);
+            blank_ok = true;
+        }
+        if c == escape {
+            match char_at(i) {
+                Some(next) => {
+                    buf.push(c);
+                    buf.push(next);
+                    i += next.len_utf8();
+                    word_end = i;
+                }
+                None => word_end = i,
+            }
+            continue;
+        }
+        if quote.is_some() {
+            buf.push(c);
+            word_end = i;
+            continue;
+        }
+        // The word's text up to a blank, a quote or the escape.
+        let stop = b[at..]
+            .iter()
+            .position(|&x| {
+                !x.is_ascii()
+                    || x.is_ascii_whitespace()
+                    || x == 0x0b
+                    || matches!(x, b'\'' | b'"')
+                    || Some(x) == escape_byte
+            })
+            .map_or(b.len(), |n| at + n)
+            .max(i);
+        buf.push_str(&text[at..stop]);
+        i = stop;
+        word_end = i;
+    }
+    if in_word && (blank_ok || !buf.is_empty()) {
+        words.push((word_start, word_end.max(word_start), buf));
+    }
+    words
+}
+
+/// [`split_words`] character by character, as it was written first (the reference of its test).
+#[cfg(test)]
+fn split_words_by_char(text: &str, start: usize, escape: char) -> Vec<(usize, usize, String)> {
+    let mut words = Vec::new();
+    let mut chars = text[start..].char_indices().map(|(i, c)| (start + i, c));
+    let mut in_word = false;
+    let mut word_start = start;
+    let mut word_end = start;
+    let mut buf = String::new();
+    let mut blank_ok = false;
+    let mut quote: Option<char> = None;
+    while let Some((at, c)) = chars.next() {
+        if !in_word {
+            if c.is_whitespace() {
+                continue;
+            }
+            in_word = true;
+            word_start = at;
+        }
+        if let Some(q) = quote {
+            if c == escape && q != '\'' {
+                match chars.next() {
+                    Some((at2, next)) => {
+                        buf.push(c);
+                        buf.push(next);
+                        word_end = at2 + next.len_utf8();
+                    }
+                    // An escape at the end of the line is dropped.
+                    None => quote = None,
+                }
+                continue;
+            }
+            if c == q {
+                quote = None;
+            }
+            buf.push(c);
+            word_end = at + c.len_utf8();
+            continue;
+        }
+        if c.is_whitespace() {
+            if blank_ok || !buf.is_empty() {
+                words.push((word_start, word_end, std::mem::take(&mut buf)));
+            }
+            in_word = false;
+            blank_ok = false;
+            continue;
+        }
+        if c == '\'' || c == '"' {
+            quote = Some(c);
+            blank_ok = true;
+        }
+        if c == escape {
+            match chars.next() {
+                Some((at2, next)) => {
+                    buf.push(c);
+                    buf.push(next);
+                    word_end = at2 + next.len_utf8();
+                }
+                None => word_end = at + c.len_utf8(),
+            }
+            continue;
+        }
+        buf.push(c);
+        word_end = at + c.len_utf8();
+    }
+    if in_word && (blank_ok || !buf.is_empty()) {
+        words.push((word_start, word_end.max(word_start), buf));
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
+    use super::{split_words, split_words_by_char};
     use crate::parse_str;
+
+    const PIECES: &[&str] = &[
+        "a", "bc", "x=y", " ", "  ", "\t", "\u{b}", "\u{c}", "\r", "\n", "'", "\"", "\\", "`", "é",
+        "€", "\u{a0}", "\u{3000}", "\u{85}", "$x", "'q r'", "\"d e\"", "\\\"", "`'",
+    ];
+
+    proptest::proptest! {
+        /// Words split with runs taken at once are the words split character by character:
+        /// texts, ranges, quotes and escapes, with either escape character.
+        #[test]
+        fn words_split_in_runs_match_by_character(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..16),
+            skip in 0usize..4,
+            backtick: bool,
+        ) {
+            let text = pieces.concat();
+            let start = pieces.iter().take(skip).map(|p| p.len()).sum::<usize>().min(text.len());
+            let escape = if backtick { '`' } else { '\\' };
+            proptest::prop_assert_eq!(
+                split_words(&text, start, escape),
+                split_words_by_char(&text, start, escape)
+            );
+        }
+    }
 
     /// Flag names and values with characters of several bytes keep their ranges on character
     /// boundaries inside the file (found by fuzzing: a name ending in U+FFFD overran the file).
