@@ -682,6 +682,7 @@ fn suggest_keyword(word: &str) -> Option<&'static str> {
 /// Runs of ASCII bytes that are not blanks, quotes or the escape (inside quotes: not the
 /// closing quote or the escape) are taken at once; the rest character by character.
 fn split_words(text: &str, start: usize, escape: char) -> Vec<(usize, usize, String)> {
+    let runs = crate::lex::bulk_runs();
     let b = text.as_bytes();
     let escape_byte = u8::try_from(escape).ok().filter(u8::is_ascii);
     let mut words = Vec::new();
@@ -693,9 +694,30 @@ fn split_words(text: &str, start: usize, escape: char) -> Vec<(usize, usize, Str
     let mut blank_ok = false;
     let mut quote: Option<char> = None;
     let char_at = |i: usize| text[i..].chars().next();
+    // The escape `c` and the character after it, if there is one (then `i` moves past it).
+    let escaped = |buf: &mut String, i: &mut usize, c: char| match char_at(*i) {
+        Some(next) => {
+            buf.push(c);
+            buf.push(next);
+            *i += next.len_utf8();
+            true
+        }
+        None => false,
+    };
+    // Where a run of bytes from `at` ends: at the first byte `stops` takes, or `limit`; at
+    // least past the character at `at` (which ends at `i`).
+    fn run_end(b: &[u8], at: usize, i: usize, limit: usize, stops: impl Fn(u8) -> bool) -> usize {
+        b[at..limit]
+            .iter()
+            .position(|&x| stops(x))
+            .map_or(limit, |n| at + n)
+            .max(i)
+    }
     while let Some(c) = char_at(i) {
         let at = i;
         i += c.len_utf8();
+        // How far a run may go (not past this character when runs are off).
+        let limit = if runs { b.len() } else { at };
         if !in_word {
             if c.is_whitespace() {
                 continue;
@@ -705,15 +727,11 @@ fn split_words(text: &str, start: usize, escape: char) -> Vec<(usize, usize, Str
         }
         if let Some(q) = quote {
             if c == escape && q != '\'' {
-                match char_at(i) {
-                    Some(next) => {
-                        buf.push(c);
-                        buf.push(next);
-                        i += next.len_utf8();
-                        word_end = i;
-                    }
+                if escaped(&mut buf, &mut i, c) {
+                    word_end = i;
+                } else {
                     // An escape at the end of the line is dropped.
-                    None => quote = None,
+                    quote = None;
                 }
                 continue;
             }
@@ -724,13 +742,9 @@ fn split_words(text: &str, start: usize, escape: char) -> Vec<(usize, usize, Str
                 continue;
             }
             // The quoted text up to the closing quote or an escape.
-            let stop = b[at..]
-                .iter()
-                .position(|&x| {
-                    char::from(x) == q || (q != '\'' && Some(x) == escape_byte) || !x.is_ascii()
-                })
-                .map_or(b.len(), |n| at + n)
-                .max(i);
+            let stop = run_end(b, at, i, limit, |x| {
+                char::from(x) == q || (q != '\'' && Some(x) == escape_byte) || !x.is_ascii()
+            });
             buf.push_str(&text[at..stop]);
             i = stop;
             word_end = i;
@@ -749,15 +763,8 @@ fn split_words(text: &str, start: usize, escape: char) -> Vec<(usize, usize, Str
             blank_ok = true;
         }
         if c == escape {
-            match char_at(i) {
-                Some(next) => {
-                    buf.push(c);
-                    buf.push(next);
-                    i += next.len_utf8();
-                    word_end = i;
-                }
-                None => word_end = i,
-            }
+            escaped(&mut buf, &mut i, c);
+            word_end = i;
             continue;
         }
         if quote.is_some() {
@@ -766,17 +773,13 @@ fn split_words(text: &str, start: usize, escape: char) -> Vec<(usize, usize, Str
             continue;
         }
         // The word's text up to a blank, a quote or the escape.
-        let stop = b[at..]
-            .iter()
-            .position(|&x| {
-                !x.is_ascii()
-                    || x.is_ascii_whitespace()
-                    || x == 0x0b
-                    || matches!(x, b'\'' | b'"')
-                    || Some(x) == escape_byte
-            })
-            .map_or(b.len(), |n| at + n)
-            .max(i);
+        let stop = run_end(b, at, i, limit, |x| {
+            !x.is_ascii()
+                || x.is_ascii_whitespace()
+                || x == 0x0b
+                || matches!(x, b'\'' | b'"')
+                || Some(x) == escape_byte
+        });
         buf.push_str(&text[at..stop]);
         i = stop;
         word_end = i;
@@ -787,80 +790,10 @@ fn split_words(text: &str, start: usize, escape: char) -> Vec<(usize, usize, Str
     words
 }
 
-/// [`split_words`] character by character, as it was written first (the reference of its test).
-#[cfg(test)]
-fn split_words_by_char(text: &str, start: usize, escape: char) -> Vec<(usize, usize, String)> {
-    let mut words = Vec::new();
-    let mut chars = text[start..].char_indices().map(|(i, c)| (start + i, c));
-    let mut in_word = false;
-    let mut word_start = start;
-    let mut word_end = start;
-    let mut buf = String::new();
-    let mut blank_ok = false;
-    let mut quote: Option<char> = None;
-    while let Some((at, c)) = chars.next() {
-        if !in_word {
-            if c.is_whitespace() {
-                continue;
-            }
-            in_word = true;
-            word_start = at;
-        }
-        if let Some(q) = quote {
-            if c == escape && q != '\'' {
-                match chars.next() {
-                    Some((at2, next)) => {
-                        buf.push(c);
-                        buf.push(next);
-                        word_end = at2 + next.len_utf8();
-                    }
-                    // An escape at the end of the line is dropped.
-                    None => quote = None,
-                }
-                continue;
-            }
-            if c == q {
-                quote = None;
-            }
-            buf.push(c);
-            word_end = at + c.len_utf8();
-            continue;
-        }
-        if c.is_whitespace() {
-            if blank_ok || !buf.is_empty() {
-                words.push((word_start, word_end, std::mem::take(&mut buf)));
-            }
-            in_word = false;
-            blank_ok = false;
-            continue;
-        }
-        if c == '\'' || c == '"' {
-            quote = Some(c);
-            blank_ok = true;
-        }
-        if c == escape {
-            match chars.next() {
-                Some((at2, next)) => {
-                    buf.push(c);
-                    buf.push(next);
-                    word_end = at2 + next.len_utf8();
-                }
-                None => word_end = at + c.len_utf8(),
-            }
-            continue;
-        }
-        buf.push(c);
-        word_end = at + c.len_utf8();
-    }
-    if in_word && (blank_ok || !buf.is_empty()) {
-        words.push((word_start, word_end.max(word_start), buf));
-    }
-    words
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{split_words, split_words_by_char};
+    use super::split_words;
+    use crate::lex::BULK_RUNS;
     use crate::parse_str;
 
     const PIECES: &[&str] = &[
@@ -869,8 +802,9 @@ mod tests {
     ];
 
     proptest::proptest! {
-        /// Words split with runs taken at once are the words split character by character:
-        /// texts, ranges, quotes and escapes, with either escape character.
+        /// Words split with runs taken at once are the words split character by character (as
+        /// `parseWords` was first written): texts, ranges, quotes and escapes, with either
+        /// escape character.
         #[test]
         fn words_split_in_runs_match_by_character(
             pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..16),
@@ -880,10 +814,13 @@ mod tests {
             let text = pieces.concat();
             let start = pieces.iter().take(skip).map(|p| p.len()).sum::<usize>().min(text.len());
             let escape = if backtick { '`' } else { '\\' };
-            proptest::prop_assert_eq!(
-                split_words(&text, start, escape),
-                split_words_by_char(&text, start, escape)
-            );
+            let split = |runs: bool| {
+                BULK_RUNS.set(runs);
+                let words = split_words(&text, start, escape);
+                BULK_RUNS.set(true);
+                words
+            };
+            proptest::prop_assert_eq!(split(true), split(false));
         }
     }
 

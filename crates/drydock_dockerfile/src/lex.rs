@@ -458,13 +458,14 @@ impl Words {
 
 #[cfg(test)]
 thread_local! {
-    /// Tests turn the runs of [`State::process_stop_on`] off to compare with the walk
-    /// character by character.
-    static BULK_RUNS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+    /// Tests turn the runs of plain characters off (here and in `args.rs`'s word splitting)
+    /// to compare with the same walks character by character.
+    pub(crate) static BULK_RUNS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
 }
 
-/// Whether [`State::process_stop_on`] takes runs of plain characters at once.
-fn bulk_runs() -> bool {
+/// Whether word walks take runs of plain characters at once ([`State::process_stop_on`],
+/// `args::split_words`); always in builds other than tests.
+pub(crate) fn bulk_runs() -> bool {
     #[cfg(test)]
     return BULK_RUNS.get();
     #[cfg(not(test))]
