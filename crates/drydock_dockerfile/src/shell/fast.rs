@@ -453,8 +453,10 @@ impl Parser<'_> {
                 };
                 let redirects = self.redirects()?;
                 let mut statement = self.push(Node::Redirected { body, redirects });
+                // Each redirection wraps the list so far one level deeper (the emitter
+                // recurses through them).
                 wrapped += 1;
-                if wrapped > 8 {
+                if wrapped > MAX_NESTING {
                     return Err(Unsupported(line!()));
                 }
                 self.skip_blank()?;
@@ -2540,6 +2542,43 @@ mod tests {
         assert!(
             read * 4 > cases && long * 10 > cases,
             "read {read} of {cases}, {long} with long pipelines"
+        );
+    }
+
+    /// On long `&&`/`||` lists with a redirection after many of their items (each wraps the
+    /// list before it: `(a && b > f) && c > g`), whatever the fast reader reads, it reads as
+    /// tree-sitter-bash does; and it reads lists with more than eight such wraps (the limit it
+    /// once had) up to its nesting limit.
+    #[test]
+    fn long_redirected_lists_read_the_same() {
+        const ITEMS: &[&str] = &["a", "b c", "d | e", "(f)", "{ g; }", "echo x=1", "! h"];
+        const REDIRECTS: &[&str] = &[" > f", " 2>&1", " >> /l", " < in", " 2>/dev/null", " &> o"];
+        // `DRYDOCK_SHELL_CASES=N` runs more (and `DRYDOCK_SHELL_SEED` other) lists.
+        let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+        let mut generator = Gen(env("DRYDOCK_SHELL_SEED").unwrap_or(0x2545_f491_4f6c_dd1d) | 1);
+        let cases = env("DRYDOCK_SHELL_CASES").unwrap_or(3_000);
+        let (mut deep, mut deepest) = (0u64, 0u32);
+        for _ in 0..cases {
+            let mut text = String::new();
+            let mut wraps = 0;
+            for item in 0..1 + generator.next() % 70 {
+                if item > 0 {
+                    text.push_str(generator.pick(&[" && ", " || ", " \\\n  && "]));
+                }
+                text.push_str(generator.pick(ITEMS));
+                if generator.chance(60) {
+                    text.push_str(generator.pick(REDIRECTS));
+                    wraps += 1;
+                }
+            }
+            if check_generated(&text) && wraps > 8 {
+                deep += 1;
+                deepest = deepest.max(wraps);
+            }
+        }
+        assert!(
+            deep * 5 > cases && deepest > 30,
+            "read {deep} of {cases} with more than eight wraps (at most {deepest})"
         );
     }
 
