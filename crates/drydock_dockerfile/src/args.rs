@@ -775,8 +775,7 @@ fn split_words(text: &str, start: usize, escape: char) -> Vec<(usize, usize, Str
         // The word's text up to a blank, a quote or the escape.
         let stop = run_end(b, at, i, limit, |x| {
             !x.is_ascii()
-                || x.is_ascii_whitespace()
-                || x == 0x0b
+                || crate::lex::is_ascii_blank(x)
                 || matches!(x, b'\'' | b'"')
                 || Some(x) == escape_byte
         });

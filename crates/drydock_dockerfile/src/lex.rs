@@ -113,15 +113,26 @@ impl Lexer {
         let quotes = !self.skip_process_quotes;
         // The escape character is ASCII in practice (`\` or a backtick): compare bytes (those of
         // other characters are never ASCII).
-        if let Ok(escape) = u8::try_from(self.escape) {
-            return !word.bytes().any(|b| {
-                matches!(b, b'$' | b'<') || b == escape || (quotes && matches!(b, b'\'' | b'"'))
-            });
+        if u8::try_from(self.escape).is_ok() {
+            return !word.bytes().any(|b| self.acts_on(b));
         }
         !word.chars().any(|c| {
             matches!(c, '$' | '<') || c == self.escape || (quotes && matches!(c, '\'' | '"'))
         })
     }
+
+    /// Whether the walk acts on byte `b`: `$`, `<`, a quote it processes, or the escape
+    /// character (compared as a code point).
+    fn acts_on(&self, b: u8) -> bool {
+        matches!(b, b'$' | b'<')
+            || u32::from(b) == u32::from(self.escape)
+            || (!self.skip_process_quotes && matches!(b, b'\'' | b'"'))
+    }
+}
+
+/// `char::is_whitespace` on an ASCII byte: `\t` to `\r` and the space.
+pub(crate) fn is_ascii_blank(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
 }
 
 /// The words of a plain word (see [`Lexer::is_plain`]): its runs of non-whitespace, as the
@@ -413,8 +424,7 @@ impl Words {
         start: impl Fn(usize) -> usize,
         end: impl Fn(usize) -> usize,
     ) {
-        // `char::is_whitespace` on ASCII.
-        let blank = |b: &u8| matches!(b, b'\t'..=b'\r' | b' ');
+        let blank = |b: &u8| is_ascii_blank(*b);
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -557,18 +567,10 @@ impl<'a> State<'a> {
                     // to the next one they take or `stop`: at once instead of character by
                     // character (the same result and words).
                     let rest = &self.text.as_bytes()[self.pos..];
-                    let escape = u8::try_from(self.lexer.escape).ok();
                     let stop = stop.and_then(|c| u8::try_from(c).ok());
-                    let quotes = !self.lexer.skip_process_quotes;
                     let len = rest
                         .iter()
-                        .position(|&b| {
-                            !b.is_ascii()
-                                || matches!(b, b'$' | b'<')
-                                || (quotes && matches!(b, b'\'' | b'"'))
-                                || Some(b) == escape
-                                || Some(b) == stop
-                        })
+                        .position(|&b| !b.is_ascii() || self.lexer.acts_on(b) || Some(b) == stop)
                         .unwrap_or(rest.len());
                     let run = &self.text[at..at + len];
                     self.pos += len;
