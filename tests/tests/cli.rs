@@ -432,6 +432,62 @@ fn fifo_and_unreadable_files_are_errors_not_hangs() {
     }
 }
 
+/// Reading within a size limit: the size is asked of the open file, before its type; a file
+/// over the limit is not read.
+#[test]
+fn read_within_a_size_limit() {
+    use drydock_compose::project::{Within, read_regular_file_within};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ten");
+    fs::write(&file, "0123456789").expect("write");
+    assert_eq!(
+        read_regular_file_within(&file, 10).expect("read"),
+        Within::Read(b"0123456789".to_vec())
+    );
+    assert_eq!(
+        read_regular_file_within(&file, 9).expect("read"),
+        Within::TooLarge(10)
+    );
+    let missing = read_regular_file_within(&dir.path().join("missing"), 10);
+    assert_eq!(
+        missing.map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::NotFound)
+    );
+    // A folder is no regular file; its size is checked first.
+    let folder = dir.path().join("folder");
+    fs::create_dir(&folder).expect("mkdir");
+    let size = fs::metadata(&folder).expect("metadata").len();
+    let inside = read_regular_file_within(&folder, size);
+    assert!(
+        inside
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("not a regular file")),
+        "{inside:?}"
+    );
+    if size > 0 {
+        assert_eq!(
+            read_regular_file_within(&folder, size - 1).expect("size"),
+            Within::TooLarge(size)
+        );
+    }
+    #[cfg(unix)]
+    {
+        let fifo = dir.path().join("fifo");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo");
+        assert!(status.success());
+        // Opened without waiting for a writer, and refused.
+        let read = read_regular_file_within(&fifo, 10);
+        assert!(
+            read.as_ref()
+                .is_err_and(|e| e.to_string().contains("not a regular file")),
+            "{read:?}"
+        );
+    }
+}
+
 #[test]
 fn rule_and_rules_commands() {
     let dir = repo_root();

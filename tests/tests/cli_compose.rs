@@ -214,10 +214,16 @@ fn size_limit_and_broken_yaml() {
         "services:\n  web:\n    image: nginx:1.27\n",
     );
     write(dir.path(), "broken/compose.yaml", "services:\n  web: [\n");
+    // Dockerfiles too: over the limit by a byte, and at it exactly.
+    write(dir.path(), "big/Dockerfile", "FROM  alpine:latest \n");
+    write(dir.path(), "fits/Dockerfile", "FROM  alpine:latest\n");
     let out = run_drydock(dir.path(), &["check", "--format", "json"]);
     let found = findings(&out);
     assert!(has(&found, "big/compose.yaml", "DY003"), "{found:?}");
     assert!(has(&found, "broken/compose.yaml", "CMP102"), "{found:?}");
+    assert!(has(&found, "big/Dockerfile", "DY003"), "{found:?}");
+    assert!(!has(&found, "fits/Dockerfile", "DY003"), "{found:?}");
+    assert!(has(&found, "fits/Dockerfile", "DL3007"), "{found:?}");
 }
 
 #[test]

@@ -99,30 +99,76 @@ pub fn not_regular_file() -> io::Error {
 /// # Errors
 /// I/O errors, and [`not_regular_file`] for anything but a regular file (through symlinks).
 pub fn read_regular_file(path: &Path) -> io::Result<Vec<u8>> {
+    match read_regular_file_within(path, u64::MAX)? {
+        Within::Read(bytes) => Ok(bytes),
+        Within::TooLarge(size) => Err(io::Error::other(format!("{size} bytes is too large"))),
+    }
+}
+
+/// What [`read_regular_file_within`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Within {
+    /// The file's bytes.
+    Read(Vec<u8>),
+    /// The file's size, over the limit: nothing was read.
+    TooLarge(u64),
+}
+
+/// [`read_regular_file`] of a file no larger than `limit` bytes: a larger one (by the size
+/// the file system gives, asked of the open handle, so the check and the read are one look at
+/// the file) is not read. The size is checked before the file's type, as a separate size check
+/// before [`read_regular_file`] would.
+///
+/// # Errors
+/// As [`read_regular_file`].
+pub fn read_regular_file_within(path: &Path, limit: u64) -> io::Result<Within> {
     use std::io::Read;
+    /// The size when over the limit; an error for anything but a regular file.
+    fn judge(meta: &std::fs::Metadata, limit: u64) -> io::Result<Option<u64>> {
+        if meta.len() > limit {
+            Ok(Some(meta.len()))
+        } else if meta.is_file() {
+            Ok(None)
+        } else {
+            Err(not_regular_file())
+        }
+    }
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     if let Some(flag) = O_NONBLOCK {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(flag);
-    } else if !std::fs::metadata(path)?.is_file() {
-        return Err(not_regular_file());
     }
-    #[cfg(not(unix))]
-    if !std::fs::metadata(path)?.is_file() {
-        return Err(not_regular_file());
+    // Without a non-blocking open, the type is checked before opening.
+    if O_NONBLOCK.is_none()
+        && let Some(size) = judge(&std::fs::metadata(path)?, limit)?
+    {
+        return Ok(Within::TooLarge(size));
     }
-    let file = options.open(path)?;
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) => {
+            // What cannot be opened (but is there) is still too large when it is (as a size
+            // check before opening says).
+            if e.kind() != io::ErrorKind::NotFound
+                && let Ok(meta) = std::fs::metadata(path)
+                && meta.len() > limit
+            {
+                return Ok(Within::TooLarge(meta.len()));
+            }
+            return Err(e);
+        }
+    };
     let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(not_regular_file());
+    if let Some(size) = judge(&meta, limit)? {
+        return Ok(Within::TooLarge(size));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(64 << 20));
     // Through `Take`: `File`'s own `read_to_end` asks the size and position again (two more
     // system calls per file); the capacity above already fits the file.
     file.take(u64::MAX).read_to_end(&mut bytes)?;
-    Ok(bytes)
+    Ok(Within::Read(bytes))
 }
 
 impl FileSystem for RealFs {

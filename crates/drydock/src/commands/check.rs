@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use drydock_compose::project::Within;
 use drydock_linter::config::Configuration;
 use drydock_linter::fix::fix_dockerfile;
 use drydock_linter::settings::{Origin, Threshold};
@@ -965,26 +966,25 @@ fn process(
     let bytes = match &job.input {
         Input::Stdin(bytes) => bytes.clone(),
         Input::File(path) => {
-            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            if size > limit {
-                let message = format!(
-                    "skipped: {size} bytes is over the {limit}-byte limit (`max-file-size`)"
-                );
-                finish(
-                    &mut outcome,
-                    "",
-                    &LineIndex::new(""),
-                    engine_finding("DY003", message, settings)
-                        .into_iter()
-                        .collect(),
-                    settings,
-                    keep,
-                );
-                return Ok(outcome);
-            }
             // A walked symlink may lead to a FIFO or a device: never opened.
-            match drydock_compose::project::read_regular_file(path) {
-                Ok(bytes) => bytes,
+            match drydock_compose::project::read_regular_file_within(path, limit) {
+                Ok(Within::Read(bytes)) => bytes,
+                Ok(Within::TooLarge(size)) => {
+                    let message = format!(
+                        "skipped: {size} bytes is over the {limit}-byte limit (`max-file-size`)"
+                    );
+                    finish(
+                        &mut outcome,
+                        "",
+                        &LineIndex::new(""),
+                        engine_finding("DY003", message, settings)
+                            .into_iter()
+                            .collect(),
+                        settings,
+                        keep,
+                    );
+                    return Ok(outcome);
+                }
                 Err(e) => {
                     outcome.error = Some(format!("{}: {}", path.display(), describe_io(&e)));
                     return Ok(outcome);

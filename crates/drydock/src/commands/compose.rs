@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use drydock_compose::project::{self, FileSystem, LoadOptions, RealFs};
+use drydock_compose::project::{
+    self, FileSystem, LoadOptions, RealFs, Within, read_regular_file_within,
+};
 use drydock_linter::Diagnostic;
 use drydock_linter::compose::{ComposeInput, lint_project};
 use drydock_linter::fix::{OverlayFs, fix_compose};
@@ -20,7 +22,8 @@ use crate::output::FileResult;
 use crate::resolve::Resolved;
 use crate::resolve::{ResolveError, Resolver};
 use crate::write::write_atomic;
-use std::sync::Arc;
+use std::ffi::OsString;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// A compose file named on the command line or found by the walk.
 pub(super) struct Candidate {
@@ -79,6 +82,33 @@ pub(super) struct Shared<'a> {
     pub(super) profiles: Vec<String>,
     /// The working folder.
     pub(super) cwd: &'a Path,
+    /// The disk, as every project of the run sees it.
+    pub(super) fs: RunFs,
+}
+
+/// The disk for one run: whether a regular file is at a path is asked of the system once per
+/// path (every project of a folder looks for the same `.env`); files are read each time.
+/// drydock creates no files while it runs (fixes rewrite files that are there).
+#[derive(Debug, Default)]
+pub(super) struct RunFs {
+    known: Mutex<HashMap<OsString, bool>>,
+}
+
+impl FileSystem for RunFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        RealFs.read(path)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        let lock = || self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(&known) = lock().get(path.as_os_str()) {
+            return known;
+        }
+        // Asked without holding the lock: another thread may ask the same, with the same answer.
+        let found = RealFs.is_file(path);
+        lock().insert(path.as_os_str().to_owned(), found);
+        found
+    }
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -361,7 +391,7 @@ pub(super) fn process(
     // The main files are checked first: one too large, binary or unreadable stops the project.
     // Their bytes, read once here, are what the project is then loaded from.
     let mut base: OverlayFs<'_> = OverlayFs {
-        base: &RealFs,
+        base: &shared.fs,
         files: job.stdin.iter().cloned().collect(),
     };
     let mut stopped = Vec::new();
@@ -378,29 +408,24 @@ pub(super) fn process(
             raw.outcome.error = Some(format!("{}: {}", display.display(), describe_io(e)));
             raw
         };
-        let size = match job.stdin.as_ref().filter(|(p, _)| p == path) {
-            Some((_, bytes)) => bytes.len() as u64,
-            None => match std::fs::metadata(path) {
-                Ok(meta) => meta.len(),
-                Err(e) => {
-                    stopped.push(failed(&e));
-                    continue;
-                }
-            },
+        // The size is checked on the open file, which is then read (one look at the file).
+        let read = match job.stdin.as_ref().filter(|(p, _)| p == path) {
+            Some((_, bytes)) if bytes.len() as u64 > limit => {
+                Ok(Within::TooLarge(bytes.len() as u64))
+            }
+            Some((_, bytes)) => Ok(Within::Read(bytes.clone())),
+            None => read_regular_file_within(path, limit),
         };
-        if size > limit {
-            stopped.push(skip(
+        match read {
+            Ok(Within::TooLarge(size)) => stopped.push(skip(
                 "DY003",
                 format!("skipped: {size} bytes is over the {limit}-byte limit (`max-file-size`)"),
-            ));
-            continue;
-        }
-        match base.read(path) {
-            Ok(bytes) if looks_binary(&bytes) => stopped.push(skip(
+            )),
+            Ok(Within::Read(bytes)) if looks_binary(&bytes) => stopped.push(skip(
                 "DY004",
                 "skipped: the file looks binary, not like a compose file".to_owned(),
             )),
-            Ok(bytes) => {
+            Ok(Within::Read(bytes)) => {
                 base.files.insert(path.clone(), bytes);
             }
             Err(e) => stopped.push(failed(&e)),
@@ -478,7 +503,7 @@ pub(super) fn process(
     let mut layered = base.files;
     layered.extend(final_files);
     let after = OverlayFs {
-        base: &RealFs,
+        base: &shared.fs,
         files: layered,
     };
     let fs = LimitFs {
@@ -589,7 +614,7 @@ impl ProjectJob {
     pub(super) fn describe_environment(&self, shared: &Shared<'_>) -> String {
         use std::fmt::Write;
         let base = OverlayFs {
-            base: &RealFs,
+            base: &shared.fs,
             files: self.stdin.iter().cloned().collect(),
         };
         let options = load_options(self, shared);
@@ -689,5 +714,6 @@ pub(super) fn shared<'a>(args: &CheckArgs, cwd: &'a Path) -> Shared<'a> {
         process_env: args.env_from_process.then(|| std::env::vars().collect()),
         profiles: args.profile.clone(),
         cwd,
+        fs: RunFs::default(),
     }
 }
