@@ -1,6 +1,7 @@
 use std::path::Path;
 
-use drydock_dockerfile::{Args, InstructionKind};
+use drydock_dockerfile::model::Model;
+use drydock_dockerfile::{Args, InstructionKind, Word};
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
@@ -63,6 +64,26 @@ fn is_remote(source: &str) -> bool {
     source.contains("://") || source.starts_with("git@")
 }
 
+/// The sources of `COPY` (without `--from`) and `ADD` that may come from the build context, as
+/// written (heredocs and remote sources left out), with their instruction and its verb.
+fn context_sources(model: &Model) -> impl Iterator<Item = (usize, &'static str, &Word)> {
+    model.instructions().flat_map(|(index, instruction)| {
+        let (verb, paths) = match (instruction.kind, &instruction.args) {
+            (InstructionKind::Copy, Args::Paths(paths)) if instruction.flag("from").is_none() => {
+                ("COPY", &paths.items[..])
+            }
+            (InstructionKind::Add, Args::Paths(paths)) => ("ADD", &paths.items[..]),
+            _ => ("", &[][..]),
+        };
+        // The last path is the destination.
+        let sources = paths.split_last().map_or(&[][..], |(_, sources)| sources);
+        sources
+            .iter()
+            .filter(|s| !s.text.starts_with("<<") && !is_remote(&s.text))
+            .map(move |s| (index, verb, s))
+    })
+}
+
 impl Rule for CopyIgnoredFile {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -76,6 +97,11 @@ impl Rule for CopyIgnoredFile {
             .context
             .or_else(|| dockerfile.parent())
             .unwrap_or(Path::new(""));
+        // Without a source from the context, the ignore file is not read.
+        let model = ctx.model;
+        if context_sources(model).next().is_none() {
+            return;
+        }
         let Some(ignore) = DockerIgnore::for_dockerfile(dockerfile, context) else {
             return;
         };
@@ -86,44 +112,27 @@ impl Rule for CopyIgnoredFile {
             || ".dockerignore".to_owned(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let model = ctx.model;
-        for (index, instruction) in model.instructions() {
-            let verb = match instruction.kind {
-                InstructionKind::Copy if instruction.flag("from").is_none() => "COPY",
-                InstructionKind::Add => "ADD",
-                _ => continue,
-            };
-            let Args::Paths(paths) = &instruction.args else {
+        for (index, verb, source) in context_sources(model) {
+            let Ok(expansion) = model.expand(index, &source.text) else {
                 continue;
             };
-            let Some((_, sources)) = paths.items.split_last() else {
+            if expansion.unknown || is_remote(&expansion.result) {
                 continue;
-            };
-            for source in sources {
-                if source.text.starts_with("<<") || is_remote(&source.text) {
-                    continue;
-                }
-                let Ok(expansion) = model.expand(index, &source.text) else {
-                    continue;
-                };
-                if expansion.unknown || is_remote(&expansion.result) {
-                    continue;
-                }
-                let path = clean(&expansion.result);
-                if (path == "." || path == "/") && !ignore.excludes_root() {
-                    continue;
-                }
-                let Some((pattern, line)) = ignore.excluding_pattern(&path) else {
-                    continue;
-                };
-                ctx.report(
-                    source.range,
-                    format!("`{path}` is excluded by `{file_name}`, so `{verb}` cannot use it"),
-                )
-                .help(format!(
-                    "the pattern `{pattern}` on line {line} of `{file_name}` excludes it from the build context"
-                ));
             }
+            let path = clean(&expansion.result);
+            if (path == "." || path == "/") && !ignore.excludes_root() {
+                continue;
+            }
+            let Some((pattern, line)) = ignore.excluding_pattern(&path) else {
+                continue;
+            };
+            ctx.report(
+                source.range,
+                format!("`{path}` is excluded by `{file_name}`, so `{verb}` cannot use it"),
+            )
+            .help(format!(
+                "the pattern `{pattern}` on line {line} of `{file_name}` excludes it from the build context"
+            ));
         }
     }
 }
