@@ -146,17 +146,7 @@ impl Resolver {
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_owned);
         let dir = std::path::absolute(&dir).unwrap_or(dir);
-        let config_path = {
-            let mut cache = self
-                .by_dir
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            cache
-                .entry(dir.clone())
-                .or_insert_with(|| config::find_drydock_config(&dir))
-                .clone()
-        };
-        match config_path {
+        match self.config_for(&dir) {
             Some(config_path) => {
                 if let Some(found) = self
                     .by_config
@@ -176,6 +166,38 @@ impl Resolver {
             }
             None => self.fallback(),
         }
+    }
+
+    /// [`config::find_drydock_config`] of `dir`, each folder looked at once per resolver: the
+    /// walk up stops at a folder already known, and every folder it passed gets its answer.
+    fn config_for(&self, dir: &Path) -> Option<PathBuf> {
+        let cache = || {
+            self.by_dir
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let mut passed = Vec::new();
+        let mut found = None;
+        for folder in dir.ancestors() {
+            if let Some(known) = cache().get(folder) {
+                found.clone_from(known);
+                break;
+            }
+            passed.push(folder);
+            // (Not looked for with the lock held: another thread may look for the same.)
+            found = config::CONFIG_NAMES
+                .iter()
+                .map(|n| folder.join(n))
+                .find(|p| p.is_file());
+            if found.is_some() {
+                break;
+            }
+        }
+        let mut cache = cache();
+        for folder in passed {
+            cache.insert(folder.to_owned(), found.clone());
+        }
+        found
     }
 
     /// Every configuration resolved so far (for `--verbose`), by origin.
@@ -339,4 +361,45 @@ fn is_hadolint_name(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.contains("hadolint") || n == "config.yaml" || n == "config.yml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk that stops at folders already known gives every folder the nearest
+    /// configuration, whatever order the folders are asked in.
+    #[test]
+    fn known_folders_give_the_nearest_configuration() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let root = root.path();
+        let folders = [
+            "", "a", "a/b", "a/b/c", "a/b/c/d", "a/e", "a/e/f", "g", "g/h",
+        ];
+        for folder in folders {
+            std::fs::create_dir_all(root.join(folder)).expect("mkdir");
+        }
+        std::fs::write(root.join("a/.drydock.yaml"), "").expect("write");
+        std::fs::write(root.join("a/b/c/.drydock.yml"), "").expect("write");
+        std::fs::write(root.join("g/h/.drydock.yaml"), "").expect("write");
+        // Deepest first, shallowest first, and mixed.
+        let orders: [Vec<&str>; 3] = [
+            folders.iter().rev().copied().collect(),
+            folders.to_vec(),
+            vec![
+                "a/b/c/d", "a/e", "g", "a/b", "g/h", "", "a/e/f", "a", "a/b/c",
+            ],
+        ];
+        for order in orders {
+            let resolver = Resolver::new(Configuration::default(), None, root).expect("resolver");
+            for folder in order {
+                let dir = root.join(folder);
+                assert_eq!(
+                    resolver.config_for(&dir),
+                    config::find_drydock_config(&dir),
+                    "{folder}"
+                );
+            }
+        }
+    }
 }
