@@ -109,6 +109,11 @@ const APT_REMOVALS: [&str; 6] = [
 ];
 
 /// A flag of a package manager that skips signature checks: (flag, message, help).
+/// The tools [`bypass_flag`] knows flags of: the words of other commands are not looked at.
+const TOOLS: [&str; 11] = [
+    "apt-get", "apt", "aptitude", "yum", "dnf", "dnf5", "microdnf", "tdnf", "rpm", "apk", "zypper",
+];
+
 fn bypass_flag(tool: &str, flag: &str) -> Option<(String, &'static str)> {
     let (message, help) = match (tool, flag) {
         ("apt-get" | "apt" | "aptitude", "--allow-unauthenticated") => (
@@ -279,7 +284,8 @@ fn check_command(command: &Command, text: &str, escape: char, out: &mut Vec<Find
                 .iter()
                 .find(|w| !w.value.starts_with('-'))
                 .is_some_and(|w| APT_REMOVALS.contains(&w.value.as_str()));
-        for word in words[1..].iter().filter(|_| !removes) {
+        let flagged = TOOLS.contains(&tool) && !removes;
+        for word in words[1..].iter().filter(|_| flagged) {
             let flag = word.value.as_str();
             if let Some((message, help)) = bypass_flag(tool, flag) {
                 let fix = remove_word(text, word.range, flag, escape)
@@ -336,6 +342,43 @@ impl Rule for PackageSignatureBypass {
             if let Some(fix) = finding.fix {
                 d.fix(fix);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TOOLS, bypass_flag};
+
+    /// `TOOLS` is exactly the tools `bypass_flag` knows a flag of.
+    #[test]
+    fn tools_are_the_ones_with_flags() {
+        let flags = [
+            "--allow-unauthenticated",
+            "--force-yes",
+            "--allow-insecure-repositories",
+            "--allow-untrusted",
+            "--nogpgcheck",
+            "--no-gpgchecks",
+            "--nosignature",
+            "--nodigest",
+            "--nofiledigest",
+            "--noverify",
+            "--no-gpg-checks",
+            "--no-gpgcheck",
+        ];
+        let others = [
+            "apt-get2",
+            "pip",
+            "curl",
+            "npm",
+            "",
+            "yum-config-manager",
+            "rpmbuild",
+        ];
+        for tool in TOOLS.iter().chain(&others) {
+            let known = flags.iter().any(|flag| bypass_flag(tool, flag).is_some());
+            assert_eq!(known, TOOLS.contains(tool), "{tool}");
         }
     }
 }
