@@ -408,17 +408,21 @@ fn hadolint_configuration_means_hadolint_rules_only() {
     assert!(json(&out).iter().any(|i| i["code"] == "DS101"));
 }
 
+#[cfg(unix)]
+fn make_fifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+}
+
 #[test]
 fn fifo_and_unreadable_files_are_errors_not_hangs() {
     let dir = tempfile::tempdir().expect("tempdir");
     #[cfg(unix)]
     {
-        let fifo = dir.path().join("Dockerfile");
-        let status = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .expect("mkfifo");
-        assert!(status.success());
+        make_fifo(&dir.path().join("Dockerfile"));
         let out = run_drydock(dir.path(), &["check", "Dockerfile"]);
         assert_eq!(out.status.code(), Some(2));
         assert!(
@@ -473,11 +477,7 @@ fn read_within_a_size_limit() {
     #[cfg(unix)]
     {
         let fifo = dir.path().join("fifo");
-        let status = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .expect("mkfifo");
-        assert!(status.success());
+        make_fifo(&fifo);
         // Opened without waiting for a writer, and refused.
         let read = read_regular_file_within(&fifo, 10);
         assert!(

@@ -963,6 +963,13 @@ fn process(
         return Ok(outcome);
     }
     let limit = resolved.config.max_file_size();
+    // A file not linted: its one finding says why.
+    let skip = |outcome: &mut Outcome, code: &str, message: String| {
+        let findings = engine_finding(code, message, settings)
+            .into_iter()
+            .collect();
+        finish(outcome, "", &LineIndex::new(""), findings, settings, keep);
+    };
     let bytes = match &job.input {
         Input::Stdin(bytes) => bytes.clone(),
         Input::File(path) => {
@@ -973,16 +980,7 @@ fn process(
                     let message = format!(
                         "skipped: {size} bytes is over the {limit}-byte limit (`max-file-size`)"
                     );
-                    finish(
-                        &mut outcome,
-                        "",
-                        &LineIndex::new(""),
-                        engine_finding("DY003", message, settings)
-                            .into_iter()
-                            .collect(),
-                        settings,
-                        keep,
-                    );
+                    skip(&mut outcome, "DY003", message);
                     return Ok(outcome);
                 }
                 Err(e) => {
@@ -994,16 +992,7 @@ fn process(
     };
     if looks_binary(&bytes) {
         let message = "skipped: the file looks binary, not like a Dockerfile".to_owned();
-        finish(
-            &mut outcome,
-            "",
-            &LineIndex::new(""),
-            engine_finding("DY004", message, settings)
-                .into_iter()
-                .collect(),
-            settings,
-            keep,
-        );
+        skip(&mut outcome, "DY004", message);
         return Ok(outcome);
     }
     let input = DockerfileInput {
