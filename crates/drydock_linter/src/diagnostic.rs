@@ -1,5 +1,6 @@
 //! Findings: what a rule reports, with exact ranges, optional secondary labels and fixes.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use drydock_text::{TextRange, TextSize};
@@ -180,7 +181,7 @@ pub struct Diagnostic {
     /// Secondary locations.
     pub labels: Vec<Label>,
     /// How to fix it, when there is more to say than the message.
-    pub help: Option<String>,
+    pub help: Option<Cow<'static, str>>,
     /// An automatic fix.
     pub fix: Option<Fix>,
     /// Editor tags.
@@ -240,7 +241,7 @@ impl Diagnostic {
     }
 
     /// Adds help text.
-    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+    pub fn help(&mut self, help: impl Into<Cow<'static, str>>) -> &mut Self {
         self.help = Some(help.into());
         self
     }

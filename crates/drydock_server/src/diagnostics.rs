@@ -97,7 +97,7 @@ struct WrittenEntry {
     code: &'static str,
     severity: Severity,
     message: String,
-    help: Option<String>,
+    help: Option<std::borrow::Cow<'static, str>>,
     json: Box<[u8]>,
 }
 

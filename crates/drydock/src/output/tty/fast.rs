@@ -677,7 +677,7 @@ mod tests {
             color in any::<bool>(),
         ) {
             let mut d = finding(code, severity, range(&text, picks), message);
-            d.help = help;
+            d.help = help.map(Into::into);
             d.fix = fix.map(|(safe, title)| Fix {
                 applicability: if safe { Applicability::Safe } else { Applicability::Unsafe },
                 ..Fix::safe(title, Vec::new())

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use drydock_dockerfile::model::Model;
 use drydock_dockerfile::shell::{Command, ShellWord, basename};
 use drydock_text::TextRange;
@@ -106,12 +108,12 @@ const GIT_FALSE: [&str; 5] = ["false", "no", "off", "0", ""];
 struct Finding {
     range: TextRange,
     message: String,
-    help: String,
+    help: Cow<'static, str>,
     fix: Option<Fix>,
 }
 
 impl Finding {
-    fn new(range: TextRange, message: String, help: impl Into<String>) -> Self {
+    fn new(range: TextRange, message: String, help: impl Into<Cow<'static, str>>) -> Self {
         Self {
             range,
             message,
