@@ -46,6 +46,8 @@ pub struct Resolver {
     fallback_layer: Option<Configuration>,
     by_config: Mutex<HashMap<PathBuf, Arc<Resolved>>>,
     by_dir: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    /// Settings by the folder of the files asked about, as written.
+    by_parent: Mutex<HashMap<Vec<u8>, Arc<Resolved>>>,
 }
 
 /// An error resolving configuration: a broken file, or a bad value on the command line.
@@ -119,6 +121,7 @@ impl Resolver {
             fallback_layer,
             by_config: Mutex::new(HashMap::new()),
             by_dir: Mutex::new(HashMap::new()),
+            by_parent: Mutex::new(HashMap::new()),
         })
     }
 
@@ -142,6 +145,26 @@ impl Resolver {
         if let Some(explicit) = &self.explicit {
             return Ok(explicit.clone());
         }
+        // The files of a folder share their settings: found by the folder as written (its
+        // bytes, hashed at once; no path in a folder starts with NUL, the key of no folder).
+        let key = path
+            .parent()
+            .map_or(&b"\0"[..], |p| p.as_os_str().as_encoded_bytes());
+        let by_parent = || {
+            self.by_parent
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(found) = by_parent().get(key) {
+            return Ok(found.clone());
+        }
+        let resolved = self.for_folder_of(path)?;
+        by_parent().insert(key.to_vec(), resolved.clone());
+        Ok(resolved)
+    }
+
+    /// [`Self::for_file`] without the cache by folder.
+    fn for_folder_of(&self, path: &Path) -> Result<Arc<Resolved>, ResolveError> {
         let dir = path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_owned);
@@ -399,6 +422,15 @@ mod tests {
                     config::find_drydock_config(&dir),
                     "{folder}"
                 );
+                // Settings by folder: the same as without the cache, asked twice.
+                let file = dir.join("Dockerfile");
+                let fresh = Resolver::new(Configuration::default(), None, root)
+                    .and_then(|r| r.for_folder_of(&file))
+                    .expect("settings");
+                for _ in 0..2 {
+                    let cached = resolver.for_file(&file).expect("settings");
+                    assert_eq!(cached.config.origin, fresh.config.origin, "{folder}");
+                }
             }
         }
     }
