@@ -2298,6 +2298,16 @@ mod tests {
     /// A tiny deterministic generator of shell-like scripts.
     struct Gen(u64);
 
+    /// The generator and the number of cases of a generated test, from its own seed and
+    /// count unless `DRYDOCK_SHELL_SEED` or `DRYDOCK_SHELL_CASES` say otherwise.
+    fn generation(seed: u64, cases: u64) -> (Gen, u64) {
+        let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+        (
+            Gen(env("DRYDOCK_SHELL_SEED").unwrap_or(seed) | 1),
+            env("DRYDOCK_SHELL_CASES").unwrap_or(cases),
+        )
+    }
+
     impl Gen {
         fn next(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
@@ -2511,9 +2521,7 @@ mod tests {
             "a", "b c", "x=1", "(d)", "{ e; }", "! f", "g > h", "[ i ]", "j 2>&1", "k $(l)",
         ];
         // `DRYDOCK_SHELL_CASES=N` runs more (and `DRYDOCK_SHELL_SEED` other) lists.
-        let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-        let mut generator = Gen(env("DRYDOCK_SHELL_SEED").unwrap_or(0x51_7cc1_b727_220b) | 1);
-        let cases = env("DRYDOCK_SHELL_CASES").unwrap_or(20_000);
+        let (mut generator, cases) = generation(0x51_7cc1_b727_220b, 20_000);
         let (mut read, mut long) = (0u64, 0u64);
         for _ in 0..cases {
             let mut text = String::new();
@@ -2554,9 +2562,7 @@ mod tests {
         const ITEMS: &[&str] = &["a", "b c", "d | e", "(f)", "{ g; }", "echo x=1", "! h"];
         const REDIRECTS: &[&str] = &[" > f", " 2>&1", " >> /l", " < in", " 2>/dev/null", " &> o"];
         // `DRYDOCK_SHELL_CASES=N` runs more (and `DRYDOCK_SHELL_SEED` other) lists.
-        let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-        let mut generator = Gen(env("DRYDOCK_SHELL_SEED").unwrap_or(0x2545_f491_4f6c_dd1d) | 1);
-        let cases = env("DRYDOCK_SHELL_CASES").unwrap_or(3_000);
+        let (mut generator, cases) = generation(0x2545_f491_4f6c_dd1d, 3_000);
         let (mut deep, mut deepest) = (0u64, 0u32);
         for _ in 0..cases {
             let mut text = String::new();
@@ -2586,10 +2592,9 @@ mod tests {
     #[test]
     fn generated_scripts_read_the_same() {
         // `DRYDOCK_SHELL_CASES=N` runs more (and `DRYDOCK_SHELL_SEED` other) scripts.
-        let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-        let mut generator = Gen(env("DRYDOCK_SHELL_SEED").unwrap_or(0x9e37_79b9_7f4a_7c15) | 1);
+        let (mut generator, cases) = generation(0x9e37_79b9_7f4a_7c15, 20_000);
         let (mut read, mut total) = (0, 0);
-        for _ in 0..env("DRYDOCK_SHELL_CASES").unwrap_or(20_000) {
+        for _ in 0..cases {
             let text = generator.list(0);
             total += 1;
             read += usize::from(check_generated(&text));
@@ -2606,10 +2611,9 @@ mod tests {
     #[test]
     fn mutated_scripts_read_the_same() {
         const BYTES: &[u8] = b" \n;&|$\"'\\{}()#=-a1*[]<>`!\t:%@_/.~+,?^";
-        let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-        let mut generator = Gen(env("DRYDOCK_SHELL_SEED").unwrap_or(0x2545_f491_4f6c_dd1d) | 1);
+        let (mut generator, cases) = generation(0x2545_f491_4f6c_dd1d, 20_000);
         let (mut read, mut total) = (0, 0);
-        for _ in 0..env("DRYDOCK_SHELL_CASES").unwrap_or(20_000) {
+        for _ in 0..cases {
             let mut bytes = generator.list(0).into_bytes();
             for _ in 0..=(generator.next() % 3) {
                 let at = (generator.next() as usize) % (bytes.len() + 1);
