@@ -50,6 +50,14 @@ struct Job {
     input: Input,
 }
 
+/// One file of the run's output.
+enum Item<'a> {
+    /// A Dockerfile (or another file) to lint.
+    Dockerfile(&'a Job),
+    /// A compose file's merged findings, to render.
+    Compose(compose::Raw),
+}
+
 /// What linting one file produced.
 pub(super) struct Outcome {
     pub(super) result: FileResult,
@@ -248,10 +256,6 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     // With the tty rendering as the only output, each file keeps its rendering and the tally
     // of its findings, not the findings (memory stays small on large runs).
     let slim = !args.statistics && outputs.iter().all(|(f, _)| *f == Format::Tty);
-    let keep = Keep {
-        render,
-        findings: !slim,
-    };
     // `--fix` on standard input prints the fixed buffer on standard output (an editor or a
     // pipe replaces the file with it), so the report goes to standard error.
     let stdin_fix = (args.fix || args.add_ignore.is_some())
@@ -265,6 +269,11 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         && !args.diff
         && !stdin_fix
         && matches!(outputs.as_slice(), [(Format::Tty, None)]);
+    let keep = Keep {
+        render,
+        findings: !slim,
+        held: !stream,
+    };
 
     // Compose projects first: loading them also gives the build context of each Dockerfile a
     // service builds, which that Dockerfile is linted with (`.dockerignore`).
@@ -289,51 +298,53 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         }
         compose_raws.extend(processed.raws);
     }
-    // In path order.
-    let composed = pool.install(|| compose::finish_all(compose_raws, keep));
+    let composed = compose::merge(compose_raws);
 
     // Then the Dockerfiles, in path order (a stable sort: standard input keeps its place among
-    // equal paths), merged with the compose files.
+    // equal paths), merged with the compose files: a compose file comes before a Dockerfile of
+    // a later path and after one of the same path. The compose files are rendered there too, so
+    // each file's rendering is written and dropped as its turn comes.
     let mut jobs = jobs;
     jobs.sort_by(|a, b| a.display.cmp(&b.display));
-    let mut writer = stream.then(|| Streamed::new(color && tty_to_stdout));
-    let mut all: Vec<Outcome> = Vec::with_capacity(jobs.len() + composed.len());
+    let mut items: Vec<Item<'_>> = Vec::with_capacity(jobs.len() + composed.len());
     let mut composed = composed.into_iter().peekable();
-    let mut failure: Option<ResolveError> = None;
-    let mut take = |mut outcome: Outcome, writer: &mut Option<Streamed>| {
-        if let Some(writer) = writer {
-            writer.write(&mut outcome);
+    for job in &jobs {
+        while let Some(raw) = composed.next_if(|c| c.path() < job.display.as_path()) {
+            items.push(Item::Compose(raw));
         }
-        all.push(outcome);
-    };
+        items.push(Item::Dockerfile(job));
+    }
+    items.extend(composed.map(Item::Compose));
+    let mut writer = stream.then(|| Streamed::new(color && tty_to_stdout));
+    let mut all: Vec<Outcome> = Vec::with_capacity(items.len());
+    let mut failure: Option<ResolveError> = None;
     for_each_ordered(
         &pool,
-        &jobs,
-        |job| {
-            let outcome = process(job, args, &resolver, keep, &contexts);
-            tick();
-            outcome
-        },
-        |outcome| {
-            let outcome = match outcome {
-                Ok(outcome) => outcome,
-                Err(e) => {
-                    failure.get_or_insert(e);
-                    return false;
-                }
-            };
-            while let Some(c) = composed.next_if(|c| c.result.path < outcome.result.path) {
-                take(c, &mut writer);
+        items,
+        |item| match item {
+            Item::Dockerfile(job) => {
+                let outcome = process(job, args, &resolver, keep, &contexts);
+                tick();
+                outcome
             }
-            take(outcome, &mut writer);
-            true
+            Item::Compose(raw) => Ok(raw.finish(keep)),
+        },
+        |outcome| match outcome {
+            Ok(mut outcome) => {
+                if let Some(writer) = &mut writer {
+                    writer.write(&mut outcome);
+                }
+                all.push(outcome);
+                true
+            }
+            Err(e) => {
+                failure.get_or_insert(e);
+                false
+            }
         },
     );
     if let Some(e) = failure {
         return Err(e.to_string());
-    }
-    for c in composed {
-        take(c, &mut writer);
     }
     if let Some(bar) = progress {
         bar.finish_and_clear();
@@ -445,13 +456,13 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
 /// the results to `sink` in item order, each as soon as every earlier one is done (so only
 /// the few results finished out of order wait). `sink` returning `false` stops the run: items
 /// not yet started are skipped.
-fn for_each_ordered<T: Sync, R: Send>(
+fn for_each_ordered<T: Send, R: Send>(
     pool: &rayon::ThreadPool,
-    items: &[T],
-    work: impl Fn(&T) -> R + Sync,
+    items: Vec<T>,
+    work: impl Fn(T) -> R + Sync,
     sink: impl FnMut(R) -> bool + Send,
 ) {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Mutex, PoisonError};
 
     struct Order<R, S> {
@@ -462,7 +473,9 @@ fn for_each_ordered<T: Sync, R: Send>(
         sink: S,
     }
 
-    let next = AtomicUsize::new(0);
+    let threads = pool.current_num_threads().min(items.len());
+    // The items, handed out in order.
+    let next = Mutex::new(items.into_iter().enumerate());
     let stopped = AtomicBool::new(false);
     let order = Mutex::new(Order {
         cursor: 0,
@@ -471,8 +484,9 @@ fn for_each_ordered<T: Sync, R: Send>(
     });
     let worker = || {
         while !stopped.load(Ordering::Relaxed) {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else { break };
+            let Some((i, item)) = next.lock().unwrap_or_else(PoisonError::into_inner).next() else {
+                break;
+            };
             let result = work(item);
             let mut order = order.lock().unwrap_or_else(PoisonError::into_inner);
             let order = &mut *order;
@@ -491,7 +505,6 @@ fn for_each_ordered<T: Sync, R: Send>(
             }
         }
     };
-    let threads = pool.current_num_threads().min(items.len());
     pool.install(|| (0..threads).into_par_iter().for_each(|_| worker()));
 }
 
@@ -1111,8 +1124,9 @@ pub(super) fn finish_with_files(
             .collect();
     } else {
         outcome.result.dropped = Some(Counts::of_diagnostics(&diagnostics));
-        // The rendering may be held until the end of the run.
-        outcome.result.rendered.shrink_to_fit();
+        if keep.held {
+            outcome.result.rendered.shrink_to_fit();
+        }
     }
 }
 
@@ -1124,6 +1138,9 @@ pub(super) struct Keep {
     /// Its findings with their positions, fixes and digests (for the report formats); without
     /// them only their tally is kept (the terminal rendering is the only output).
     pub(super) findings: bool,
+    /// The rendering is held until the end of the run (so it is shrunk to its size); otherwise
+    /// it is written and dropped as soon as the files before it are done.
+    pub(super) held: bool,
 }
 
 #[cfg(test)]

@@ -295,10 +295,10 @@ impl Raw {
     }
 }
 
-/// Merges the outcomes of files reported by several projects, then renders each file once
-/// (keeping what `keep` says).
+/// Merges the outcomes of files reported by several projects: one per file, in path order,
+/// each rendered later by [`finish`].
 #[must_use]
-pub(super) fn finish_all(mut raws: Vec<Raw>, keep: Keep) -> Vec<Outcome> {
+pub(super) fn merge(mut raws: Vec<Raw>) -> Vec<Raw> {
     // A file in several projects (a shared base file, an included file) is one result: the
     // first one's, with the findings of the others added in project order. In path order (a
     // stable sort: projects usually come in that order, since walks are sorted, which makes this
@@ -330,24 +330,30 @@ pub(super) fn finish_all(mut raws: Vec<Raw>, keep: Keep) -> Vec<Outcome> {
             into.outcome.error = raw.outcome.error;
         }
     }
-    // Rendering is independent per file: spread over the pool the caller runs this in.
     merged
-        .into_par_iter()
-        .map(|mut raw| {
-            raw.diagnostics
-                .sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
-            finish_with_files(
-                &mut raw.outcome,
-                &raw.text,
-                None,
-                raw.diagnostics,
-                &raw.resolved.settings,
-                keep,
-                &raw.others,
-            );
-            raw.outcome
-        })
-        .collect()
+}
+
+impl Raw {
+    /// The path the file is reported under.
+    pub(super) fn path(&self) -> &Path {
+        &self.outcome.result.path
+    }
+
+    /// Renders the merged findings of one file (keeping what `keep` says).
+    pub(super) fn finish(mut self, keep: Keep) -> Outcome {
+        self.diagnostics
+            .sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
+        finish_with_files(
+            &mut self.outcome,
+            &self.text,
+            None,
+            self.diagnostics,
+            &self.resolved.settings,
+            keep,
+            &self.others,
+        );
+        self.outcome
+    }
 }
 
 fn empty_outcome(display: PathBuf) -> Outcome {
@@ -571,7 +577,7 @@ pub(super) fn process(
 
 /// What linting one compose project produced.
 pub(super) struct Processed {
-    /// The findings of each file, rendered by [`finish_all`].
+    /// The findings of each file, rendered by [`Raw::finish`].
     pub(super) raws: Vec<Raw>,
     /// (Dockerfile, build context) of each service that builds one, in service order (for
     /// BuildKit's CopyIgnoredFile, which reads the context's `.dockerignore`).
