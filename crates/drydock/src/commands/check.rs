@@ -246,7 +246,9 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
         .iter()
         .any(|(f, _)| *f == Format::Tty)
         .then_some(color && tty_to_stdout);
-    let shared = compose::shared(args, &cwd);
+    let mut shared = compose::shared(args, &cwd);
+    // (Without Dockerfiles to lint, no project needs to say where its builds' contexts are.)
+    shared.contexts = !jobs.is_empty();
     let progress = progress_bar(args, jobs.len() + projects.len());
     let tick = || {
         if let Some(bar) = &progress {

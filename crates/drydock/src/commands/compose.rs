@@ -84,6 +84,9 @@ pub(super) struct Shared<'a> {
     pub(super) cwd: &'a Path,
     /// The disk, as every project of the run sees it.
     pub(super) fs: RunFs,
+    /// Dockerfiles are linted too: each project gives the build contexts of the Dockerfiles
+    /// its services build ([`Processed::contexts`]).
+    pub(super) contexts: bool,
 }
 
 /// The disk for one run: whether a regular file is at a path is asked of the system once per
@@ -251,12 +254,12 @@ impl ProjectJob {
         let mut root = self
             .walk_roots
             .iter()
-            .filter(|walked| project_dir.starts_with(walked))
+            .filter(|walked| project::is_inside(walked, project_dir))
             .min_by_key(|walked| walked.components().count())
             .map_or_else(|| project_dir.to_owned(), Clone::clone);
         for file in named {
             let folder = file.parent().unwrap_or(file);
-            while !folder.starts_with(&root) {
+            while !project::is_inside(&root, folder) {
                 if !root.pop() {
                     break;
                 }
@@ -517,11 +520,15 @@ pub(super) fn process(
         limit,
     };
     let loaded = project::load(&options, &fs);
-    let contexts = loaded
-        .services
-        .iter()
-        .filter_map(|service| drydock_linter::compose::build_paths(&loaded, service))
-        .collect();
+    let contexts = if shared.contexts {
+        loaded
+            .services
+            .iter()
+            .filter_map(|service| drydock_linter::compose::build_paths(&loaded, service))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let focus_ids: Option<Vec<u32>> = job
         .focus
         .as_ref()
@@ -721,5 +728,6 @@ pub(super) fn shared<'a>(args: &CheckArgs, cwd: &'a Path) -> Shared<'a> {
         profiles: args.profile.clone(),
         cwd,
         fs: RunFs::default(),
+        contexts: true,
     }
 }
