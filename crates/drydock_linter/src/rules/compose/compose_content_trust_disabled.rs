@@ -1,7 +1,7 @@
-use drydock_compose::interpolate::{Lookup, Vars};
-use drydock_compose::model::key_values;
-use drydock_compose::project::{Project, Service, SourceKind};
-use drydock_compose::tree::{Origin, Value};
+use drydock_compose::project::Service;
+use drydock_compose::tree::Origin;
+
+use super::helpers::{At, build_args, container_env};
 
 use crate::compose::ComposeContext;
 use crate::declare_rule;
@@ -74,94 +74,6 @@ const NAME: &str = "DOCKER_CONTENT_TRUST";
 
 const HELP: &str = "remove it and verify images another way: pin them by digest (`image@sha256:...`) and check their signatures with Sigstore `cosign` or Notation (Docker Content Trust is being retired, so `DOCKER_CONTENT_TRUST=1` is no answer)";
 
-/// Where a variable was set.
-#[derive(Clone, Copy)]
-enum At<'a> {
-    /// A compose value: a mapping value, or a `KEY=VAL` list item.
-    Value(&'a Value),
-    /// An entry of an env file.
-    EnvFile(Origin),
-}
-
-/// A variable of a scope: its value (`None` when drydock cannot know it) and where it was set.
-struct Var<'a> {
-    key: String,
-    value: Option<String>,
-    at: At<'a>,
-}
-
-/// Sets `key` in `scope` (a later setting replaces an earlier one); `value` is `Err(())` for a
-/// pass-through that is unset, which removes the variable.
-fn set<'a>(scope: &mut Vec<Var<'a>>, key: &str, value: Result<Option<String>, ()>, at: At<'a>) {
-    scope.retain(|v| v.key != key);
-    if let Ok(value) = value {
-        scope.push(Var {
-            key: key.to_owned(),
-            value,
-            at,
-        });
-    }
-}
-
-/// The value of a pass-through variable (`KEY` with no value): from `.env` or the process
-/// environment when drydock has it.
-fn pass_through(project: &Project, key: &str) -> Result<Option<String>, ()> {
-    match project.env.get(key) {
-        Lookup::Set(v) => Ok(Some(v.to_owned())),
-        Lookup::Absent if project.env.absent_is_unset() => Err(()),
-        Lookup::Absent => Ok(None),
-    }
-}
-
-/// Reads a list-or-mapping field into `scope`.
-fn read_pairs<'a>(project: &Project, value: &'a Value, scope: &mut Vec<Var<'a>>) {
-    for kv in key_values(value) {
-        let v = match (&kv.value, kv.unknown) {
-            (_, true) => Ok(None),
-            (Some(v), false) => Ok(Some(v.clone())),
-            (None, false) => pass_through(project, kv.key),
-        };
-        set(scope, kv.key.trim(), v, At::Value(kv.item));
-    }
-}
-
-/// The environment the service's container gets: env files in order, then `environment`.
-fn container_env<'a>(project: &'a Project, service: &'a Service) -> Vec<Var<'a>> {
-    let mut scope = Vec::new();
-    for &id in &service.env_files {
-        let SourceKind::Env(file) = &project.file(id).kind else {
-            continue;
-        };
-        for entry in &file.entries {
-            let value = match (&entry.value, entry.unknown) {
-                (_, true) => Ok(None),
-                (Some(v), false) => Ok(Some(v.clone())),
-                (None, false) => pass_through(project, &entry.key),
-            };
-            let range = entry.key_range.cover(entry.value_range);
-            set(
-                &mut scope,
-                &entry.key,
-                value,
-                At::EnvFile(Origin { file: id, range }),
-            );
-        }
-    }
-    if let Some(environment) = service.value().get("environment") {
-        read_pairs(project, environment, &mut scope);
-    }
-    scope
-}
-
-/// The service's build arguments.
-fn build_args<'a>(project: &Project, service: &'a Service) -> Vec<Var<'a>> {
-    let mut scope = Vec::new();
-    if let Some(args) = service.value().get("build").and_then(|b| b.get("args")) {
-        read_pairs(project, args, &mut scope);
-    }
-    scope
-}
-
 /// Whether the docker CLI leaves content trust off for this value.
 fn leaves_trust_off(value: &str) -> bool {
     matches!(value, "" | "0" | "f" | "F" | "false" | "FALSE" | "False")
@@ -186,8 +98,11 @@ impl Rule for ComposeContentTrustDisabled {
         let mut in_env_files: Vec<(Origin, String, Vec<&Service>)> = Vec::new();
         for service in ctx.services() {
             let scopes = [
-                ("container environment", container_env(project, service)),
-                ("build arguments", build_args(project, service)),
+                (
+                    "container environment",
+                    container_env(project, service, &[NAME]),
+                ),
+                ("build arguments", build_args(project, service, &[NAME])),
             ];
             for (scope_name, scope) in scopes {
                 for var in scope.iter().filter(|v| v.key == NAME) {

@@ -1,7 +1,10 @@
 //! Helpers shared by compose rules: fixes that insert into the block-style service mapping of
-//! the file declaring a service.
+//! the file declaring a service, and the variables a service's container or build gets.
 
-use drydock_compose::project::{Service, SourceKind};
+use drydock_compose::interpolate::{Lookup, Vars};
+use drydock_compose::model::key_values;
+use drydock_compose::project::{Project, Service, SourceKind};
+use drydock_compose::tree::{Origin, Value};
 use drydock_compose::yaml::Node;
 
 use crate::compose::ComposeContext;
@@ -161,4 +164,109 @@ pub(crate) fn add_to_service(
             Some(Edit::insert(drydock_text::size(at), insert))
         }
     }
+}
+
+/// Where a variable was set.
+#[derive(Clone, Copy)]
+pub(crate) enum At<'a> {
+    /// A compose value: a mapping value, or a `KEY=VAL` list item.
+    Value(&'a Value),
+    /// An entry of an env file.
+    EnvFile(Origin),
+}
+
+/// A variable of a scope: its value (`None` when drydock cannot know it) and where it was set.
+pub(crate) struct Var<'a> {
+    pub(crate) key: String,
+    pub(crate) value: Option<String>,
+    pub(crate) at: At<'a>,
+}
+
+/// Sets `key` in `scope` (a later setting replaces an earlier one); `value` is `Err(())` for a
+/// pass-through that is unset, which removes the variable.
+fn set<'a>(scope: &mut Vec<Var<'a>>, key: &str, value: Result<Option<String>, ()>, at: At<'a>) {
+    scope.retain(|v| v.key != key);
+    if let Ok(value) = value {
+        scope.push(Var {
+            key: key.to_owned(),
+            value,
+            at,
+        });
+    }
+}
+
+/// The value of a pass-through variable (`KEY` with no value): from `.env` or the process
+/// environment when drydock has it.
+fn pass_through(project: &Project, key: &str) -> Result<Option<String>, ()> {
+    match project.env.get(key) {
+        Lookup::Set(v) => Ok(Some(v.to_owned())),
+        Lookup::Absent if project.env.absent_is_unset() => Err(()),
+        Lookup::Absent => Ok(None),
+    }
+}
+
+/// Reads the variables named in `wanted` of a list-or-mapping field into `scope`.
+fn read_pairs<'a>(project: &Project, value: &'a Value, wanted: &[&str], scope: &mut Vec<Var<'a>>) {
+    for kv in key_values(value) {
+        let key = kv.key.trim();
+        if !wanted.contains(&key) {
+            continue;
+        }
+        let v = match (&kv.value, kv.unknown) {
+            (_, true) => Ok(None),
+            (Some(v), false) => Ok(Some(v.clone())),
+            (None, false) => pass_through(project, kv.key),
+        };
+        set(scope, key, v, At::Value(kv.item));
+    }
+}
+
+/// The variables named in `wanted` of the environment the service's container gets (env files
+/// in order, then `environment`), in the order they were last set. (Only those are read: a
+/// variable never affects another's value or place.)
+pub(crate) fn container_env<'a>(
+    project: &'a Project,
+    service: &'a Service,
+    wanted: &[&str],
+) -> Vec<Var<'a>> {
+    let mut scope = Vec::new();
+    for &id in &service.env_files {
+        let SourceKind::Env(file) = &project.file(id).kind else {
+            continue;
+        };
+        for entry in &file.entries {
+            if !wanted.contains(&entry.key.as_str()) {
+                continue;
+            }
+            let value = match (&entry.value, entry.unknown) {
+                (_, true) => Ok(None),
+                (Some(v), false) => Ok(Some(v.clone())),
+                (None, false) => pass_through(project, &entry.key),
+            };
+            let range = entry.key_range.cover(entry.value_range);
+            set(
+                &mut scope,
+                &entry.key,
+                value,
+                At::EnvFile(Origin { file: id, range }),
+            );
+        }
+    }
+    if let Some(environment) = service.value().get("environment") {
+        read_pairs(project, environment, wanted, &mut scope);
+    }
+    scope
+}
+
+/// The variables named in `wanted` of the service's build arguments.
+pub(crate) fn build_args<'a>(
+    project: &Project,
+    service: &'a Service,
+    wanted: &[&str],
+) -> Vec<Var<'a>> {
+    let mut scope = Vec::new();
+    if let Some(args) = service.value().get("build").and_then(|b| b.get("args")) {
+        read_pairs(project, args, wanted, &mut scope);
+    }
+    scope
 }
