@@ -142,6 +142,15 @@ pub(super) fn render(
     let label_end = (end - line_start).max(label_start + 1);
     let overlaps = |at: usize, len: usize| at.max(label_start) < (at + len).min(label_end);
     let p = Palette::new(d.severity, color);
+    // Room for the whole finding at once (the escape sequences, the gutters and the frame
+    // take less than 256 bytes; a line of tabs or wide characters may take more).
+    out.reserve(
+        256 + d.message.len()
+            + name.len()
+            + 2 * source.len()
+            + d.help.as_deref().map_or(0, str::len)
+            + d.fix.as_ref().map_or(0, |f| f.title.len() + 32),
+    );
 
     // Header.
     push(out, p.header);
@@ -335,7 +344,10 @@ fn char_width(ch: char, column: usize) -> usize {
 }
 
 fn push(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(s.as_bytes());
+    // (Without colour every escape sequence is empty: no copy is made for them.)
+    if !s.is_empty() {
+        out.extend_from_slice(s.as_bytes());
+    }
 }
 
 fn spaces(out: &mut Vec<u8>, n: usize) {
