@@ -55,6 +55,120 @@ pub fn kind_of_explicit(path: &Path) -> FileKind {
     })
 }
 
+/// What a path named on the command line is: what `std::fs::metadata` says (links followed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Named {
+    /// A folder (walked).
+    Folder,
+    /// A regular file.
+    File,
+    /// Anything else (a FIFO, a socket, a device).
+    Other,
+}
+
+impl Named {
+    fn of(file_type: std::fs::FileType) -> Self {
+        if file_type.is_dir() {
+            Self::Folder
+        } else if file_type.is_file() {
+            Self::File
+        } else {
+            Self::Other
+        }
+    }
+}
+
+/// Paths named in one folder from which that folder is listed instead of each being stat-ed.
+const LISTED_FROM: usize = 16;
+
+/// What each of `paths` is, as `std::fs::metadata` answers (the same answer, the same error).
+///
+/// A stat walks the whole path for every file; paths named by the dozen in one folder (a
+/// pre-commit hook's list, a benchmark's) are looked up instead in one listing of the folder,
+/// whose entries carry their type. A name the listing lacks, a link, an entry of another type
+/// and a folder that cannot be listed are asked of `metadata`, as is every path not written as
+/// `folder/name`. Runs on the calling thread's rayon pool.
+#[must_use]
+pub fn named_types(paths: &[&Path]) -> Vec<std::io::Result<Named>> {
+    use rayon::prelude::*;
+    // Runs of paths in the same folder, as written (sorted lists put them together).
+    let mut runs: Vec<(Option<&Path>, std::ops::Range<usize>)> = Vec::new();
+    for (i, path) in paths.iter().enumerate() {
+        let folder = listed_folder(path);
+        match runs.last_mut() {
+            Some((last, range))
+                if folder.is_some() && last.map(Path::as_os_str) == folder.map(Path::as_os_str) =>
+            {
+                range.end = i + 1;
+            }
+            _ => runs.push((folder, i..i + 1)),
+        }
+    }
+    let stat = |path: &Path| std::fs::metadata(path).map(|m| Named::of(m.file_type()));
+    let answers: Vec<Vec<std::io::Result<Named>>> = runs
+        .par_iter()
+        .map(|(folder, range)| {
+            let named = &paths[range.clone()];
+            let listed = folder
+                .filter(|_| named.len() >= LISTED_FROM)
+                .and_then(|folder| list(folder, named));
+            match listed {
+                Some(found) => named
+                    .iter()
+                    .zip(found)
+                    .map(|(path, found)| found.map_or_else(|| stat(path), Ok))
+                    .collect(),
+                None => named.iter().map(|path| stat(path)).collect(),
+            }
+        })
+        .collect();
+    answers.into_iter().flatten().collect()
+}
+
+/// The folder to list for `path` when it is written as `folder/name` (or `name`, in `.`), with
+/// a name that is not `.` or `..` and no separator after it.
+fn listed_folder(path: &Path) -> Option<&Path> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let name = path.file_name()?.as_encoded_bytes();
+    let head = bytes.strip_suffix(name)?;
+    if name == b"." || name == b".." || !(head.is_empty() || head.ends_with(b"/")) {
+        return None;
+    }
+    if head.is_empty() {
+        return Some(Path::new("."));
+    }
+    path.parent()
+}
+
+/// The type of each of `named` (all in `folder`) that the listing of `folder` gives as a
+/// folder or a regular file; `None` for the others; `None` in all when it cannot be listed.
+fn list(folder: &Path, named: &[&Path]) -> Option<Vec<Option<Named>>> {
+    let mut wanted: std::collections::HashMap<&[u8], Vec<usize>> =
+        std::collections::HashMap::with_capacity(named.len());
+    for (i, path) in named.iter().enumerate() {
+        let name = path.file_name()?.as_encoded_bytes();
+        wanted.entry(name).or_default().push(i);
+    }
+    let mut found = vec![None; named.len()];
+    for entry in std::fs::read_dir(folder).ok()? {
+        let Ok(entry) = entry else { return None };
+        let name = entry.file_name();
+        let Some(at) = wanted.get(name.as_encoded_bytes()) else {
+            continue;
+        };
+        // A link (or an entry the listing gives no type for) is stat-ed: links are followed.
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() || file_type.is_file() {
+            for &i in at {
+                found[i] = Some(Named::of(file_type));
+            }
+        }
+    }
+    Some(found)
+}
+
 /// A file to lint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Candidate {
@@ -274,5 +388,72 @@ mod tests {
             kind_of_explicit(Path::new("build.txt")),
             FileKind::Dockerfile
         );
+    }
+
+    #[test]
+    fn folders_listed_for_named_paths() {
+        for (path, folder) in [
+            ("a/b", Some("a")),
+            ("b", Some(".")),
+            ("/b", Some("/")),
+            ("a//b", Some("a")),
+            ("a/b/", None),
+            ("a/.", None),
+            ("a/..", None),
+            ("..", None),
+            ("/", None),
+        ] {
+            assert_eq!(
+                listed_folder(Path::new(path)),
+                folder.map(Path::new),
+                "{path}"
+            );
+        }
+    }
+
+    /// Whether read from a folder's listing or stat-ed, each path gets what `metadata` gives.
+    #[test]
+    fn named_types_agree_with_metadata() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let mut names: Vec<String> = (0..LISTED_FROM).map(|i| format!("f{i}")).collect();
+        for name in &names {
+            std::fs::write(root.join(name), "x").expect("write");
+        }
+        std::fs::create_dir(root.join("folder")).expect("mkdir");
+        names.extend(["folder", "missing", "f1"].map(String::from));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::symlink;
+            symlink(root.join("f0"), root.join("to-file")).expect("symlink");
+            symlink(root.join("folder"), root.join("to-folder")).expect("symlink");
+            symlink(root.join("nowhere"), root.join("dangling")).expect("symlink");
+            let status = std::process::Command::new("mkfifo")
+                .arg(root.join("fifo"))
+                .status()
+                .expect("mkfifo");
+            assert!(status.success());
+            names.extend(["to-file", "to-folder", "dangling", "fifo"].map(String::from));
+        }
+        // Not listed: other forms, and a run too short to list.
+        names.extend(["folder/", "f0/", "folder/.", "folder/..", "folder/../f2"].map(String::from));
+        let paths: Vec<PathBuf> = names.iter().map(|n| root.join(n)).collect();
+        let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+        let got = named_types(&refs);
+        assert_eq!(got.len(), refs.len());
+        let mut kinds = std::collections::HashSet::new();
+        for (path, got) in refs.iter().zip(got) {
+            let want = std::fs::metadata(path).map(|m| Named::of(m.file_type()));
+            match (got, want) {
+                (Ok(got), Ok(want)) => {
+                    assert_eq!(got, want, "{}", path.display());
+                    kinds.insert(format!("{got:?}"));
+                }
+                (Err(got), Err(want)) => assert_eq!(got.kind(), want.kind(), "{}", path.display()),
+                (got, want) => panic!("{}: {got:?}, metadata {want:?}", path.display()),
+            }
+        }
+        let expected = if cfg!(unix) { 3 } else { 2 };
+        assert_eq!(kinds.len(), expected, "{kinds:?}");
     }
 }

@@ -798,11 +798,21 @@ fn collect_jobs(
         Kind::Compose => FileKind::Compose,
     });
     // What each path is, asked in parallel (a long explicit list is the pre-commit case).
-    let metas: Vec<Option<io::Result<std::fs::Metadata>>> = paths
-        .par_iter()
-        .map(|p| (p.as_os_str() != "-").then(|| std::fs::metadata(p)))
-        .collect();
-    for (path, meta) in paths.into_iter().zip(metas) {
+    let types = {
+        let named: Vec<&Path> = paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .map(PathBuf::as_path)
+            .collect();
+        discover::named_types(&named)
+    };
+    let mut types = types.into_iter();
+    for path in paths {
+        let meta = if path.as_os_str() == "-" {
+            None
+        } else {
+            types.next()
+        };
         let Some(meta) = meta else {
             let mut bytes = Vec::new();
             io::stdin()
@@ -841,7 +851,7 @@ fn collect_jobs(
                 continue;
             }
         };
-        if meta.is_dir() {
+        if meta == discover::Named::Folder {
             let walk_root = project::normalize(&cwd.join(&path));
             let walked = discover::walk(&path, threads);
             for warning in &walked.warnings {
@@ -871,7 +881,7 @@ fn collect_jobs(
                     Some(walk_root.clone()),
                 );
             }
-        } else if meta.is_file() {
+        } else if meta == discover::Named::File {
             let kind = forced.unwrap_or_else(|| discover::kind_of_explicit(&path));
             let lookup = cwd.join(&path);
             push(
