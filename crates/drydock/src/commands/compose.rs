@@ -537,9 +537,22 @@ pub(super) fn process(
         fs: &fs,
         focus: focus_ids.as_deref(),
     };
+    // The findings come in file order: each file's run is moved into a list of its exact size
+    // (they are kept until every project is linted; pushing one by one copied them as the
+    // lists grew, and left a list up to twice its size).
+    let found = lint_project(&loaded, &input, settings);
+    let mut runs: Vec<(u32, usize)> = Vec::new();
+    for d in &found {
+        match runs.last_mut() {
+            Some((file, n)) if *file == d.file => *n += 1,
+            _ => runs.push((d.file, 1)),
+        }
+    }
+    let mut found = found.into_iter();
     let mut by_file: BTreeMap<u32, Vec<Diagnostic>> = BTreeMap::new();
-    for d in lint_project(&loaded, &input, settings) {
-        by_file.entry(d.file).or_default().push(d.diagnostic);
+    for (file, n) in runs {
+        let run = found.by_ref().take(n).map(|d| d.diagnostic);
+        by_file.entry(file).or_default().extend(run);
     }
     // Every main file asked about gets a result (so clean files count), then every file with
     // findings.
