@@ -91,16 +91,16 @@ const LISTED_FROM: usize = 16;
 #[must_use]
 pub fn named_types(paths: &[&Path]) -> Vec<std::io::Result<Named>> {
     use rayon::prelude::*;
-    // Runs of paths in the same folder, as written (sorted lists put them together).
-    let mut runs: Vec<(Option<&Path>, std::ops::Range<usize>)> = Vec::new();
+    // Runs of paths in the same folder, as written (sorted lists put them together), with
+    // each path's name in it.
+    let mut runs: Vec<(Option<&[u8]>, std::ops::Range<usize>)> = Vec::new();
+    let mut names: Vec<&[u8]> = Vec::with_capacity(paths.len());
     for (i, path) in paths.iter().enumerate() {
-        let folder = listed_folder(path);
+        let split = split_name(path);
+        names.push(split.map_or(&[][..], |(_, name)| name));
+        let folder = split.map(|(folder, _)| folder);
         match runs.last_mut() {
-            Some((last, range))
-                if folder.is_some() && last.map(Path::as_os_str) == folder.map(Path::as_os_str) =>
-            {
-                range.end = i + 1;
-            }
+            Some((last, range)) if folder.is_some() && *last == folder => range.end = i + 1,
             _ => runs.push((folder, i..i + 1)),
         }
     }
@@ -111,7 +111,7 @@ pub fn named_types(paths: &[&Path]) -> Vec<std::io::Result<Named>> {
             let named = &paths[range.clone()];
             let listed = folder
                 .filter(|_| named.len() >= LISTED_FROM)
-                .and_then(|folder| list(folder, named));
+                .and_then(|folder| list(folder, &names[range.clone()]));
             match listed {
                 Some(found) => named
                     .iter()
@@ -125,31 +125,44 @@ pub fn named_types(paths: &[&Path]) -> Vec<std::io::Result<Named>> {
     answers.into_iter().flatten().collect()
 }
 
-/// The folder to list for `path` when it is written as `folder/name` (or `name`, in `.`), with
-/// a name that is not `.` or `..` and no separator after it.
-fn listed_folder(path: &Path) -> Option<&Path> {
+/// `path` as the folder to list and the name in it, when it is written `folder/name` (or
+/// `name`, in `.`) with a name that is not `.` or `..` (so no separator after it).
+fn split_name(path: &Path) -> Option<(&[u8], &[u8])> {
     let bytes = path.as_os_str().as_encoded_bytes();
-    let name = path.file_name()?.as_encoded_bytes();
-    let head = bytes.strip_suffix(name)?;
-    if name == b"." || name == b".." || !(head.is_empty() || head.ends_with(b"/")) {
+    let (folder, name) = match memchr::memrchr(b'/', bytes) {
+        // `a//b` lists `a/`, the same folder as `a`; `/b` lists `/`.
+        Some(at) => (&bytes[..at.max(1)], &bytes[at + 1..]),
+        None => (&b"."[..], bytes),
+    };
+    if name.is_empty() || name == b"." || name == b".." {
         return None;
     }
-    if head.is_empty() {
-        return Some(Path::new("."));
-    }
-    path.parent()
+    Some((folder, name))
 }
 
-/// The type of each of `named` (all in `folder`) that the listing of `folder` gives as a
+/// Bytes of an `OsStr` cut at an ASCII `/`, as an `OsStr` again (elsewhere than on Unix, only
+/// when they are UTF-8).
+#[cfg(unix)]
+#[allow(clippy::unnecessary_wraps)]
+fn os_str(bytes: &[u8]) -> Option<&std::ffi::OsStr> {
+    use std::os::unix::ffi::OsStrExt;
+    Some(std::ffi::OsStr::from_bytes(bytes))
+}
+
+#[cfg(not(unix))]
+fn os_str(bytes: &[u8]) -> Option<&std::ffi::OsStr> {
+    std::str::from_utf8(bytes).ok().map(std::ffi::OsStr::new)
+}
+
+/// The type of each of `names` (all in `folder`) that the listing of `folder` gives as a
 /// folder or a regular file; `None` for the others; `None` in all when it cannot be listed.
-fn list(folder: &Path, named: &[&Path]) -> Option<Vec<Option<Named>>> {
-    let mut wanted: std::collections::HashMap<&[u8], Vec<usize>> =
-        std::collections::HashMap::with_capacity(named.len());
-    for (i, path) in named.iter().enumerate() {
-        let name = path.file_name()?.as_encoded_bytes();
+fn list(folder: &[u8], names: &[&[u8]]) -> Option<Vec<Option<Named>>> {
+    let folder = Path::new(os_str(folder)?);
+    let mut wanted: foldhash::HashMap<&[u8], Vec<usize>> = foldhash::HashMap::default();
+    for (i, name) in names.iter().enumerate() {
         wanted.entry(name).or_default().push(i);
     }
-    let mut found = vec![None; named.len()];
+    let mut found = vec![None; names.len()];
     for entry in std::fs::read_dir(folder).ok()? {
         let Ok(entry) = entry else { return None };
         let name = entry.file_name();
@@ -392,22 +405,19 @@ mod tests {
 
     #[test]
     fn folders_listed_for_named_paths() {
-        for (path, folder) in [
-            ("a/b", Some("a")),
-            ("b", Some(".")),
-            ("/b", Some("/")),
-            ("a//b", Some("a")),
+        for (path, split) in [
+            ("a/b", Some(("a", "b"))),
+            ("b", Some((".", "b"))),
+            ("/b", Some(("/", "b"))),
+            ("a//b", Some(("a/", "b"))),
             ("a/b/", None),
             ("a/.", None),
             ("a/..", None),
             ("..", None),
             ("/", None),
         ] {
-            assert_eq!(
-                listed_folder(Path::new(path)),
-                folder.map(Path::new),
-                "{path}"
-            );
+            let want = split.map(|(f, n)| (f.as_bytes(), n.as_bytes()));
+            assert_eq!(split_name(Path::new(path)), want, "{path}");
         }
     }
 
