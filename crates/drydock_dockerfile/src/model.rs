@@ -32,6 +32,9 @@ pub struct Model {
     file: Dockerfile,
     /// Item index of each top-level instruction.
     items: Vec<usize>,
+    /// The kind of each top-level instruction (rules looking for one kind scan this, not the
+    /// instructions).
+    kinds: Vec<InstructionKind>,
     info: Vec<InstructionInfo>,
     stages: Vec<Stage>,
     /// The first stage of each (lowercase) name.
@@ -420,7 +423,11 @@ impl Model {
         &self,
         kind: InstructionKind,
     ) -> impl Iterator<Item = (usize, &Instruction)> {
-        self.instructions().filter(move |(_, i)| i.kind == kind)
+        self.kinds
+            .iter()
+            .enumerate()
+            .filter(move |&(_, &k)| k == kind)
+            .map(|(i, _)| (i, self.instruction(i)))
     }
 
     /// The stages, in order.
@@ -689,6 +696,13 @@ impl Builder {
             global_args,
             checkpoints,
         } = builder;
+        let kinds = items
+            .iter()
+            .map(|&item| match &file.items()[item].kind {
+                ItemKind::Instruction(instruction) => instruction.kind,
+                _ => InstructionKind::Unknown,
+            })
+            .collect();
         // Parents are always earlier stages, so one pass finds every chain's start.
         let mut roots: Vec<usize> = Vec::with_capacity(stages.len());
         for stage in &stages {
@@ -701,6 +715,7 @@ impl Builder {
         Model {
             file,
             items,
+            kinds,
             info,
             stages,
             names,
