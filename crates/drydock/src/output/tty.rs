@@ -93,8 +93,18 @@ fn render_into(
     let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
     let mut scratch = String::new();
     let mut slow: Option<Codespan<'_>> = None;
+    let mut last = None;
     for d in diagnostics {
-        if fast::render(out, &mut scratch, &name, text, &newlines, d, color) {
+        if fast::render(
+            out,
+            &mut scratch,
+            &name,
+            text,
+            &newlines,
+            d,
+            color,
+            &mut last,
+        ) {
             continue;
         }
         slow.get_or_insert_with(|| Codespan::new(name.clone(), text, others, color))

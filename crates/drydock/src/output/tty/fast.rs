@@ -97,6 +97,7 @@ impl Palette {
 /// `true`, when `d` has the common shape; otherwise writes nothing and returns `false`.
 ///
 /// `newlines`: the offsets of every `\n` in `text`, in order. `scratch`: a reusable buffer.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn render(
     out: &mut Vec<u8>,
     scratch: &mut String,
@@ -105,9 +106,23 @@ pub(super) fn render(
     newlines: &[usize],
     d: &Diagnostic,
     color: bool,
+    last: &mut Option<Snippet>,
 ) -> bool {
     if !d.labels.is_empty() || d.code.is_empty() {
         return false;
+    }
+    // The same range as the finding before, in the same colour (several rules report one
+    // service's key, for instance): the same snippet, copied.
+    let p = Palette::new(d.severity, color);
+    if let Some(snippet) = last
+        .as_ref()
+        .filter(|s| s.range == d.range && s.label == p.label && s.bytes.end <= out.len())
+    {
+        let (bytes, digits) = (snippet.bytes.clone(), snippet.digits);
+        header(out, &p, d);
+        out.extend_from_within(bytes);
+        notes(out, scratch, d, digits, &p);
+        return true;
     }
     let start = usize::from(d.range.start());
     let end = usize::from(d.range.end());
@@ -141,7 +156,6 @@ pub(super) fn render(
     let label_start = start - line_start;
     let label_end = (end - line_start).max(label_start + 1);
     let overlaps = |at: usize, len: usize| at.max(label_start) < (at + len).min(label_end);
-    let p = Palette::new(d.severity, color);
     // Room for the whole finding at once (the escape sequences, the gutters and the frame
     // take less than 256 bytes; a line of tabs or wide characters may take more).
     out.reserve(
@@ -152,17 +166,8 @@ pub(super) fn render(
             + d.fix.as_ref().map_or(0, |f| f.title.len() + 32),
     );
 
-    // Header.
-    push(out, p.header);
-    push(out, d.severity.as_str());
-    push(out, "[");
-    push(out, d.code);
-    push(out, "]");
-    push(out, p.header_message);
-    push(out, ": ");
-    push(out, &d.message);
-    push(out, p.reset);
-    push(out, "\n");
+    header(out, &p, d);
+    let snippet_start = out.len();
 
     // Locus and the empty gutter line under it.
     spaces(out, digits + 1);
@@ -208,6 +213,7 @@ pub(super) fn render(
             push(out, p.reset);
         }
         push(out, "\n");
+        *last = Some(Snippet::new(d, &p, snippet_start..out.len(), digits));
         notes(out, scratch, d, digits, &p);
         return true;
     }
@@ -266,9 +272,47 @@ pub(super) fn render(
         push(out, p.reset);
     }
     push(out, "\n");
+    *last = Some(Snippet::new(d, &p, snippet_start..out.len(), digits));
 
     notes(out, scratch, d, digits, &p);
     true
+}
+
+/// The snippet of the last finding [`render`] wrote (the locus, the source line and its
+/// carets) and where it is in the output: a finding with the same range and the same colour
+/// for its label (any, without colour) gets the same bytes.
+pub(super) struct Snippet {
+    range: drydock_text::TextRange,
+    /// The label's escape sequence (empty without colour).
+    label: &'static str,
+    bytes: std::ops::Range<usize>,
+    /// The line number's digit count (the notes' indentation).
+    digits: usize,
+}
+
+impl Snippet {
+    fn new(d: &Diagnostic, p: &Palette, bytes: std::ops::Range<usize>, digits: usize) -> Self {
+        Self {
+            range: d.range,
+            label: p.label,
+            bytes,
+            digits,
+        }
+    }
+}
+
+/// The header line: `level[CODE]: message`.
+fn header(out: &mut Vec<u8>, p: &Palette, d: &Diagnostic) {
+    push(out, p.header);
+    push(out, d.severity.as_str());
+    push(out, "[");
+    push(out, d.code);
+    push(out, "]");
+    push(out, p.header_message);
+    push(out, ": ");
+    push(out, &d.message);
+    push(out, p.reset);
+    push(out, "\n");
 }
 
 /// The notes, the help then the fix (a note's later lines are indented under its first), and
@@ -395,6 +439,7 @@ mod tests {
             &newlines,
             d,
             color,
+            &mut None,
         );
         if !taken {
             assert!(
@@ -522,6 +567,77 @@ mod tests {
         // After a final newline: the empty last line.
         same("f", "a\n", &finding("X1", Severity::Error, (2, 2), "m"));
         same("f", "", &finding("X1", Severity::Error, (0, 0), "m"));
+    }
+
+    /// Findings of one file in a row, several on one range at different levels, one left to
+    /// codespan between them: each renders as codespan renders it alone (the fast path copies
+    /// the snippet of the finding before when the range and the label's colour are the same).
+    #[test]
+    fn repeated_ranges_render_as_each_alone() {
+        let text = "services:\n  web:\n    image: x\n  db:\n\timage: y\n";
+        let mut findings = Vec::new();
+        for (range, severities) in [
+            (
+                (12, 15),
+                [
+                    Severity::Warning,
+                    Severity::Warning,
+                    Severity::Info,
+                    Severity::Error,
+                ],
+            ),
+            (
+                (12, 15),
+                [
+                    Severity::Style,
+                    Severity::Info,
+                    Severity::Info,
+                    Severity::Warning,
+                ],
+            ),
+            (
+                (12, 13),
+                [
+                    Severity::Info,
+                    Severity::Warning,
+                    Severity::Info,
+                    Severity::Info,
+                ],
+            ),
+            (
+                (37, 43),
+                [
+                    Severity::Error,
+                    Severity::Error,
+                    Severity::Warning,
+                    Severity::Info,
+                ],
+            ),
+        ] {
+            for (i, severity) in severities.into_iter().enumerate() {
+                let mut d = finding("X1", severity, range, &format!("finding {i}"));
+                if i % 2 == 0 {
+                    d.help("help text");
+                }
+                findings.push(d);
+            }
+        }
+        // One that codespan renders (a label), between two of the same range.
+        let mut labelled = finding("X2", Severity::Warning, (12, 15), "labelled");
+        labelled.label(TextRange::new(TextSize::new(2), TextSize::new(5)), "here");
+        findings.insert(2, labelled);
+        for color in [false, true] {
+            let expected: String = findings
+                .iter()
+                .map(|d| oracle("compose.yaml", text, d, color))
+                .collect();
+            let rendered = super::super::render(Path::new("compose.yaml"), text, &findings, color);
+            assert_eq!(
+                String::from_utf8(rendered).expect("UTF-8"),
+                expected,
+                "color: {color}"
+            );
+        }
     }
 
     #[test]
