@@ -87,7 +87,9 @@ const LISTED_FROM: usize = 16;
 /// pre-commit hook's list, a benchmark's) are looked up instead in one listing of the folder,
 /// whose entries carry their type. A name the listing lacks, a link, an entry of another type
 /// and a folder that cannot be listed are asked of `metadata`, as is every path not written as
-/// `folder/name`. Runs on the calling thread's rayon pool.
+/// `folder/name`. (One difference: in a folder that can be listed but not entered, where a
+/// stat fails, a listed file is a file here, and the error comes when it is opened.) Runs on
+/// the calling thread's rayon pool.
 #[must_use]
 pub fn named_types(paths: &[&Path]) -> Vec<std::io::Result<Named>> {
     use rayon::prelude::*;
