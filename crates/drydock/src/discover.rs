@@ -87,8 +87,7 @@ const LISTED_FROM: usize = 16;
 /// pre-commit hook's list, a benchmark's) are looked up instead in one listing of the folder,
 /// whose entries carry their type. A name the listing lacks, a link, an entry of another type
 /// and a folder that cannot be listed are asked of `metadata`, as is every path not written as
-/// `folder/name`. (One difference: in a folder that can be listed but not entered, where a
-/// stat fails, a listed file is a file here, and the error comes when it is opened.) Runs on
+/// `folder/name`, or in a folder that cannot be entered (where a stat of each fails). Runs on
 /// the calling thread's rayon pool.
 #[must_use]
 pub fn named_types(paths: &[&Path]) -> Vec<std::io::Result<Named>> {
@@ -160,6 +159,9 @@ fn os_str(bytes: &[u8]) -> Option<&std::ffi::OsStr> {
 /// folder or a regular file; `None` for the others; `None` in all when it cannot be listed.
 fn list(folder: &[u8], names: &[&[u8]]) -> Option<Vec<Option<Named>>> {
     let folder = Path::new(os_str(folder)?);
+    // A folder that can be read but not entered lists its names, while a stat of each fails:
+    // `folder/.` is reached only by entering it.
+    std::fs::metadata(folder.join(".")).ok()?;
     let mut wanted: foldhash::HashMap<&[u8], Vec<usize>> = foldhash::HashMap::default();
     for (i, name) in names.iter().enumerate() {
         wanted.entry(name).or_default().push(i);
