@@ -296,10 +296,31 @@ impl Raw {
             others: crate::output::tty::OtherFiles::new(),
         }
     }
+
+    /// The path the file is reported under.
+    pub(super) fn path(&self) -> &Path {
+        &self.outcome.result.path
+    }
+
+    /// Renders the merged findings of one file (keeping what `keep` says).
+    pub(super) fn finish(mut self, keep: Keep) -> Outcome {
+        self.diagnostics
+            .sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
+        finish_with_files(
+            &mut self.outcome,
+            &self.text,
+            None,
+            self.diagnostics,
+            &self.resolved.settings,
+            keep,
+            &self.others,
+        );
+        self.outcome
+    }
 }
 
 /// Merges the outcomes of files reported by several projects: one per file, in path order,
-/// each rendered later by [`finish`].
+/// each rendered later by [`Raw::finish`].
 #[must_use]
 pub(super) fn merge(mut raws: Vec<Raw>) -> Vec<Raw> {
     // A file in several projects (a shared base file, an included file) is one result: the
@@ -334,29 +355,6 @@ pub(super) fn merge(mut raws: Vec<Raw>) -> Vec<Raw> {
         }
     }
     merged
-}
-
-impl Raw {
-    /// The path the file is reported under.
-    pub(super) fn path(&self) -> &Path {
-        &self.outcome.result.path
-    }
-
-    /// Renders the merged findings of one file (keeping what `keep` says).
-    pub(super) fn finish(mut self, keep: Keep) -> Outcome {
-        self.diagnostics
-            .sort_by_key(|d| (d.range.start(), d.range.end(), d.code));
-        finish_with_files(
-            &mut self.outcome,
-            &self.text,
-            None,
-            self.diagnostics,
-            &self.resolved.settings,
-            keep,
-            &self.others,
-        );
-        self.outcome
-    }
 }
 
 fn empty_outcome(display: PathBuf) -> Outcome {
