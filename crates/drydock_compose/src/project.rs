@@ -506,7 +506,6 @@ pub fn project_files(path: &Path, fs: &dyn FileSystem) -> (Vec<PathBuf>, bool) {
     }
 }
 
-/// Whether `path` is inside `root` (lexically, after normalisation).
 /// Whether `path` is `folder` or inside it, lexically (after normalisation): as
 /// `normalize(path).starts_with(normalize(folder))`, read byte by byte when both are normal.
 #[must_use]
@@ -514,6 +513,7 @@ pub fn is_inside(folder: &Path, path: &Path) -> bool {
     within(Some(folder), path)
 }
 
+/// Whether `path` is inside `root` (lexically, after normalisation).
 fn within(root: Option<&Path>, path: &Path) -> bool {
     root.is_none_or(|root| {
         if is_normal(path) && is_normal(root) {
