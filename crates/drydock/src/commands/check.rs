@@ -282,6 +282,7 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     let processed: Vec<Result<compose::Processed, ResolveError>> = pool.install(|| {
         projects
             .par_iter()
+            .with_max_len(1)
             .map(|job| {
                 let processed = compose::process(job, args, &shared, &resolver);
                 tick();
@@ -290,7 +291,12 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
             .collect()
     });
     let mut contexts = std::collections::HashMap::new();
-    let mut compose_raws = Vec::new();
+    let mut compose_raws = Vec::with_capacity(
+        processed
+            .iter()
+            .map(|p| p.as_ref().map_or(0, |p| p.raws.len()))
+            .sum(),
+    );
     for processed in processed {
         let processed = processed.map_err(|e| e.to_string())?;
         // A Dockerfile built with several contexts gets the first, in project and service
