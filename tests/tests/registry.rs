@@ -39,7 +39,7 @@ fn registry_is_sorted_by_code() {
     let mut sorted = codes.clone();
     sorted.sort_unstable();
     assert_eq!(codes, sorted);
-    // `by_code` searches the sorted table.
+    // `by_code` finds every rule by its code, and nothing else.
     for id in registry::ids() {
         assert_eq!(registry::by_code(id.meta().code), Some(id));
     }
