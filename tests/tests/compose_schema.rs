@@ -242,6 +242,7 @@ impl Walker<'_> {
             open,
             keys,
             fields,
+            index: _,
         }) = self.ours.types.get(name)
         else {
             self.errors

@@ -64,6 +64,9 @@ pub enum TypeDef {
         keys: Option<Ty>,
         /// Known fields, in order.
         fields: Vec<Field>,
+        /// Each field's position in `fields`, by name (a validation looks up every key, and a
+        /// service has over a hundred fields).
+        index: foldhash::HashMap<String, usize>,
     },
     /// A name for a type expression.
     Alias(Ty),
@@ -226,6 +229,7 @@ pub fn parse_schema(source: &str) -> Result<Schema, String> {
                     open: flags.contains(&"open"),
                     keys,
                     fields: Vec::new(),
+                    index: foldhash::HashMap::default(),
                 },
             ));
         } else if let Some(field) = line.strip_prefix("  ") {
@@ -254,6 +258,13 @@ pub fn parse_schema(source: &str) -> Result<Schema, String> {
     }
     if let Some((name, def)) = current.take() {
         types.insert(name, def);
+    }
+    for def in types.values_mut() {
+        if let TypeDef::Object { fields, index, .. } = def {
+            for (at, field) in fields.iter().enumerate() {
+                index.insert(field.name.clone(), at);
+            }
+        }
     }
     // Every named type must exist.
     let mut missing = Vec::new();
@@ -563,6 +574,7 @@ impl<'a> Validator<'a> {
                     open,
                     keys,
                     fields,
+                    index,
                 }) = self.schema.types.get(name)
                 else {
                     return;
@@ -575,7 +587,7 @@ impl<'a> Validator<'a> {
                     return;
                 };
                 for e in entries {
-                    if let Some(field) = fields.iter().find(|f| f.name == e.key) {
+                    if let Some(field) = index.get(e.key.as_str()).map(|&at| &fields[at]) {
                         self.check(&e.value, &field.ty, What::Key(&e.key));
                     } else if *ext && e.key.starts_with("x-") {
                     } else if let Some(keys) = keys {
@@ -669,8 +681,14 @@ pub fn field_doc(path: &[&str]) -> Option<&'static Field> {
         for c in candidates {
             match c {
                 Ty::Named(n) => {
-                    if let Some(TypeDef::Object { fields, keys, .. }) = schema.types.get(&n) {
-                        if let Some(f) = fields.iter().find(|f| f.name == *key) {
+                    if let Some(TypeDef::Object {
+                        fields,
+                        index,
+                        keys,
+                        ..
+                    }) = schema.types.get(&n)
+                    {
+                        if let Some(f) = index.get(*key).map(|&at| &fields[at]) {
                             field = Some(f);
                             next = Some(f.ty.clone());
                             break;
@@ -700,6 +718,22 @@ mod tests {
     use crate::interpolate::Environment;
     use crate::tree::Resolver;
     use crate::yaml;
+
+    #[test]
+    fn each_object_indexes_its_fields_by_name() {
+        let mut objects = 0;
+        for def in schema().types.values() {
+            let TypeDef::Object { fields, index, .. } = def else {
+                continue;
+            };
+            objects += 1;
+            assert_eq!(index.len(), fields.len(), "{fields:?}");
+            for (at, field) in fields.iter().enumerate() {
+                assert_eq!(index.get(&field.name), Some(&at));
+            }
+        }
+        assert!(objects > 20, "{objects} object types");
+    }
 
     fn errors(text: &str) -> Vec<String> {
         let doc = yaml::parse(text);
