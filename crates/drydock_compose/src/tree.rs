@@ -356,7 +356,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn mapping(&mut self, pairs: &'a [(Node, Node)], via: Via, depth: usize) -> Vec<Entry> {
-        let mut own: Vec<Entry> = Vec::new();
+        let mut own: Vec<Entry> = Vec::with_capacity(pairs.len());
         let mut merged: Vec<Entry> = Vec::new();
         for (key, value) in pairs {
             let key_text = match &key.kind {
@@ -396,6 +396,9 @@ impl<'a> Resolver<'a> {
             // Duplicate keys are reported by the YAML layer; the last one wins, as in Compose.
             own.retain(|e| e.key != entry.key);
             own.push(entry);
+        }
+        if merged.is_empty() {
+            return own;
         }
         // Keys written in the mapping override merged-in keys, wherever the merge key is.
         merged.retain(|m| !own.iter().any(|e| e.key == m.key));

@@ -36,6 +36,7 @@ pub struct ComposeContext<'a> {
     fs: &'a dyn FileSystem,
     dockerfiles: &'a Mutex<HashMap<PathBuf, Option<std::sync::Arc<Model>>>>,
     pub(crate) rule: &'static RuleMeta,
+    /// The findings of the rules run before, then this rule's.
     pub(crate) diagnostics: Vec<FileDiagnostic>,
 }
 
@@ -537,22 +538,24 @@ pub fn lint_project(
             continue;
         }
         let rule = id.rule();
+        // Each rule appends to the findings so far (no list of its own to grow and copy).
+        let from = out.len();
         let mut ctx = ComposeContext {
             project,
             options: &settings.options,
             fs: input.fs,
             dockerfiles: &dockerfiles,
             rule: rule.meta(),
-            diagnostics: Vec::new(),
+            diagnostics: std::mem::take(&mut out),
         };
         rule.check_compose(&mut ctx);
+        out = ctx.diagnostics;
         // A rule reports under its own code (the engine's findings above are looked up).
         if let Some(severity) = settings.severity_override(id) {
-            for d in &mut ctx.diagnostics {
+            for d in &mut out[from..] {
                 d.diagnostic.severity = severity;
             }
         }
-        out.extend(ctx.diagnostics);
     }
     // Per-file ignores, then suppression comments.
     out.retain(|d| {

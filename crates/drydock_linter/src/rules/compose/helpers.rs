@@ -155,7 +155,8 @@ pub(crate) fn add_to_service(
             if !fits(text, at, last) {
                 return None;
             }
-            let mut insert = String::new();
+            let mut insert =
+                String::with_capacity(new_field.iter().map(|line| 1 + indent + line.len()).sum());
             for line in new_field {
                 insert.push('\n');
                 insert.extend(std::iter::repeat_n(' ', indent));
