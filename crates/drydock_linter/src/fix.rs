@@ -159,7 +159,48 @@ fn dockerfile_rounds(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use drydock_compose::project::FileSystem;
     use drydock_text::TextSize;
+
+    /// Edited files are found by path equality (`a//b` is `a/b`) whether there are a few of
+    /// them (compared in turn) or many (hashed); other paths go to the base.
+    #[test]
+    fn overlay_finds_edited_files_by_equal_paths() {
+        struct Empty;
+        impl FileSystem for Empty {
+            fn read(&self, _: &std::path::Path) -> std::io::Result<Vec<u8>> {
+                Err(std::io::ErrorKind::NotFound.into())
+            }
+            fn is_file(&self, _: &std::path::Path) -> bool {
+                false
+            }
+        }
+        for count in [1, 8, 9, 40] {
+            let fs = OverlayFs {
+                base: &Empty,
+                files: (0..count)
+                    .map(|i| {
+                        (
+                            format!("/p/d{i}/compose.yaml").into(),
+                            vec![u8::try_from(i).unwrap()],
+                        )
+                    })
+                    .collect(),
+            };
+            for i in 0..count {
+                let same = std::path::PathBuf::from(format!("/p//d{i}/./compose.yaml"));
+                assert_eq!(
+                    fs.read(&same).unwrap(),
+                    [u8::try_from(i).unwrap()],
+                    "{count}"
+                );
+                assert!(fs.is_file(&same));
+            }
+            let other = std::path::Path::new("/p/d0/compose.yml");
+            assert!(fs.read(other).is_err());
+            assert!(!fs.is_file(other));
+        }
+    }
 
     #[test]
     fn edits_and_line_endings() {
@@ -196,16 +237,32 @@ pub struct OverlayFs<'a> {
     pub files: std::collections::HashMap<std::path::PathBuf, Vec<u8>>,
 }
 
+impl OverlayFs<'_> {
+    /// The edited contents of `path`. A project has a few edited files: they are compared in
+    /// turn (paths with other names differ at their last component, which is compared first),
+    /// which costs less than hashing `path` component by component, as a map lookup does.
+    fn edited(&self, path: &std::path::Path) -> Option<&Vec<u8>> {
+        if self.files.len() <= 8 {
+            self.files
+                .iter()
+                .find(|(p, _)| p.as_path() == path)
+                .map(|(_, bytes)| bytes)
+        } else {
+            self.files.get(path)
+        }
+    }
+}
+
 impl drydock_compose::project::FileSystem for OverlayFs<'_> {
     fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-        match self.files.get(path) {
+        match self.edited(path) {
             Some(bytes) => Ok(bytes.clone()),
             None => self.base.read(path),
         }
     }
 
     fn is_file(&self, path: &std::path::Path) -> bool {
-        self.files.contains_key(path) || self.base.is_file(path)
+        self.edited(path).is_some() || self.base.is_file(path)
     }
 }
 
