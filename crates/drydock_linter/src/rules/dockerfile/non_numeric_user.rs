@@ -46,6 +46,19 @@ declare_rule! {
     }
 }
 
+/// Whether `text` contains `$name` or `${name}` (as text: `$name` may go on, as in
+/// `$names`), without building either string (this runs for each `ARG` before each `USER`).
+fn mentions(text: &str, name: &str) -> bool {
+    text.match_indices('$').any(|(at, _)| {
+        let rest = &text[at + 1..];
+        rest.starts_with(name)
+            || rest
+                .strip_prefix('{')
+                .and_then(|r| r.strip_prefix(name))
+                .is_some_and(|r| r.starts_with('}'))
+    })
+}
+
 impl Rule for NonNumericUser {
     fn meta(&self) -> &'static RuleMeta {
         &Self::META
@@ -71,9 +84,7 @@ impl Rule for NonNumericUser {
                     if uid.bytes().all(|b| b.is_ascii_digit()) {
                         continue;
                     }
-                    let from_arg = args.iter().any(|name| {
-                        user.contains(&format!("${{{name}}}")) || user.contains(&format!("${name}"))
-                    });
+                    let from_arg = args.iter().any(|name| mentions(&user, name));
                     if from_arg {
                         continue;
                     }
@@ -92,6 +103,46 @@ impl Rule for NonNumericUser {
                         .help("use the numeric UID (and GID), e.g. `USER 10001:10001`, so the runtime can verify the user without the image's `/etc/passwd`");
                 }
                 _ => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    /// `mentions` answers as the two substring searches it replaces.
+    #[test]
+    fn mentions_is_either_substring() {
+        let texts = [
+            "",
+            "$",
+            "${",
+            "${}",
+            "$U",
+            "${U}",
+            "${U",
+            "$UID",
+            "${UID}",
+            "a$U:b",
+            "x${U}y",
+            "$$U",
+            "${${U}}",
+            "${UU}",
+            "{U}",
+            "U",
+            "$ U",
+            "${U}:${G}",
+            "é$U",
+            "$é",
+        ];
+        let names = ["", "U", "UID", "G", "é"];
+        for text in texts {
+            for name in names {
+                let expected =
+                    text.contains(&format!("${{{name}}}")) || text.contains(&format!("${name}"));
+                assert_eq!(mentions(text, name), expected, "{text:?} {name:?}");
             }
         }
     }
