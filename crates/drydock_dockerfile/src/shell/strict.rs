@@ -187,7 +187,7 @@ fn scan(b: &[u8]) -> Scan {
             }
             b'<' | b'>' if b.get(i + 1) == Some(&b'(') => {
                 // `<( process substitution )` is a word.
-                let Some(end) = skip_group(b, i + 2) else {
+                let Some(end) = skip_substitution(b, i + 2) else {
                     return Scan::Rejected;
                 };
                 match mode {
@@ -460,7 +460,7 @@ fn read_word(b: &[u8], i: usize) -> Option<usize> {
             b'"' => j = skip_double(b, j + 1)?,
             b'`' => j = skip_backticks(b, j + 1)?,
             b'$' => match b.get(j + 1) {
-                Some(b'(') => j = skip_group(b, j + 2)?,
+                Some(b'(') => j = skip_substitution(b, j + 2)?,
                 Some(b'{') => j = skip_braces(b, j + 2)?,
                 Some(b'\'') => j = skip_ansi(b, j + 2)?,
                 Some(b'"') => j = skip_double(b, j + 2)?,
@@ -515,7 +515,7 @@ fn skip_double(b: &[u8], mut j: usize) -> Option<usize> {
             b'\\' => j += 2,
             b'"' => return Some(j + 1),
             b'`' => j = skip_backticks(b, j + 1)?,
-            b'$' if b.get(j + 1) == Some(&b'(') => j = skip_group(b, j + 2)?,
+            b'$' if b.get(j + 1) == Some(&b'(') => j = skip_substitution(b, j + 2)?,
             b'$' if b.get(j + 1) == Some(&b'{') => j = skip_braces(b, j + 2)?,
             _ => j += 1,
         }
@@ -545,6 +545,21 @@ fn skip_ansi(b: &[u8], mut j: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// After the `(` of a command or process substitution (`$(`, `<(`, `>(`): the offset after
+/// the `)` that closes it. The commands in it are scanned as a script, which ends at a `)` it
+/// cannot take: so a `case` pattern's `)` (`$(case $x in a) ...;; esac)`) or one in a comment
+/// does not close it, as in bash and ShellCheck. Commands read to the end of the script leave
+/// it unclosed (`None`); when the scan stops elsewhere or rejects them, the parentheses are
+/// counted instead (as they were before the scan was used here).
+fn skip_substitution(b: &[u8], j: usize) -> Option<usize> {
+    let rest = b.get(j..)?;
+    match scan(rest) {
+        Scan::Stop(at) if rest[at] == b')' => Some(j + at + 1),
+        Scan::End => None,
+        _ => skip_group(b, j),
+    }
 }
 
 /// After an opening `(`: the offset after the matching `)`.
@@ -581,7 +596,7 @@ fn skip_braces(b: &[u8], mut j: usize) -> Option<usize> {
             b'\\' => j += 2,
             b'\'' => j = skip_single(b, j + 1)?,
             b'"' => j = skip_double(b, j + 1)?,
-            b'$' if b.get(j + 1) == Some(&b'(') => j = skip_group(b, j + 2)?,
+            b'$' if b.get(j + 1) == Some(&b'(') => j = skip_substitution(b, j + 2)?,
             b'{' => {
                 depth += 1;
                 j += 1;
@@ -744,6 +759,26 @@ mod tests {
         ] {
             assert_eq!(scan(script.as_bytes()), Scan::End, "{script}");
         }
+    }
+
+    /// A `case` in a command or process substitution: its patterns' `)` do not close the
+    /// substitution (ShellCheck 0.11 reads each of these whole).
+    #[test]
+    fn case_patterns_inside_substitutions() {
+        for script in [
+            "env $(case 2 in a|b) env \"\" done a ;; *) tar ;; esac) && apt-get install foo",
+            "x=$(case $y in (a) echo;; b) echo;; esac); echo \"$x\"",
+            "echo \"$(case a in a) echo;; esac)\" && b",
+            "cat <(case a in a) echo;; esac) >(case b in b) cat;; esac)",
+            "echo ${x:-$(case a in a) echo;; esac)}",
+            "echo $(echo a # not the end )\n) b",
+            "echo $( (echo a) ) $((1 + (2))) $(echo \")\")",
+        ] {
+            assert_eq!(scan(script.as_bytes()), Scan::End, "{script}");
+        }
+        // Still unclosed, still rejected.
+        assert_eq!(scan(b"echo $(case a in a) echo;; esac"), Scan::Rejected);
+        assert_eq!(scan(b"echo $(echo a"), Scan::Rejected);
     }
 
     #[test]
