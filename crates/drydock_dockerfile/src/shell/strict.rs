@@ -552,15 +552,29 @@ fn skip_ansi(b: &[u8], mut j: usize) -> Option<usize> {
 /// cannot take: so a `case` pattern's `)` (`$(case $x in a) ...;; esac)`) or one in a comment
 /// does not close it, as in bash and ShellCheck. Commands read to the end of the script leave
 /// it unclosed (`None`); when the scan stops elsewhere or rejects them, the parentheses are
-/// counted instead (as they were before the scan was used here).
+/// counted instead (as they were before the scan was used here), as they are for substitutions
+/// nested deeper than [`MAX_SCANNED_DEPTH`] (each level of scanning is a level of recursion).
 fn skip_substitution(b: &[u8], j: usize) -> Option<usize> {
+    thread_local! {
+        static DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
     let rest = b.get(j..)?;
-    match scan(rest) {
+    let depth = DEPTH.get();
+    if depth >= MAX_SCANNED_DEPTH {
+        return skip_group(b, j);
+    }
+    DEPTH.set(depth + 1);
+    let scanned = scan(rest);
+    DEPTH.set(depth);
+    match scanned {
         Scan::Stop(at) if rest[at] == b')' => Some(j + at + 1),
         Scan::End => None,
         _ => skip_group(b, j),
     }
 }
+
+/// How deep substitutions are scanned as scripts; deeper ones have their parentheses counted.
+const MAX_SCANNED_DEPTH: usize = 16;
 
 /// After an opening `(`: the offset after the matching `)`.
 fn skip_group(b: &[u8], mut j: usize) -> Option<usize> {
@@ -724,7 +738,7 @@ fn function_keyword(b: &[u8], i: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{FUNCTION_BYTES, Scan, WORD_BYTES, scan};
+    use super::{FUNCTION_BYTES, MAX_SCANNED_DEPTH, Scan, WORD_BYTES, scan};
 
     /// The byte tables are the byte classes they stand for, on every byte.
     #[test]
@@ -779,6 +793,13 @@ mod tests {
         // Still unclosed, still rejected.
         assert_eq!(scan(b"echo $(case a in a) echo;; esac"), Scan::Rejected);
         assert_eq!(scan(b"echo $(echo a"), Scan::Rejected);
+        // Deep nesting is bounded (counted past MAX_SCANNED_DEPTH levels), not recursed into.
+        for depth in [MAX_SCANNED_DEPTH, 200_000] {
+            let deep = format!("echo {}a{} b", "$(".repeat(depth), ")".repeat(depth));
+            assert_eq!(scan(deep.as_bytes()), Scan::End, "{depth}");
+            let open = format!("echo {}a", "$(".repeat(depth));
+            assert_eq!(scan(open.as_bytes()), Scan::Rejected, "{depth}");
+        }
     }
 
     #[test]
