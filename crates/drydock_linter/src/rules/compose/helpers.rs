@@ -196,13 +196,23 @@ fn set<'a>(scope: &mut Vec<Var<'a>>, key: &str, value: Result<Option<String>, ()
     }
 }
 
-/// The value of a pass-through variable (`KEY` with no value): from `.env` or the process
-/// environment when drydock has it.
-fn pass_through(project: &Project, key: &str) -> Result<Option<String>, ()> {
-    match project.env.get(key) {
-        Lookup::Set(v) => Ok(Some(v.to_owned())),
-        Lookup::Absent if project.env.absent_is_unset() => Err(()),
-        Lookup::Absent => Ok(None),
+/// The value of `key` as written (`None` for a pass-through `KEY` with no value, `unknown`
+/// when it depends on a variable drydock cannot resolve), for [`set`]: a pass-through takes
+/// its value from `.env` or the process environment when drydock has it.
+fn value_of(
+    project: &Project,
+    key: &str,
+    value: Option<&String>,
+    unknown: bool,
+) -> Result<Option<String>, ()> {
+    match (value, unknown) {
+        (_, true) => Ok(None),
+        (Some(v), false) => Ok(Some(v.clone())),
+        (None, false) => match project.env.get(key) {
+            Lookup::Set(v) => Ok(Some(v.to_owned())),
+            Lookup::Absent if project.env.absent_is_unset() => Err(()),
+            Lookup::Absent => Ok(None),
+        },
     }
 }
 
@@ -213,11 +223,7 @@ fn read_pairs<'a>(project: &Project, value: &'a Value, wanted: &[&str], scope: &
         if !wanted.contains(&key) {
             continue;
         }
-        let v = match (&kv.value, kv.unknown) {
-            (_, true) => Ok(None),
-            (Some(v), false) => Ok(Some(v.clone())),
-            (None, false) => pass_through(project, kv.key),
-        };
+        let v = value_of(project, kv.key, kv.value.as_ref(), kv.unknown);
         set(scope, key, v, At::Value(kv.item));
     }
 }
@@ -239,11 +245,7 @@ pub(crate) fn container_env<'a>(
             if !wanted.contains(&entry.key.as_str()) {
                 continue;
             }
-            let value = match (&entry.value, entry.unknown) {
-                (_, true) => Ok(None),
-                (Some(v), false) => Ok(Some(v.clone())),
-                (None, false) => pass_through(project, &entry.key),
-            };
+            let value = value_of(project, &entry.key, entry.value.as_ref(), entry.unknown);
             let range = entry.key_range.cover(entry.value_range);
             set(
                 &mut scope,
