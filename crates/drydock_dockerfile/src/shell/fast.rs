@@ -216,6 +216,25 @@ fn ends_word(c: u8) -> bool {
 /// Characters that end tree-sitter-bash's `word` token (besides whitespace).
 const SPECIAL: &[u8] = b"'\"<>{}[]()`$|&;";
 
+/// ASCII bytes that [`Parser::plain`] steps over without a second look: not a byte of
+/// [`SPECIAL`], a backslash, whitespace (`\x0b` and `\x0c` included) or a byte of a longer
+/// UTF-8 character.
+static ORDINARY: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 0x80 {
+        let b = c as u8;
+        table[c] = !b.is_ascii_whitespace() && b != 0x0b && b != b'\\';
+        c += 1;
+    }
+    let mut k = 0;
+    while k < SPECIAL.len() {
+        table[SPECIAL[k] as usize] = false;
+        k += 1;
+    }
+    table
+};
+
 /// Characters of special parameters (`$@`, `$?`...).
 const SPECIAL_VARIABLES: &[u8] = b"*@?!#-$";
 
@@ -1493,7 +1512,19 @@ impl Parser<'_> {
         if digits > 0 && rest.get(sign + digits) == Some(&b'#') {
             return Err(Unsupported(line!()));
         }
-        while let Some(c) = self.peek() {
+        let mut escaped = false;
+        loop {
+            // Ordinary bytes, a run at a time (most of a word).
+            while self
+                .b
+                .get(self.i)
+                .is_some_and(|&c| ORDINARY[usize::from(c)])
+            {
+                self.i += 1;
+            }
+            let Some(c) = self.peek() else {
+                break;
+            };
             match c {
                 b'\\' => match self.at(1) {
                     None => return Err(Unsupported(line!())),
@@ -1513,11 +1544,15 @@ impl Parser<'_> {
                         }
                         break;
                     }
-                    Some(b' ') if self.i > start => self.i += 2,
+                    Some(b' ') if self.i > start => {
+                        escaped = true;
+                        self.i += 2;
+                    }
                     Some(c) if c.is_ascii_whitespace() || c == 0x0b || c == 0x0c => {
                         return Err(Unsupported(line!()));
                     }
                     Some(_) => {
+                        escaped = true;
                         self.i += 1;
                         let len = utf8_len(self.b[self.i]);
                         self.i += len;
@@ -1544,8 +1579,11 @@ impl Parser<'_> {
             return Err(Unsupported(line!()));
         }
         let raw = &self.text[start..self.i];
-        if raw.contains('\\') {
+        if escaped {
             value.push_str(&unescape(raw));
+        } else if value.capacity() == 0 {
+            // The first piece of the word (most words have one): allocated at its size.
+            *value = raw.to_owned();
         } else {
             value.push_str(raw);
         }
