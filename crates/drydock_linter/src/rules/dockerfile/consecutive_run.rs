@@ -3,7 +3,7 @@ use drydock_dockerfile::{Instruction, InstructionKind};
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::commands;
+use crate::rules::dockerfile::hadolint::{CommandCache, commands_of};
 
 declare_rule! {
     /// ## What it does
@@ -76,6 +76,7 @@ impl Rule for ConsecutiveRun {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
+        let cache = ctx.commands;
         let mut findings = Vec::new();
         let mut previous: Option<Previous> = None;
         // (The stages not to check end before a `FROM`, which ends any sequence.)
@@ -86,7 +87,7 @@ impl Rule for ConsecutiveRun {
             }
             let current = Previous {
                 options: run_options(model, instruction),
-                commands: command_count(model, index),
+                commands: command_count(model, cache, index),
             };
             match &previous {
                 Some(prev)
@@ -114,10 +115,10 @@ impl Rule for ConsecutiveRun {
 }
 
 /// The number of simple commands hadolint counts in a `RUN`.
-fn command_count(model: &Model, index: usize) -> usize {
+fn command_count<'a>(model: &'a Model, cache: Option<&'a CommandCache<'a>>, index: usize) -> usize {
     model
         .shell(index)
-        .map_or(0, |script| commands(script).count())
+        .map_or(0, |script| commands_of(cache, index, script).count())
 }
 
 /// The `RUN` options as comparable strings: each mount with its fields normalised and sorted,

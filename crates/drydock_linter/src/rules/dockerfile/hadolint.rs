@@ -270,6 +270,20 @@ pub(crate) fn commands(script: &ShellScript) -> impl Iterator<Item = Cmd<'_>> {
     })
 }
 
+/// [`commands`] of the shell view `script` of instruction `index`: from the lint's cache when
+/// it keeps one (`cache`: [`DockerfileContext`]'s), so the rules that look at every `RUN` do
+/// not name each command again.
+pub(crate) fn commands_of<'a>(
+    cache: Option<&'a CommandCache<'a>>,
+    index: usize,
+    script: &'a ShellScript,
+) -> impl Iterator<Item = Cmd<'a>> + use<'a> {
+    match cache {
+        Some(cache) => Either::Left(cache.get(index, script).iter().cloned()),
+        None => Either::Right(commands(script)),
+    }
+}
+
 /// The pipe operators of a script hadolint sees (those a strict parser reads).
 pub(crate) fn pipes(script: &ShellScript) -> impl Iterator<Item = TextRange> + '_ {
     let limit = read_limit(script);

@@ -7,7 +7,7 @@ use drydock_text::TextRange;
 use crate::declare_rule;
 use crate::diagnostic::{Edit, Fix};
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{Cmd, commands, has_cache_mount};
+use crate::rules::dockerfile::hadolint::{Cmd, commands_of, has_cache_mount};
 use crate::rules::dockerfile::helpers::unquote;
 
 declare_rule! {
@@ -145,19 +145,25 @@ impl Rule for PipCacheKept {
     }
 }
 
-fn check_run(ctx: &mut DockerfileContext<'_>, model: &Model, index: usize, run: &Instruction) {
+fn check_run<'a>(
+    ctx: &mut DockerfileContext<'a>,
+    model: &'a Model,
+    index: usize,
+    run: &Instruction,
+) {
     let Some(script) = model.shell(index) else {
         return;
     };
     // Most steps install nothing with pip: that is the cheapest to find out.
-    if !commands(script).any(|cmd| cmd.is_pip_install())
+    let cache = ctx.commands;
+    if !commands_of(cache, index, script).any(|cmd| cmd.is_pip_install())
         || run_text_sets_no_cache(model, run)
         || has_cache_mount(model, run, ".cache/pip")
     {
         return;
     }
     let text = model.text();
-    for cmd in commands(script) {
+    for cmd in commands_of(cache, index, script) {
         if !cmd.is_pip_install() || cmd.has_arg("--no-cache-dir") || is_wrapper(&cmd) {
             continue;
         }

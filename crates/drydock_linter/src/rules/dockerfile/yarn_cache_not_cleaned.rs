@@ -5,7 +5,7 @@ use drydock_text::TextRange;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Rule, RuleMeta};
-use crate::rules::dockerfile::hadolint::{Cmd, commands, has_cache_mount};
+use crate::rules::dockerfile::hadolint::{Cmd, CommandCache, commands_of, has_cache_mount};
 
 declare_rule! {
     /// ## What it does
@@ -154,6 +154,7 @@ impl Rule for YarnCacheNotCleaned {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         let model = ctx.model;
+        let cache = ctx.commands;
         let mut stages = Sequence::default();
         let mut onbuild = Sequence::default();
         for (index, outer) in model.instructions() {
@@ -165,7 +166,8 @@ impl Rule for YarnCacheNotCleaned {
                 InstructionKind::From => sequence.from(instruction),
                 InstructionKind::Run => {
                     if let Some(script) = model.shell(index)
-                        && let Some((range, clean_first)) = check_run(model, instruction, script)
+                        && let Some((range, clean_first)) =
+                            check_run(model, instruction, script, cache, index)
                     {
                         sequence.pending(range, clean_first);
                     }
@@ -199,12 +201,18 @@ fn is_clean(cmd: &Cmd<'_>) -> bool {
 
 /// Whether a `RUN` fails the check: the `yarn install` range to report, and whether it is
 /// because the clean comes first.
-fn check_run(model: &Model, run: &Instruction, script: &ShellScript) -> Option<(TextRange, bool)> {
+fn check_run<'a>(
+    model: &Model,
+    run: &Instruction,
+    script: &'a ShellScript,
+    cache: Option<&'a CommandCache<'a>>,
+    index: usize,
+) -> Option<(TextRange, bool)> {
     // Most steps run no `yarn install`: that is found without keeping the commands.
-    if !commands(script).any(|cmd| is_install(&cmd)) {
+    if !commands_of(cache, index, script).any(|cmd| is_install(&cmd)) {
         return None;
     }
-    let cmds: Vec<Cmd<'_>> = commands(script).collect();
+    let cmds: Vec<Cmd<'_>> = commands_of(cache, index, script).collect();
     let install_at = cmds.iter().position(is_install)?;
     let clean_at = cmds.iter().position(is_clean);
     let clean_first = match clean_at {
