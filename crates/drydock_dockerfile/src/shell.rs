@@ -772,13 +772,17 @@ impl Walker<'_> {
         }
     }
 
-    /// Iterative pre-order walk (no recursion, so deep nesting cannot overflow the stack).
+    /// Iterative pre-order walk with one tree cursor (no recursion, so deep nesting cannot
+    /// overflow the stack, and no list of children per node).
     fn walk(&mut self, root: tree_sitter::Node<'_>) {
-        // (node, depth, pipeline index, parent). The parent is carried along: tree-sitter's
-        // `Node::parent` searches down from the root, which is quadratic on a long `a && b && ...`
-        // list (a left-deep tree).
-        let mut stack = vec![(root, 0u32, None::<usize>, None::<tree_sitter::Node<'_>>)];
-        while let Some((node, depth, pipeline, parent)) = stack.pop() {
+        // What the children of each node on the way down get: (depth, pipeline index, parent).
+        // The parent is carried along: tree-sitter's `Node::parent` searches down from the
+        // root, which is quadratic on a long `a && b && ...` list (a left-deep tree).
+        let mut levels: Vec<(u32, Option<usize>, tree_sitter::Node<'_>)> = Vec::new();
+        let mut cursor = root.walk();
+        let (mut depth, mut pipeline, mut parent) = (0u32, None::<usize>, None);
+        'walk: loop {
+            let node = cursor.node();
             let kind = node.kind();
             let mut child_depth = depth;
             let mut child_pipeline = pipeline;
@@ -811,25 +815,30 @@ impl Walker<'_> {
                 }
                 "subshell"
                 | "compound_statement"
-                | "list"
                 | "if_statement"
                 | "while_statement"
                 | "for_statement"
                 | "case_statement"
-                | "function_definition"
-                    if kind != "list" =>
-                {
+                | "function_definition" => {
                     // The commands inside a compound command are not members of an enclosing
                     // pipeline (a `&&` list inside one still is).
                     child_pipeline = None;
                 }
                 _ => {}
             }
-            let mut cursor = node.walk();
-            let children: Vec<_> = node.children(&mut cursor).collect();
-            for child in children.into_iter().rev() {
-                stack.push((child, child_depth, child_pipeline, Some(node)));
+            if cursor.goto_first_child() {
+                levels.push((child_depth, child_pipeline, node));
+            } else {
+                // Up to the nearest node with a next sibling; past the root, the walk is done.
+                while !cursor.goto_next_sibling() {
+                    if !cursor.goto_parent() {
+                        break 'walk;
+                    }
+                    levels.pop();
+                }
             }
+            let &(d, p, n) = levels.last().expect("below the root");
+            (depth, pipeline, parent) = (d, p, Some(n));
         }
         // Pipelines are only interesting with two or more members.
         for members in std::mem::take(&mut self.pipelines) {
