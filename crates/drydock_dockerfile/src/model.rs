@@ -212,10 +212,11 @@ pub struct Scope {
     ordered: OnceLock<Vec<Variable>>,
 }
 
-/// Variables by name, each with the position of its first declaration.
+/// Variables by name, each with the position of its first declaration. Names and entries are
+/// shared between the layers a variable is merged into (a merge copies pointers, not text).
 #[derive(Debug, Default)]
 struct Layer {
-    vars: HashMap<String, (usize, Variable)>,
+    vars: HashMap<Arc<str>, Arc<(usize, Variable)>>,
 }
 
 impl Clone for Scope {
@@ -248,7 +249,11 @@ impl Scope {
     }
 
     fn entry(&self, name: &str) -> Option<&(usize, Variable)> {
-        self.layers.iter().rev().find_map(|l| l.vars.get(name))
+        self.layers
+            .iter()
+            .rev()
+            .find_map(|l| l.vars.get(name))
+            .map(|entry| &**entry)
     }
 
     fn set(&mut self, var: Variable) {
@@ -267,14 +272,26 @@ impl Scope {
         };
         self.ordered = OnceLock::new();
         let mut layer = Layer::default();
-        layer.vars.insert(var.name.clone(), (order, var));
+        layer
+            .vars
+            .insert(Arc::from(var.name.as_str()), Arc::new((order, var)));
         self.layers.push(Arc::new(layer));
         while let [.., older, newer] = self.layers.as_slice()
             && older.vars.len() <= 2 * newer.vars.len()
         {
             let mut merged = HashMap::with_capacity(older.vars.len() + newer.vars.len());
-            merged.extend(older.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
-            merged.extend(newer.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+            merged.extend(
+                older
+                    .vars
+                    .iter()
+                    .map(|(k, v)| (Arc::clone(k), Arc::clone(v))),
+            );
+            merged.extend(
+                newer
+                    .vars
+                    .iter()
+                    .map(|(k, v)| (Arc::clone(k), Arc::clone(v))),
+            );
             self.layers.pop();
             self.layers.pop();
             self.layers.push(Arc::new(Layer { vars: merged }));
