@@ -15,6 +15,15 @@ pub struct LogicalLine {
 }
 
 impl LogicalLine {
+    /// An empty line with room for `text` bytes in `segments` pieces.
+    pub(crate) fn with_capacity(text: usize, segments: usize) -> Self {
+        Self {
+            text: String::with_capacity(text),
+            segments: Vec::with_capacity(segments),
+            origin: None,
+        }
+    }
+
     pub(crate) fn push(&mut self, piece: &str, file_start: usize) {
         let file = u32::try_from(file_start).unwrap_or(u32::MAX);
         self.origin.get_or_insert(file);

@@ -71,6 +71,9 @@ pub(crate) struct Parser<'a> {
     reported_cr: bool,
     /// The text has no `\r` at all (most files): no line needs the lone-CR search.
     no_cr: bool,
+    /// The pieces (file offset, length) of the instruction being read, gathered before its
+    /// logical line is built so the line is allocated once, at its size (reused).
+    pieces: Vec<(usize, usize)>,
 }
 
 /// Leading whitespace length (Go's `unicode.IsSpace`, which matches Rust's `char::is_whitespace`
@@ -92,6 +95,7 @@ impl<'a> Parser<'a> {
             seen_directives: Vec::new(),
             reported_cr: false,
             no_cr: memchr::memchr(b'\r', text.as_bytes()).is_none(),
+            pieces: Vec::new(),
         }
     }
 
@@ -288,10 +292,11 @@ impl<'a> Parser<'a> {
     }
 
     fn instruction(&mut self, start: usize, trimmed: usize, content_end: usize, next: usize) {
-        let mut line = LogicalLine::default();
         let first = &self.text[trimmed..content_end];
         let (len, mut continued) = self.trim_continuation(first);
-        line.push(&first[..len], trimmed);
+        let mut pieces = std::mem::take(&mut self.pieces);
+        pieces.clear();
+        pieces.push((trimmed, len));
         let mut header_end = content_end;
         let mut comments = Vec::new();
         let mut empty = Vec::new();
@@ -313,10 +318,16 @@ impl<'a> Parser<'a> {
                 continue;
             }
             let (len, more) = self.trim_continuation(raw);
-            line.push(&raw[..len], at);
+            pieces.push((at, len));
             continued = more;
             header_end = end;
         }
+        let mut line =
+            LogicalLine::with_capacity(pieces.iter().map(|&(_, len)| len).sum(), pieces.len());
+        for &(at, len) in &pieces {
+            line.push(&self.text[at..at + len], at);
+        }
+        self.pieces = pieces;
 
         let mut errors = std::mem::take(&mut self.errors);
         let parsed = LineParser {
