@@ -32,6 +32,9 @@ pub struct Model {
     file: Dockerfile,
     /// Item index of each top-level instruction.
     items: Vec<usize>,
+    /// Each top-level instruction (the tree's own, shared: asked for by index far more often
+    /// than anything else of the model).
+    instructions: Vec<Arc<Instruction>>,
     /// The kind of each top-level instruction (rules looking for one kind scan this, not the
     /// instructions).
     kinds: Vec<InstructionKind>,
@@ -418,10 +421,7 @@ impl Model {
     /// Panics when `index` is out of range.
     #[must_use]
     pub fn instruction(&self, index: usize) -> &Instruction {
-        match &self.file.items()[self.items[index]].kind {
-            ItemKind::Instruction(instruction) => instruction,
-            _ => unreachable!("instruction indices point at instruction items"),
-        }
+        &self.instructions[index]
     }
 
     /// Item index of instruction `index` (for looking at the comments above it).
@@ -713,13 +713,14 @@ impl Builder {
             global_args,
             checkpoints,
         } = builder;
-        let kinds = items
+        let instructions: Vec<Arc<Instruction>> = items
             .iter()
-            .map(|&item| match &file.items()[item].kind {
-                ItemKind::Instruction(instruction) => instruction.kind,
-                _ => InstructionKind::Unknown,
+            .filter_map(|&item| match &file.items()[item].kind {
+                ItemKind::Instruction(instruction) => Some(Arc::clone(instruction)),
+                _ => None,
             })
             .collect();
+        let kinds = instructions.iter().map(|i| i.kind).collect();
         // Parents are always earlier stages, so one pass finds every chain's start.
         let mut roots: Vec<usize> = Vec::with_capacity(stages.len());
         for stage in &stages {
@@ -732,6 +733,7 @@ impl Builder {
         Model {
             file,
             items,
+            instructions,
             kinds,
             info,
             stages,
