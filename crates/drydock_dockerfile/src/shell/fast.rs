@@ -208,9 +208,20 @@ fn is_blank(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | 0x0b | 0x0c)
 }
 
-/// Bytes that end a word.
+/// Bytes that end a word: blanks and `\n;&|()<>`.
 fn ends_word(c: u8) -> bool {
-    is_blank(c) || matches!(c, b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>')
+    /// [`ends_word`] of each byte.
+    static ENDS_WORD: [bool; 256] = {
+        let mut table = [false; 256];
+        let ends = b" \t\x0b\x0c\n;&|()<>";
+        let mut k = 0;
+        while k < ends.len() {
+            table[ends[k] as usize] = true;
+            k += 1;
+        }
+        table
+    };
+    ENDS_WORD[usize::from(c)]
 }
 
 /// Characters that end tree-sitter-bash's `word` token (besides whitespace).
@@ -281,7 +292,8 @@ impl Parser<'_> {
                     if rest.get(blanks).is_none_or(|&c| c == b'\n') {
                         return Err(Unsupported(line!()));
                     }
-                    self.i += 2;
+                    // (The blanks counted are skipped with it.)
+                    self.i += 2 + blanks;
                 }
                 // tree-sitter skips `\ ` between words as whitespace; bash does not.
                 Some(b'\\') if self.at(1).is_some_and(|c| is_blank(c) || c == b'\r') => {
@@ -2144,6 +2156,21 @@ impl Emitter<'_> {
 mod tests {
     use super::super::{Engine, ShellScript, Source, parse_into};
     use drydock_text::TextSize;
+
+    /// The byte tables are the sets they stand for.
+    #[test]
+    fn byte_tables_match_their_definitions() {
+        for c in 0..=u8::MAX {
+            let ends = super::is_blank(c)
+                || matches!(c, b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>');
+            assert_eq!(super::ends_word(c), ends, "{c:#04x}");
+            let ordinary = c < 0x80
+                && !c.is_ascii_whitespace()
+                && !matches!(c, 0x0b | 0x0c | b'\\')
+                && !super::SPECIAL.contains(&c);
+            assert_eq!(super::ORDINARY[usize::from(c)], ordinary, "{c:#04x}");
+        }
+    }
 
     /// The view of `text` by the fast reader (`None` when it leaves it) and by tree-sitter-bash.
     fn both(text: &str) -> (Option<ShellScript>, ShellScript) {
