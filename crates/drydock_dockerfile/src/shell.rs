@@ -677,6 +677,86 @@ fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine, strict_
         script.has_error = true;
         return;
     }
+    if engine == Engine::Auto && source.fallback.is_none() {
+        // The same script read before (a repository with many variants of one Dockerfile):
+        // tree-sitter-bash's reading of it, which depends on nothing but its text, moved here.
+        let read = match fallback_cache::get(&source.text) {
+            Some(read) => read.moved(TextSize::new(0), source.base),
+            None => {
+                let mut read = ShellScript::default();
+                read_with_tree_sitter(&mut read, source);
+                fallback_cache::put(&source.text, read.moved(source.base, TextSize::new(0)));
+                read
+            }
+        };
+        append(script, read);
+        return;
+    }
+    read_with_tree_sitter(script, source);
+}
+
+/// Appends `read` (the view of a later part of the script) to `script`, as reading that part
+/// into `script` would have: its pipelines renumbered after those already there, and the
+/// strict read's stop kept when an earlier part already has one.
+fn append(script: &mut ShellScript, read: ShellScript) {
+    let (commands, pipelines) = (script.commands.len(), script.pipelines.len());
+    script.has_error |= read.has_error;
+    if script.strict == StrictRead::Complete {
+        script.strict = read.strict;
+    }
+    script
+        .commands
+        .extend(read.commands.into_iter().map(|mut command| {
+            command.pipeline = command.pipeline.map(|p| p + pipelines);
+            command
+        }));
+    script.pipes.extend(read.pipes);
+    script.pipelines.extend(
+        read.pipelines
+            .into_iter()
+            .map(|members| members.into_iter().map(|m| m + commands).collect()),
+    );
+}
+
+/// tree-sitter-bash's reading of the scripts drydock's own reader leaves, by text: within a run
+/// (or a server's life), a script seen again is not parsed again. Bounded: scripts are kept
+/// until their text adds up to [`fallback_cache::MAX_BYTES`].
+mod fallback_cache {
+    use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
+    use super::ShellScript;
+
+    /// Most text the cache keeps (the corpus's 2,876 Dockerfiles leave 77 KB of distinct
+    /// scripts to tree-sitter-bash).
+    pub(super) const MAX_BYTES: usize = 2 << 20;
+
+    #[derive(Default)]
+    struct Cache {
+        scripts: foldhash::HashMap<Box<str>, Arc<ShellScript>>,
+        bytes: usize,
+    }
+
+    static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(Mutex::default);
+
+    /// The reading of `text` at offset 0, if it was kept.
+    pub(super) fn get(text: &str) -> Option<Arc<ShellScript>> {
+        let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.scripts.get(text).cloned()
+    }
+
+    /// Keeps `read`, the reading of `text` at offset 0, while there is room.
+    pub(super) fn put(text: &str, read: ShellScript) {
+        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.bytes + text.len() > MAX_BYTES || cache.scripts.contains_key(text) {
+            return;
+        }
+        cache.bytes += text.len();
+        cache.scripts.insert(text.into(), Arc::new(read));
+    }
+}
+
+/// Reads `source` with tree-sitter-bash into `script`.
+fn read_with_tree_sitter(script: &mut ShellScript, source: &Source) {
     /// Parser progress checks (one per 100 operations) allowed whatever the size.
     const BUDGET_BASE: usize = 2_000;
     /// Operations allowed per byte of script, on top.
@@ -1019,6 +1099,35 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// A script left to tree-sitter-bash that was read before (kept by text) is read as
+    /// tree-sitter-bash reads it there: at its own offset, after the commands and pipelines
+    /// of the header before a heredoc, in the same run and in another `RUN`.
+    #[test]
+    fn scripts_read_again_read_as_tree_sitter_does() {
+        use super::{Engine, parse_run_with, probe_fast_reader};
+        // A list that starts with a pipeline of three commands: drydock's reader leaves it.
+        let script = "a | b | c | d || true";
+        assert!(probe_fast_reader(script).is_some());
+        let text = format!(
+            "FROM x\nRUN {script}\nRUN  {script}\nRUN bash <<EOF && x | y\n{script}\nEOF\n\
+             RUN <<EOF\n{script}\nEOF\nRUN {script}; {script}\n"
+        );
+        let file = parse_str(&text);
+        let runs: Vec<_> = file
+            .instructions()
+            .filter(|i| i.kind == crate::InstructionKind::Run)
+            .collect();
+        assert_eq!(runs.len(), 5);
+        for _ in 0..2 {
+            for run in &runs {
+                let auto = parse_run_with(&file, run, Engine::Auto);
+                let reference = parse_run_with(&file, run, Engine::TreeSitter);
+                assert!(!auto.commands.is_empty());
+                assert_eq!(auto, reference, "{:?}", &text[run.range]);
+            }
+        }
     }
 
     #[test]
