@@ -727,8 +727,9 @@ mod fallback_cache {
     use super::ShellScript;
 
     /// Most text the cache keeps (the corpus's 2,876 Dockerfiles leave 77 KB of distinct
-    /// scripts to tree-sitter-bash).
-    pub(super) const MAX_BYTES: usize = 2 << 20;
+    /// scripts to tree-sitter-bash); with their readings, a few megabytes at most, also in a
+    /// language server that runs for days.
+    pub(super) const MAX_BYTES: usize = 1 << 20;
 
     #[derive(Default)]
     struct Cache {
@@ -917,7 +918,10 @@ impl Walker<'_> {
                     levels.pop();
                 }
             }
-            let &(d, p, n) = levels.last().expect("below the root");
+            // (Below the root here: the cursor cannot move past the root it started at.)
+            let Some(&(d, p, n)) = levels.last() else {
+                break;
+            };
             (depth, pipeline, parent) = (d, p, Some(n));
         }
         // Pipelines are only interesting with two or more members.
