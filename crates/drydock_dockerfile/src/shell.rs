@@ -695,6 +695,18 @@ fn parse_into(script: &mut ShellScript, source: &Source, engine: Engine, strict_
     read_with_tree_sitter(script, source);
 }
 
+/// A table of the 256 byte values for the shell readers' scanning loops: `listed` for the
+/// bytes in `bytes`, the opposite for the others.
+const fn byte_table(bytes: &[u8], listed: bool) -> [bool; 256] {
+    let mut table = [!listed; 256];
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = listed;
+        k += 1;
+    }
+    table
+}
+
 /// Appends `read` (the view of a later part of the script) to `script`, as reading that part
 /// into `script` would have: its pipelines renumbered after those already there, and the
 /// strict read's stop kept when an earlier part already has one.

@@ -211,16 +211,7 @@ fn is_blank(c: u8) -> bool {
 /// Bytes that end a word: blanks and `\n;&|()<>`.
 fn ends_word(c: u8) -> bool {
     /// [`ends_word`] of each byte.
-    static ENDS_WORD: [bool; 256] = {
-        let mut table = [false; 256];
-        let ends = b" \t\x0b\x0c\n;&|()<>";
-        let mut k = 0;
-        while k < ends.len() {
-            table[ends[k] as usize] = true;
-            k += 1;
-        }
-        table
-    };
+    static ENDS_WORD: [bool; 256] = super::byte_table(b" \t\x0b\x0c\n;&|()<>", true);
     ENDS_WORD[usize::from(c)]
 }
 
@@ -231,17 +222,14 @@ const SPECIAL: &[u8] = b"'\"<>{}[]()`$|&;";
 /// [`SPECIAL`], a backslash, whitespace (`\x0b` and `\x0c` included) or a byte of a longer
 /// UTF-8 character.
 static ORDINARY: [bool; 256] = {
-    let mut table = [false; 256];
+    let mut table = super::byte_table(SPECIAL, false);
     let mut c = 0;
-    while c < 0x80 {
+    while c < 256 {
         let b = c as u8;
-        table[c] = !b.is_ascii_whitespace() && b != 0x0b && b != b'\\';
+        if b >= 0x80 || b.is_ascii_whitespace() || b == 0x0b || b == b'\\' {
+            table[c] = false;
+        }
         c += 1;
-    }
-    let mut k = 0;
-    while k < SPECIAL.len() {
-        table[SPECIAL[k] as usize] = false;
-        k += 1;
     }
     table
 };

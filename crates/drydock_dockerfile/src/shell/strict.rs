@@ -474,16 +474,7 @@ fn read_word(b: &[u8], i: usize) -> Option<usize> {
 
 /// The bytes [`read_word`] steps over one by one: all but blanks, operators, parentheses,
 /// quotes, `\\`, `` ` `` and `$`.
-const WORD_BYTES: [bool; 256] = {
-    let mut table = [true; 256];
-    let special = b" \t\r\n;&|<>()\\'\"`$";
-    let mut k = 0;
-    while k < special.len() {
-        table[special[k] as usize] = false;
-        k += 1;
-    }
-    table
-};
+const WORD_BYTES: [bool; 256] = super::byte_table(b" \t\r\n;&|<>()\\'\"`$", false);
 
 /// The bytes ShellCheck's function names are made of (`functionChars`; a name may not start
 /// with `#`).
