@@ -13,8 +13,11 @@
 //! whole corpus; hyperfine's wall-clock means from 80-93 to 71-77 ms for the compose files.
 //!
 //! The common shape, read off codespan 0.13's `RichDiagnostic` and `Renderer`:
-//! - no secondary labels, so the snippet has exactly one label, the primary one, with an
-//!   empty message (no hanging or trailing label text);
+//! - no secondary label, so the snippet has exactly one label, the primary one, with an
+//!   empty message (no hanging or trailing label text); or one secondary label of the same
+//!   file on one line before the primary label's (DL3059's on the `RUN` before): that line
+//!   first, `-` under the label's columns and its message after them (a trailing label),
+//!   then the line between the two when there is one, or a `·` break when there are more;
 //! - a non-empty code (so the header's severity is followed by `[`, which is where the
 //!   slow path renames `note[`/`help[`);
 //! - a range with both ends on character boundaries, inside the text, not crossing a `\n`
@@ -22,7 +25,7 @@
 //!   `\0`; an empty range gets one caret; a range at the end of a line or of the text gets
 //!   its caret on a placeholder column after the last character).
 //!
-//! Everything else (labels, an empty code, a range codespan would place differently) goes
+//! Everything else (other labels, an empty code, a range codespan would place differently) goes
 //! to codespan, which stays the oracle: the tests compare both renderings byte for byte on
 //! generated texts, ranges, messages, notes and paths, in colour and without.
 //!
@@ -61,6 +64,8 @@ struct Palette {
     header_message: &'static str,
     /// The primary label: `fg:<colour>`.
     label: &'static str,
+    /// A secondary label: `fg:cyan`.
+    secondary: &'static str,
     chrome: &'static str,
     reset: &'static str,
 }
@@ -72,6 +77,7 @@ impl Palette {
                 header: "",
                 header_message: "",
                 label: "",
+                secondary: "",
                 chrome: "",
                 reset: "",
             };
@@ -87,6 +93,7 @@ impl Palette {
             header,
             header_message: HEADER_MESSAGE,
             label,
+            secondary: CHROME,
             chrome: CHROME,
             reset: RESET,
         }
@@ -108,13 +115,21 @@ pub(super) fn render(
     color: bool,
     last: &mut Option<Snippet>,
 ) -> bool {
-    if !d.labels.is_empty() || d.code.is_empty() {
+    if d.code.is_empty() {
         return false;
     }
+    // At most one secondary label, in the same file.
+    let secondary = match d.labels.as_slice() {
+        [] => None,
+        [label] if label.file.is_none() => Some(label),
+        _ => return false,
+    };
     // The same range as the finding before, in the same colour (several rules report one
     // service's key, for instance): the same snippet, copied.
     let p = Palette::new(d.severity, color);
-    if let Some(snippet) = last
+    if secondary.is_some() {
+        *last = None;
+    } else if let Some(snippet) = last
         .as_ref()
         .filter(|s| s.range == d.range && s.label == p.label && s.bytes.end <= out.len())
     {
@@ -148,6 +163,15 @@ pub(super) fn render(
     else {
         return false;
     };
+    // A secondary label on one line before the primary label's (as DL3059's on the `RUN`
+    // before): its line, and what codespan puts between the two lines.
+    let earlier = match secondary {
+        None => None,
+        Some(label) => match earlier_line(text, newlines, label, index) {
+            Some(place) => Some((place, label.message.as_str())),
+            None => return false,
+        },
+    };
     let source = line.trim_end_matches(['\r', '\0']);
     let line_number = index + 1;
     let column = before.chars().count() + 1;
@@ -180,6 +204,24 @@ pub(super) fn render(
     number(out, column);
     push(out, "\n");
     empty_gutter(out, digits, &p);
+    if let Some(((earlier, label_range), message)) = earlier {
+        let (start, end) = line_bounds(text, newlines, earlier);
+        plain_line(out, &p, digits, earlier + 1, &text[start..end]);
+        dashes(out, &p, digits, &text[start..end], label_range, message);
+        match index - earlier {
+            1 => {}
+            // One line between: codespan shows it.
+            2 => {
+                let (start, end) = line_bounds(text, newlines, earlier + 1);
+                plain_line(out, &p, digits, earlier + 2, &text[start..end]);
+            }
+            _ => {
+                spaces(out, digits + 1);
+                chrome(out, &p, "·");
+                push(out, "\n");
+            }
+        }
+    }
 
     // The source line, the label's characters coloured.
     push(out, p.chrome);
@@ -213,7 +255,9 @@ pub(super) fn render(
             push(out, p.reset);
         }
         push(out, "\n");
-        *last = Some(Snippet::new(d, &p, snippet_start..out.len(), digits));
+        *last = secondary
+            .is_none()
+            .then(|| Snippet::new(d, &p, snippet_start..out.len(), digits));
         notes(out, scratch, d, digits, &p);
         return true;
     }
@@ -272,10 +316,121 @@ pub(super) fn render(
         push(out, p.reset);
     }
     push(out, "\n");
-    *last = Some(Snippet::new(d, &p, snippet_start..out.len(), digits));
+    *last = secondary
+        .is_none()
+        .then(|| Snippet::new(d, &p, snippet_start..out.len(), digits));
 
     notes(out, scratch, d, digits, &p);
     true
+}
+
+/// Bytes `start..end` of line `index` (0-based; lines end at `\n`, which is not included).
+fn line_bounds(text: &str, newlines: &[usize], index: usize) -> (usize, usize) {
+    let start = index
+        .checked_sub(1)
+        .map_or(0, |previous| newlines[previous] + 1);
+    let end = newlines.get(index).copied().unwrap_or(text.len());
+    (start, end)
+}
+
+/// Where codespan draws `label` when it is on one line before line `primary` (0-based) of the
+/// primary label: its line and its bytes in that line. `None` anywhere else (the same line or
+/// a later one, across a `\n`, off a character boundary): codespan lays those out otherwise.
+fn earlier_line(
+    text: &str,
+    newlines: &[usize],
+    label: &drydock_linter::Label,
+    primary: usize,
+) -> Option<(usize, std::ops::Range<usize>)> {
+    let (start, end) = (
+        usize::from(label.range.start()),
+        usize::from(label.range.end()),
+    );
+    if start > end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        return None;
+    }
+    let index = newlines.partition_point(|&at| at < start);
+    if index >= primary {
+        return None;
+    }
+    let (line_start, line_end) = line_bounds(text, newlines, index);
+    (end <= line_end).then(|| (index, start - line_start..end - line_start))
+}
+
+/// A source line without a primary label: its number right-aligned in the gutter, its text
+/// with tabs expanded (`\r` and `\0` trimmed from its end).
+fn plain_line(out: &mut Vec<u8>, p: &Palette, digits: usize, line_number: usize, line: &str) {
+    let source = line.trim_end_matches(['\r', '\0']);
+    push(out, p.chrome);
+    spaces(out, digits - (line_number.ilog10() as usize + 1));
+    number(out, line_number);
+    push(out, p.reset);
+    push(out, " ");
+    chrome(out, p, "│");
+    push(out, " ");
+    let mut width_so_far = 0;
+    for ch in source.chars() {
+        let width = char_width(ch, width_so_far);
+        width_so_far += width;
+        if ch == '\t' {
+            spaces(out, width);
+        } else {
+            let mut bytes = [0; 4];
+            push(out, ch.encode_utf8(&mut bytes));
+        }
+    }
+    push(out, "\n");
+}
+
+/// The line under a secondary label's source line: `-` under its columns (at least one),
+/// then its message.
+fn dashes(
+    out: &mut Vec<u8>,
+    p: &Palette,
+    digits: usize,
+    line: &str,
+    label: std::ops::Range<usize>,
+    message: &str,
+) {
+    let source = line.trim_end_matches(['\r', '\0']);
+    let (label_start, label_end) = (label.start, label.end.max(label.start + 1));
+    spaces(out, digits + 1);
+    chrome(out, p, "│");
+    push(out, " ");
+    let mut width_so_far = 0;
+    let mut in_label = false;
+    let columns = source
+        .char_indices()
+        .map(|(at, ch)| {
+            let width = char_width(ch, width_so_far);
+            width_so_far += width;
+            (at, ch.len_utf8(), width)
+        })
+        .chain(std::iter::once((source.len(), 1, 1)));
+    for (at, len, width) in columns {
+        let labelled = at.max(label_start) < (at + len).min(label_end);
+        if labelled != in_label {
+            push(out, if labelled { p.secondary } else { p.reset });
+            in_label = labelled;
+        }
+        if labelled {
+            repeat(out, b'-', width);
+        } else if at < label_end {
+            spaces(out, width);
+        } else {
+            break;
+        }
+    }
+    if in_label {
+        push(out, p.reset);
+    }
+    if !message.is_empty() {
+        push(out, " ");
+        push(out, p.secondary);
+        push(out, message);
+        push(out, p.reset);
+    }
+    push(out, "\n");
 }
 
 /// The snippet of the last finding [`render`] wrote (the locus, the source line and its
@@ -679,6 +834,81 @@ mod tests {
         );
     }
 
+    /// A secondary label on a line before the primary label's (DL3059's shape): the next line,
+    /// one line between (codespan shows it), more (a break), a wider line number, a tab, a
+    /// label at a line's end and an empty one.
+    #[test]
+    fn renders_a_secondary_label_on_an_earlier_line() {
+        let text = "FROM x\nRUN a\nRUN b\n# c\nRUN\tc\n\n\n\n\nRUN d\nRUN e\n";
+        let at = |needle: &str| u32::try_from(text.find(needle).expect("in the text")).unwrap();
+        let cases = [
+            ("RUN b", "RUN a", "the previous `RUN`"),
+            ("RUN\tc", "RUN b", "the previous `RUN`"),
+            ("RUN d", "RUN\tc", ""),
+            ("RUN e", "RUN d", "x"),
+        ];
+        for (primary, earlier, message) in cases {
+            let mut d = finding(
+                "DL3059",
+                Severity::Info,
+                (at(primary), at(primary) + 3),
+                "m",
+            );
+            d.label(
+                TextRange::new(TextSize::new(at(earlier)), TextSize::new(at(earlier) + 3)),
+                message,
+            );
+            d.help("chain them");
+            same("Dockerfile", text, &d);
+        }
+        let mut d = finding(
+            "DL3059",
+            Severity::Info,
+            (at("RUN b"), at("RUN b") + 3),
+            "m",
+        );
+        d.label(
+            TextRange::new(
+                TextSize::new(at("RUN a") + 5),
+                TextSize::new(at("RUN a") + 5),
+            ),
+            "end",
+        );
+        assert_eq!(
+            same("Dockerfile", text, &d),
+            "info[DL3059]: m\n\
+             \x20 ┌─ Dockerfile:3:1\n\
+             \x20 │\n\
+             2 │ RUN a\n\
+             \x20 │      - end\n\
+             3 │ RUN b\n\
+             \x20 │ ^^^\n\
+             \n"
+        );
+        let mut d = finding(
+            "DL3059",
+            Severity::Info,
+            (at("RUN d"), at("RUN d") + 3),
+            "m",
+        );
+        d.label(
+            TextRange::new(TextSize::new(at("RUN a")), TextSize::new(at("RUN a") + 3)),
+            "far",
+        );
+        assert_eq!(
+            same("Dockerfile", text, &d),
+            "info[DL3059]: m\n\
+             \x20  ┌─ Dockerfile:10:1\n\
+             \x20  │\n\
+             \x202 │ RUN a\n\
+             \x20  │ --- far\n\
+             \x20  ·\n\
+             10 │ RUN d\n\
+             \x20  │ ^^^\n\
+             \n"
+        );
+    }
+
     /// Pieces of source lines: ASCII, tabs, wide CJK, combining marks, emoji, zero-width and
     /// control characters, `\r` and `\0` (which codespan trims from line ends).
     const PIECES: &[&str] = &[
@@ -797,6 +1027,10 @@ mod tests {
             ),
             code in prop::sample::select(&["DL3008", "DS101", "CMP109", "X", ""][..]),
             message in prop::sample::select(TEXTS),
+            label in prop::option::of((
+                (any::<usize>(), any::<usize>(), any::<usize>(), prop::bool::weighted(0.1)),
+                prop::sample::select(TEXTS),
+            )),
             help in note(),
             fix in prop::option::of((any::<bool>(), prop::sample::select(TEXTS))),
             path in prop::sample::select(
@@ -805,6 +1039,22 @@ mod tests {
             color in any::<bool>(),
         ) {
             let mut d = finding(code, severity, range(&text, picks), message);
+            // A secondary label the fast path draws: on one line before the primary label's.
+            let mut label_elsewhere = false;
+            if let Some((label_picks, label_message)) = label {
+                let (start, end) = range(&text, label_picks);
+                d.label(TextRange::new(TextSize::new(start), TextSize::new(end)), label_message);
+                let (start, end) = (start as usize, end as usize);
+                let line_of = |at: usize| text.as_bytes()[..at.min(text.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                label_elsewhere = !(end <= text.len()
+                    && text.is_char_boundary(start)
+                    && text.is_char_boundary(end)
+                    && !text[start..end].contains('\n')
+                    && line_of(start) < line_of(usize::from(d.range.start())));
+            }
             d.help = help.map(Into::into);
             d.fix = fix.map(|(safe, title)| Fix {
                 applicability: if safe { Applicability::Safe } else { Applicability::Unsafe },
@@ -818,8 +1068,8 @@ mod tests {
             };
             match fast(path, &text, &d, color) {
                 Some(fast) => prop_assert_eq!(fast, oracle(path, &text, &d, color)),
-                // Declined only for an empty code or a range off one line.
-                None => prop_assert!(code.is_empty() || !on_one_line),
+                // Declined only for an empty code, a range off one line or a label elsewhere.
+                None => prop_assert!(code.is_empty() || !on_one_line || label_elsewhere),
             }
         }
     }
