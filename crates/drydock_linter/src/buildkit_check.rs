@@ -437,9 +437,11 @@ fn rule_of(name: &str) -> Option<RuleId> {
     registry::ids().find(|id| id.meta().aliases.contains(&name))
 }
 
-/// The rules that are BuildKit checks, by primary code (looked up once).
-fn checks_by_code() -> &'static [(&'static str, &'static Check)] {
-    static CHECKS_BY_CODE: OnceLock<Vec<(&'static str, &'static Check)>> = OnceLock::new();
+/// The rules that are BuildKit checks, by primary code (built once; asked about every
+/// finding).
+fn checks_by_code() -> &'static foldhash::HashMap<&'static str, &'static Check> {
+    static CHECKS_BY_CODE: OnceLock<foldhash::HashMap<&'static str, &'static Check>> =
+        OnceLock::new();
     CHECKS_BY_CODE.get_or_init(|| {
         CHECKS
             .iter()
@@ -553,7 +555,7 @@ pub(crate) fn apply(
     }
 
     diagnostics.retain_mut(|d| {
-        let Some((_, check)) = checks_by_code().iter().find(|(code, _)| *code == d.code) else {
+        let Some(check) = checks_by_code().get(d.code) else {
             return true;
         };
         let here = instruction_at(model, d.range.start());
@@ -594,6 +596,17 @@ pub(crate) fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// No two checks are the same rule: the map by code keeps every check.
+    #[test]
+    fn checks_by_code_keeps_every_check() {
+        let with_rules = CHECKS.iter().filter(|c| rule_of(c.name).is_some()).count();
+        assert!(with_rules > 20);
+        assert_eq!(checks_by_code().len(), with_rules);
+        for (code, check) in checks_by_code() {
+            assert_eq!(rule_of(check.name).map(|id| id.meta().code), Some(*code));
+        }
+    }
 
     fn names(list: &[CheckName]) -> Vec<&str> {
         list.iter().map(|n| n.name.as_str()).collect()
