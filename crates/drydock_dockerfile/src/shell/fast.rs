@@ -51,6 +51,29 @@ const DECLARATIONS: [&str; 5] = ["declare", "typeset", "export", "readonly", "lo
 /// Commands tree-sitter-bash reads as an `unset_command`.
 const UNSETS: [&str; 2] = ["unset", "unsetenv"];
 
+/// What a word is to tree-sitter-bash where a command starts (see [`keyword_kind`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Keyword {
+    /// One of [`RESERVED`].
+    Reserved,
+    /// One of [`DECLARATIONS`].
+    Declaration,
+    /// One of [`UNSETS`].
+    Unset,
+}
+
+/// Which of [`RESERVED`], [`DECLARATIONS`] and [`UNSETS`] `token` is, if any (one match
+/// instead of a search through each list for every command's name).
+fn keyword_kind(token: &[u8]) -> Option<Keyword> {
+    match token {
+        b"then" | b"else" | b"elif" | b"fi" | b"do" | b"done" | b"esac" | b"in" | b"case"
+        | b"select" | b"function" | b"if" | b"while" | b"until" | b"for" => Some(Keyword::Reserved),
+        b"declare" | b"typeset" | b"export" | b"readonly" | b"local" => Some(Keyword::Declaration),
+        b"unset" | b"unsetenv" => Some(Keyword::Unset),
+        _ => None,
+    }
+}
+
 /// Reads `source` and appends what it finds to `script`; `false` (and `script` untouched) when
 /// the script is outside the reader's grammar.
 pub(super) fn read(script: &mut ShellScript, source: &Source) -> bool {
@@ -1165,25 +1188,18 @@ impl Parser<'_> {
             .iter()
             .take_while(|&&c| is_name_byte(c) || c == b'-')
             .count();
-        let token = &b[self.i..self.i + run];
-        let keyword = |p: &Self, words: &[&str]| -> Option<bool> {
-            words
-                .iter()
-                .find(|w| w.as_bytes() == token)
-                .map(|w| p.at_keyword(w))
-        };
-        // A reserved word where a command starts is tree-sitter's keyword (or an error).
-        if keyword(self, &RESERVED).is_some() {
-            return Err(Unsupported(line!()));
-        }
-        let declaration = match keyword(self, &DECLARATIONS) {
-            Some(true) if items.is_empty() => Some(true),
+        let kind = keyword_kind(&b[self.i..self.i + run]);
+        // (The keyword followed by a delimiter, as `at_keyword` asks.)
+        let delimited = b
+            .get(self.i + run)
+            .is_none_or(|&c| ends_word(c) || c == b'`');
+        let declaration = match kind {
+            // A reserved word where a command starts is tree-sitter's keyword (or an error).
+            Some(Keyword::Reserved) => return Err(Unsupported(line!())),
+            Some(Keyword::Declaration) if delimited && items.is_empty() => Some(true),
+            Some(Keyword::Unset) if delimited && items.is_empty() => Some(false),
             Some(_) => return Err(Unsupported(line!())),
-            None => match keyword(self, &UNSETS) {
-                Some(true) if items.is_empty() => Some(false),
-                Some(_) => return Err(Unsupported(line!())),
-                None => None,
-            },
+            None => None,
         };
         let name = self.word(false)?;
         items.push(Item::Word(name));
@@ -2144,6 +2160,27 @@ impl Emitter<'_> {
 mod tests {
     use super::super::{Engine, ShellScript, Source, parse_into};
     use drydock_text::TextSize;
+
+    /// `keyword_kind` is the three lists.
+    #[test]
+    fn keyword_kinds_are_the_lists() {
+        use super::{DECLARATIONS, Keyword, RESERVED, UNSETS, keyword_kind};
+        for (list, kind) in [
+            (&RESERVED[..], Keyword::Reserved),
+            (&DECLARATIONS[..], Keyword::Declaration),
+            (&UNSETS[..], Keyword::Unset),
+        ] {
+            for word in list {
+                assert_eq!(keyword_kind(word.as_bytes()), Some(kind), "{word}");
+                // A longer or shorter word is none of them.
+                assert_eq!(keyword_kind(format!("{word}x").as_bytes()), None, "{word}x");
+                assert_eq!(keyword_kind(&word.as_bytes()[1..]), None, "{word}");
+            }
+        }
+        for other in ["", "apt-get", "echo", "If", "exports", "x"] {
+            assert_eq!(keyword_kind(other.as_bytes()), None, "{other}");
+        }
+    }
 
     /// The byte tables are the sets they stand for.
     #[test]
