@@ -279,6 +279,23 @@ impl<'a> Parser<'a> {
     /// Returns the length of `line` without its continuation character (and the whitespace after
     /// it), and whether the line continues.
     fn trim_continuation(&self, line: &str) -> (usize, bool) {
+        // The escape is `\\` or `` ` ``: bytes compared (this runs for every line).
+        if self.escape.is_ascii() {
+            let (bytes, escape) = (line.as_bytes(), self.escape as u8);
+            let mut end = bytes.len();
+            while end > 0 && matches!(bytes[end - 1], b' ' | b'\t') {
+                end -= 1;
+            }
+            if end == 0 || bytes[end - 1] != escape {
+                return (line.len(), false);
+            }
+            let before = end - 1;
+            return if before == 0 || bytes[before - 1] != escape {
+                (before, true)
+            } else {
+                (line.len(), false)
+            };
+        }
         let trimmed = line.trim_end_matches([' ', '\t']);
         let Some(before) = trimmed.strip_suffix(self.escape) else {
             return (line.len(), false);
@@ -423,5 +440,55 @@ impl<'a> Parser<'a> {
             self.pos,
             ItemKind::Instruction(Arc::new(instruction)),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Parser;
+
+    /// The byte comparison of `trim_continuation` is BuildKit's `([^E])E[ \t]*$|^E[ \t]*$` as
+    /// the `str` methods read it, for both escapes.
+    #[test]
+    fn continuations_are_found_as_buildkit_finds_them() {
+        let lines = [
+            "",
+            "a",
+            "a \\",
+            "a\\\\",
+            "\\",
+            " \\ \t",
+            "a `",
+            "``",
+            "`",
+            "a\\ b",
+            "\\\\ ",
+            "é\\",
+            "a \\\t \t",
+            "\\`",
+            "`\\",
+            " ",
+            "\t\\",
+        ];
+        for escape in ['\\', '`'] {
+            let parser = Parser {
+                escape,
+                ..Parser::new("")
+            };
+            for line in lines {
+                let trimmed = line.trim_end_matches([' ', '\t']);
+                let expected = match trimmed.strip_suffix(escape) {
+                    Some(before) if before.is_empty() || !before.ends_with(escape) => {
+                        (before.len(), true)
+                    }
+                    _ => (line.len(), false),
+                };
+                assert_eq!(
+                    parser.trim_continuation(line),
+                    expected,
+                    "{line:?} {escape}"
+                );
+            }
+        }
     }
 }
