@@ -111,10 +111,12 @@ impl Lexer {
     /// this; they skip the character-by-character walk.
     fn is_plain(&self, word: &str) -> bool {
         let quotes = !self.skip_process_quotes;
-        // The escape character is ASCII in practice (`\` or a backtick): compare bytes (those of
-        // other characters are never ASCII).
-        if u8::try_from(self.escape).is_ok() {
-            return !word.bytes().any(|b| self.acts_on(b));
+        // The escape character is ASCII in practice (`\` or a backtick): search the bytes (those
+        // of other characters are never ASCII).
+        if self.escape.is_ascii() {
+            let bytes = word.as_bytes();
+            return memchr::memchr3(b'$', b'<', self.escape as u8, bytes).is_none()
+                && (!quotes || memchr::memchr2(b'\'', b'"', bytes).is_none());
         }
         !word.chars().any(|c| {
             matches!(c, '$' | '<') || c == self.escape || (quotes && matches!(c, '\'' | '"'))
