@@ -284,37 +284,15 @@ pub(super) fn render(
     push(out, "\n");
 
     // The carets, with a placeholder column after the line's last character.
-    spaces(out, digits + 1);
-    chrome(out, &p, "│");
-    push(out, " ");
-    let mut width_so_far = 0;
-    let mut in_label = false;
-    let columns = source
-        .char_indices()
-        .map(|(at, ch)| {
-            let width = char_width(ch, width_so_far);
-            width_so_far += width;
-            (at, ch.len_utf8(), width)
-        })
-        .chain(std::iter::once((source.len(), 1, 1)));
-    for (at, len, width) in columns {
-        let labelled = overlaps(at, len);
-        if labelled != in_label {
-            push(out, if labelled { p.label } else { p.reset });
-            in_label = labelled;
-        }
-        if labelled {
-            repeat(out, b'^', width);
-        } else if at < label_end {
-            spaces(out, width);
-        } else {
-            // Past the label: nothing more is written.
-            break;
-        }
-    }
-    if in_label {
-        push(out, p.reset);
-    }
+    marks(
+        out,
+        &p,
+        digits,
+        source,
+        label_start..label_end,
+        p.label,
+        b'^',
+    );
     push(out, "\n");
     *last = secondary
         .is_none()
@@ -393,7 +371,29 @@ fn dashes(
     message: &str,
 ) {
     let source = line.trim_end_matches(['\r', '\0']);
-    let (label_start, label_end) = (label.start, label.end.max(label.start + 1));
+    let end = label.end.max(label.start + 1);
+    marks(out, p, digits, source, label.start..end, p.secondary, b'-');
+    if !message.is_empty() {
+        push(out, " ");
+        push(out, p.secondary);
+        push(out, message);
+        push(out, p.reset);
+    }
+    push(out, "\n");
+}
+
+/// The line under a source line up to its label: the gutter, then `mark` (in `style`) under
+/// the columns of `label` (bytes of `source`; a placeholder column follows its last
+/// character), blanks before it, nothing after it.
+fn marks(
+    out: &mut Vec<u8>,
+    p: &Palette,
+    digits: usize,
+    source: &str,
+    label: std::ops::Range<usize>,
+    style: &str,
+    mark: u8,
+) {
     spaces(out, digits + 1);
     chrome(out, p, "│");
     push(out, " ");
@@ -408,29 +408,23 @@ fn dashes(
         })
         .chain(std::iter::once((source.len(), 1, 1)));
     for (at, len, width) in columns {
-        let labelled = at.max(label_start) < (at + len).min(label_end);
+        let labelled = at.max(label.start) < (at + len).min(label.end);
         if labelled != in_label {
-            push(out, if labelled { p.secondary } else { p.reset });
+            push(out, if labelled { style } else { p.reset });
             in_label = labelled;
         }
         if labelled {
-            repeat(out, b'-', width);
-        } else if at < label_end {
+            repeat(out, mark, width);
+        } else if at < label.end {
             spaces(out, width);
         } else {
+            // Past the label: nothing more is written.
             break;
         }
     }
     if in_label {
         push(out, p.reset);
     }
-    if !message.is_empty() {
-        push(out, " ");
-        push(out, p.secondary);
-        push(out, message);
-        push(out, p.reset);
-    }
-    push(out, "\n");
 }
 
 /// The snippet of the last finding [`render`] wrote (the locus, the source line and its
