@@ -139,40 +139,25 @@ pub(super) fn render(
         notes(out, scratch, d, digits, &p);
         return true;
     }
-    let start = usize::from(d.range.start());
-    let end = usize::from(d.range.end());
-    if start > end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
-        // `is_char_boundary` is false past the end too.
-        return false;
-    }
-    // codespan's line of an offset: the number of `\n` before it.
-    let index = newlines.partition_point(|&at| at < start);
-    let line_start = match index.checked_sub(1) {
-        None => 0,
-        Some(previous) => match newlines.get(previous) {
-            Some(&at) => at + 1,
-            None => return false,
-        },
-    };
-    let line_end = newlines.get(index).copied().unwrap_or(text.len());
-    if end > line_end {
-        // The range takes in the `\n`: codespan draws a multi-line label.
-        return false;
-    }
-    let (Some(line), Some(before)) = (text.get(line_start..line_end), text.get(line_start..start))
-    else {
+    let Some((index, line_start, line_end)) = one_line(text, newlines, d.range) else {
         return false;
     };
+    let (start, end) = (usize::from(d.range.start()), usize::from(d.range.end()));
+    let (line, before) = (&text[line_start..line_end], &text[line_start..start]);
     // A secondary label on one line before the primary label's (as DL3059's on the `RUN`
     // before): its line, and what codespan puts between the two lines.
     let earlier = match secondary {
         None => None,
-        Some(label) => match earlier_line(text, newlines, label, index) {
-            Some(place) => Some((place, label.message.as_str())),
-            None => return false,
+        Some(label) => match one_line(text, newlines, label.range) {
+            Some((at, from, _)) if at < index => {
+                let start = usize::from(label.range.start()) - from;
+                let end = usize::from(label.range.end()) - from;
+                Some((at, start..end, label.message.as_str()))
+            }
+            _ => return false,
         },
     };
-    let source = line.trim_end_matches(['\r', '\0']);
+    let source = shown(line);
     let line_number = index + 1;
     let column = before.chars().count() + 1;
     let digits = line_number.ilog10() as usize + 1;
@@ -204,16 +189,17 @@ pub(super) fn render(
     number(out, column);
     push(out, "\n");
     empty_gutter(out, digits, &p);
-    if let Some(((earlier, label_range), message)) = earlier {
+    if let Some((earlier, label, message)) = earlier {
         let (start, end) = line_bounds(text, newlines, earlier);
-        plain_line(out, &p, digits, earlier + 1, &text[start..end]);
-        dashes(out, &p, digits, &text[start..end], label_range, message);
+        let earlier_source = shown(&text[start..end]);
+        plain_line(out, &p, digits, earlier + 1, earlier_source);
+        dashes(out, &p, digits, earlier_source, label, message);
         match index - earlier {
             1 => {}
             // One line between: codespan shows it.
             2 => {
                 let (start, end) = line_bounds(text, newlines, earlier + 1);
-                plain_line(out, &p, digits, earlier + 2, &text[start..end]);
+                plain_line(out, &p, digits, earlier + 2, shown(&text[start..end]));
             }
             _ => {
                 spaces(out, digits + 1);
@@ -224,12 +210,7 @@ pub(super) fn render(
     }
 
     // The source line, the label's characters coloured.
-    push(out, p.chrome);
-    number(out, line_number);
-    push(out, p.reset);
-    push(out, " ");
-    chrome(out, &p, "│");
-    push(out, " ");
+    numbered_gutter(out, &p, digits, line_number);
     // A line of printable ASCII (most lines) is one byte and one column per character: it is
     // written in three runs, before, in and after the label, and its carets in two.
     if source.bytes().all(|b| matches!(b, b' '..=b'~')) {
@@ -311,34 +292,32 @@ fn line_bounds(text: &str, newlines: &[usize], index: usize) -> (usize, usize) {
     (start, end)
 }
 
-/// Where codespan draws `label` when it is on one line before line `primary` (0-based) of the
-/// primary label: its line and its bytes in that line. `None` anywhere else (the same line or
-/// a later one, across a `\n`, off a character boundary): codespan lays those out otherwise.
-fn earlier_line(
+/// The line of a range codespan draws on one line: (its index, 0-based, and the bytes
+/// `start..end` of the line). `None` for a range it lays out otherwise: across a `\n` (a
+/// multi-line label), or with an end off a character boundary or past the text.
+fn one_line(
     text: &str,
     newlines: &[usize],
-    label: &drydock_linter::Label,
-    primary: usize,
-) -> Option<(usize, std::ops::Range<usize>)> {
-    let (start, end) = (
-        usize::from(label.range.start()),
-        usize::from(label.range.end()),
-    );
+    range: drydock_text::TextRange,
+) -> Option<(usize, usize, usize)> {
+    let (start, end) = (usize::from(range.start()), usize::from(range.end()));
+    // (`is_char_boundary` is false past the end too.)
     if start > end || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
         return None;
     }
+    // codespan's line of an offset: the number of `\n` before it.
     let index = newlines.partition_point(|&at| at < start);
-    if index >= primary {
-        return None;
-    }
     let (line_start, line_end) = line_bounds(text, newlines, index);
-    (end <= line_end).then(|| (index, start - line_start..end - line_start))
+    (end <= line_end).then_some((index, line_start, line_end))
 }
 
-/// A source line without a primary label: its number right-aligned in the gutter, its text
-/// with tabs expanded (`\r` and `\0` trimmed from its end).
-fn plain_line(out: &mut Vec<u8>, p: &Palette, digits: usize, line_number: usize, line: &str) {
-    let source = line.trim_end_matches(['\r', '\0']);
+/// A line as codespan shows it: `\r` and `\0` trimmed from its end.
+fn shown(line: &str) -> &str {
+    line.trim_end_matches(['\r', '\0'])
+}
+
+/// The gutter of a source line: its number (right-aligned to `digits`), then the border.
+fn numbered_gutter(out: &mut Vec<u8>, p: &Palette, digits: usize, line_number: usize) {
     push(out, p.chrome);
     spaces(out, digits - (line_number.ilog10() as usize + 1));
     number(out, line_number);
@@ -346,6 +325,12 @@ fn plain_line(out: &mut Vec<u8>, p: &Palette, digits: usize, line_number: usize,
     push(out, " ");
     chrome(out, p, "│");
     push(out, " ");
+}
+
+/// A source line without a primary label (`source` as [`shown`]): its gutter, its text with
+/// tabs expanded.
+fn plain_line(out: &mut Vec<u8>, p: &Palette, digits: usize, line_number: usize, source: &str) {
+    numbered_gutter(out, p, digits, line_number);
     let mut width_so_far = 0;
     for ch in source.chars() {
         let width = char_width(ch, width_so_far);
@@ -360,17 +345,16 @@ fn plain_line(out: &mut Vec<u8>, p: &Palette, digits: usize, line_number: usize,
     push(out, "\n");
 }
 
-/// The line under a secondary label's source line: `-` under its columns (at least one),
-/// then its message.
+/// The line under a secondary label's source line (`source` as [`shown`]): `-` under its
+/// columns (at least one), then its message.
 fn dashes(
     out: &mut Vec<u8>,
     p: &Palette,
     digits: usize,
-    line: &str,
+    source: &str,
     label: std::ops::Range<usize>,
     message: &str,
 ) {
-    let source = line.trim_end_matches(['\r', '\0']);
     let end = label.end.max(label.start + 1);
     marks(out, p, digits, source, label.start..end, p.secondary, b'-');
     if !message.is_empty() {
