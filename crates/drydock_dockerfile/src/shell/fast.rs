@@ -39,31 +39,18 @@ type R<T> = Result<T, Unsupported>;
 /// pipelines) before the reader leaves the script to tree-sitter (whose walk is iterative).
 const MAX_NESTING: u32 = 40;
 
-/// Words that are keywords at the start of a command.
-const RESERVED: [&str; 15] = [
-    "then", "else", "elif", "fi", "do", "done", "esac", "in", "case", "select", "function", "if",
-    "while", "until", "for",
-];
-
-/// Commands tree-sitter-bash reads as a `declaration_command`.
-const DECLARATIONS: [&str; 5] = ["declare", "typeset", "export", "readonly", "local"];
-
-/// Commands tree-sitter-bash reads as an `unset_command`.
-const UNSETS: [&str; 2] = ["unset", "unsetenv"];
-
 /// What a word is to tree-sitter-bash where a command starts (see [`keyword_kind`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Keyword {
-    /// One of [`RESERVED`].
+    /// A word that is a keyword at the start of a command (`then`, `fi`, `for`...).
     Reserved,
-    /// One of [`DECLARATIONS`].
+    /// A command tree-sitter-bash reads as a `declaration_command` (`export`...).
     Declaration,
-    /// One of [`UNSETS`].
+    /// A command tree-sitter-bash reads as an `unset_command`.
     Unset,
 }
 
-/// Which of [`RESERVED`], [`DECLARATIONS`] and [`UNSETS`] `token` is, if any (one match
-/// instead of a search through each list for every command's name).
+/// Which kind of keyword `token` is, if any (one match for every command's name).
 fn keyword_kind(token: &[u8]) -> Option<Keyword> {
     match token {
         b"then" | b"else" | b"elif" | b"fi" | b"do" | b"done" | b"esac" | b"in" | b"case"
@@ -338,11 +325,12 @@ impl Parser<'_> {
 
     /// Whether the keyword `word` is at the cursor (followed by a delimiter).
     fn at_keyword(&self, word: &str) -> bool {
-        self.b[self.i..].starts_with(word.as_bytes())
-            && self
-                .b
-                .get(self.i + word.len())
-                .is_none_or(|&c| ends_word(c) || c == b'`')
+        self.b[self.i..].starts_with(word.as_bytes()) && self.delimits_keyword(self.i + word.len())
+    }
+
+    /// Whether a keyword ending at `at` ends there: the end, a word's end or a backtick.
+    fn delimits_keyword(&self, at: usize) -> bool {
+        self.b.get(at).is_none_or(|&c| ends_word(c) || c == b'`')
     }
 
     fn at_end(&self, end: End) -> bool {
@@ -674,7 +662,7 @@ impl Parser<'_> {
             return None;
         }
         let name = rest.iter().take_while(|&&c| is_name_byte(c)).count();
-        if RESERVED.contains(&self.text.get(self.i..self.i + name)?) {
+        if keyword_kind(&rest[..name]) == Some(Keyword::Reserved) {
             return None;
         }
         let after = rest[name..].strip_prefix(b"()")?;
@@ -752,9 +740,7 @@ impl Parser<'_> {
                 // reads `+-` its own way: no operand starting with `+` is read.)
                 && !raw.starts_with('+')
                 // (Nor are keywords plain words there: `[ export ]`.)
-                && !RESERVED.contains(&raw)
-                && !DECLARATIONS.contains(&raw)
-                && !UNSETS.contains(&raw)
+                && keyword_kind(raw.as_bytes()).is_none()
         };
         let double = close == "]]";
         let shape = match words.as_slice() {
@@ -1189,10 +1175,7 @@ impl Parser<'_> {
             .take_while(|&&c| is_name_byte(c) || c == b'-')
             .count();
         let kind = keyword_kind(&b[self.i..self.i + run]);
-        // (The keyword followed by a delimiter, as `at_keyword` asks.)
-        let delimited = b
-            .get(self.i + run)
-            .is_none_or(|&c| ends_word(c) || c == b'`');
+        let delimited = self.delimits_keyword(self.i + run);
         let declaration = match kind {
             // A reserved word where a command starts is tree-sitter's keyword (or an error).
             Some(Keyword::Reserved) => return Err(Unsupported(line!())),
@@ -2161,14 +2144,20 @@ mod tests {
     use super::super::{Engine, ShellScript, Source, parse_into};
     use drydock_text::TextSize;
 
-    /// `keyword_kind` is the three lists.
+    /// `keyword_kind` knows tree-sitter-bash's keywords where a command starts, and only them.
     #[test]
     fn keyword_kinds_are_the_lists() {
-        use super::{DECLARATIONS, Keyword, RESERVED, UNSETS, keyword_kind};
+        use super::{Keyword, keyword_kind};
+        let reserved = [
+            "then", "else", "elif", "fi", "do", "done", "esac", "in", "case", "select", "function",
+            "if", "while", "until", "for",
+        ];
+        let declarations = ["declare", "typeset", "export", "readonly", "local"];
+        let unsets = ["unset", "unsetenv"];
         for (list, kind) in [
-            (&RESERVED[..], Keyword::Reserved),
-            (&DECLARATIONS[..], Keyword::Declaration),
-            (&UNSETS[..], Keyword::Unset),
+            (&reserved[..], Keyword::Reserved),
+            (&declarations[..], Keyword::Declaration),
+            (&unsets[..], Keyword::Unset),
         ] {
             for word in list {
                 assert_eq!(keyword_kind(word.as_bytes()), Some(kind), "{word}");
