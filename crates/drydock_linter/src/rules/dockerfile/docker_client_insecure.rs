@@ -207,14 +207,14 @@ impl Rule for DockerClientInsecure {
                 continue;
             };
             // Only these names matter: the others' values are not expanded.
-            if !matches!(name.as_str(), "DOCKER_HOST" | "DOCKER_TLS_VERIFY") {
+            if !matches!(name, "DOCKER_HOST" | "DOCKER_TLS_VERIFY") {
                 continue;
             }
             let value = match model.expand(assignment.instruction, &value.text) {
                 Ok(e) if !e.unknown => e.result,
                 _ => continue,
             };
-            match name.as_str() {
+            match name {
                 "DOCKER_HOST" if value.to_ascii_lowercase().starts_with("tcp://") => {
                     let same_instruction = pairs.iter().any(|other| {
                         other.instruction == assignment.instruction

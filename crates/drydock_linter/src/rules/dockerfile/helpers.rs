@@ -234,15 +234,15 @@ fn collect_assignments<'a>(
 }
 
 /// A Dockerfile word with quotes removed (`"a b"` -> `a b`), no variable expansion.
-pub(crate) fn unquote(text: &str) -> String {
+pub(crate) fn unquote(text: &str) -> &str {
     let bytes = text.as_bytes();
     if bytes.len() >= 2
         && (bytes[0] == b'"' || bytes[0] == b'\'')
         && bytes[bytes.len() - 1] == bytes[0]
     {
-        return text[1..text.len() - 1].to_owned();
+        return &text[1..text.len() - 1];
     }
-    text.to_owned()
+    text
 }
 
 /// Whether `haystack` contains `needle` (lowercase ASCII) ignoring ASCII case: what

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use drydock_dockerfile::lex::{Env, Lexer, VarValue};
 use drydock_dockerfile::{Args, InstructionKind};
 
@@ -47,14 +49,16 @@ declare_rule! {
 }
 
 /// Variables with known values, the latest definition winning.
-struct Defaults(Vec<(String, String)>);
+/// Names and values, later ones shadowing earlier ones (the platform's, then the global
+/// `ARG`s' defaults as they expand).
+struct Defaults<'a>(Vec<(&'a str, Cow<'a, str>)>);
 
-impl Env for Defaults {
+impl Env for Defaults<'_> {
     fn lookup(&self, name: &str) -> Option<VarValue<'_>> {
         self.0
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name)
             .map(|(_, v)| VarValue::Set(v))
     }
 }
@@ -70,7 +74,7 @@ impl Rule for InvalidDefaultArgInFrom {
         let target = model
             .final_stage()
             .and_then(|s| s.name.as_ref())
-            .map_or_else(|| "default".to_owned(), |n| n.lower.clone());
+            .map_or("default", |n| n.lower.as_str());
         let platform = [
             ("BUILDPLATFORM", "linux/amd64"),
             ("BUILDOS", "linux"),
@@ -83,13 +87,10 @@ impl Rule for InvalidDefaultArgInFrom {
             ("TARGETARCH", "amd64"),
             ("TARGETVARIANT", ""),
         ];
-        let mut env = Defaults(
-            platform
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-        );
-        env.0.push(("TARGETSTAGE".to_owned(), target));
+        let mut env = Defaults(Vec::with_capacity(platform.len() + 1));
+        env.0
+            .extend(platform.iter().map(|&(k, v)| (k, Cow::Borrowed(v))));
+        env.0.push(("TARGETSTAGE", Cow::Borrowed(target)));
         for &index in model.global_args() {
             let Args::Arg(decls) = &model.instruction(index).args else {
                 continue;
@@ -100,7 +101,7 @@ impl Rule for InvalidDefaultArgInFrom {
                     let Ok(value) = lexer.process_word(&default.text, &env) else {
                         return;
                     };
-                    env.0.push((decl.name.text.clone(), value.result));
+                    env.0.push((&decl.name.text, Cow::Owned(value.result)));
                 }
             }
         }

@@ -238,7 +238,7 @@ fn env_sets_no_cache(instruction: &Instruction) -> bool {
     kv.pairs
         .iter()
         .find(|pair| unquote(&pair.key.text) == "PIP_NO_CACHE_DIR")
-        .is_some_and(|pair| TRUTHY.contains(&unquote(&pair.value.text).as_str()))
+        .is_some_and(|pair| TRUTHY.contains(&unquote(&pair.value.text)))
 }
 
 /// hadolint's text test: the first `PIP_NO_CACHE_DIR=` of the `RUN` is followed by a truthy

@@ -285,11 +285,11 @@ fn check_copy(ctx: &mut DockerfileContext<'_>, instruction: &Instruction) {
     let keyword = instruction.kind.keyword();
     for source in sources {
         let text = if paths.json {
-            source.text.clone()
+            source.text.as_str()
         } else {
             unquote(&source.text)
         };
-        if let Some(kind) = secret_file_kind(&text) {
+        if let Some(kind) = secret_file_kind(text) {
             ctx.report(
                 source.range,
                 format!("`{keyword}` puts `{text}` into the image; it looks like {kind}"),
@@ -379,7 +379,7 @@ impl Rule for SecretMaterial {
             let Some(value) = assignment.value else {
                 continue;
             };
-            if let Some(kind) = credential_kind(&unquote(&value.text)) {
+            if let Some(kind) = credential_kind(unquote(&value.text)) {
                 let keyword = assignment.kind.keyword();
                 let key = unquote(&assignment.key.text);
                 ctx.report(

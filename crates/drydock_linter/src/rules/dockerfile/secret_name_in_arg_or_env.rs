@@ -5,6 +5,7 @@ use memchr::memmem;
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Rule, RuleMeta};
+use crate::rules::dockerfile::helpers::contains_ignore_ascii_case;
 use crate::rules::dockerfile::invalid_label_key::unquote_pair_word;
 
 declare_rule! {
@@ -125,6 +126,29 @@ const SECRET_PARTS: [&str; 7] = [
 
 /// Why a name looks secret, if it does.
 fn secret_reason(name: &str) -> Option<String> {
+    // An ASCII name (nearly all) is compared as it is, ignoring case, instead of through two
+    // copies in upper and lower case: the same answers, as the tests below check.
+    if name.is_ascii() {
+        let upper = |b: &u8| b.to_ascii_uppercase();
+        if KNOWN_SECRET_NAMES
+            .binary_search_by(|known| known.bytes().cmp(name.as_bytes().iter().map(upper)))
+            .is_ok()
+        {
+            return Some(format!(
+                "`{}` is a well-known secret variable",
+                name.to_ascii_uppercase()
+            ));
+        }
+        return SECRET_PARTS
+            .iter()
+            .find(|part| contains_ignore_ascii_case(name, part))
+            .map(|part| format!("its name contains `{part}`"));
+    }
+    secret_reason_any(name)
+}
+
+/// [`secret_reason`] of any name, through its upper- and lowercase copies.
+fn secret_reason_any(name: &str) -> Option<String> {
     /// A searcher per part, built once (`str::contains` sets one up at every call).
     static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
         LazyLock::new(|| SECRET_PARTS.iter().map(memmem::Finder::new).collect());
@@ -228,6 +252,35 @@ mod tests {
         }
         for fine in ["PATH", "APIKEY", "PASSWD", "TOKN", "HOME", "KEY"] {
             assert!(secret_reason(fine).is_none(), "{fine}");
+        }
+    }
+
+    /// The ASCII path says what the copies in upper and lower case say.
+    #[test]
+    fn ascii_names_read_as_their_case_mapped_copies() {
+        let mut names: Vec<String> = Vec::new();
+        for known in KNOWN_SECRET_NAMES {
+            names.push(known.to_owned());
+            names.push(known.to_lowercase());
+            names.push(format!("{known}_X"));
+            names.push(format!("A{known}"));
+            names.push(known[..known.len() - 1].to_owned());
+        }
+        for part in SECRET_PARTS {
+            names.push(part.to_uppercase());
+            names.push(format!("my_{part}_x"));
+            names.push(part[1..].to_owned());
+        }
+        names.extend(["", "a", "PATH", "Password1", "TOKE", "zzzz", "~", "_"].map(str::to_owned));
+        for name in &names {
+            assert_eq!(secret_reason(name), secret_reason_any(name), "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_ascii_name_reads_as_its_case_mapped_copies(name in "[ -~]{0,24}") {
+            proptest::prop_assert_eq!(secret_reason(&name), secret_reason_any(&name));
         }
     }
 }

@@ -1,5 +1,5 @@
 use drydock_dockerfile::model::Model;
-use drydock_dockerfile::shell::{self, Command, ShellScript, basename};
+use drydock_dockerfile::shell::{self, Command, ShellScript, ShellWord, basename};
 use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
 use drydock_text::TextRange;
 
@@ -113,7 +113,9 @@ fn check_command(out: &mut Vec<Finding>, command: &Command) {
     let Some(first) = words.first() else { return };
     let name = basename(&first.value);
     let args = &words[1..];
-    let positional: Vec<_> = args.iter().filter(|w| !w.value.starts_with('-')).collect();
+    // The arguments that are not options (listed only for the commands read below).
+    let positional =
+        || -> Vec<&ShellWord> { args.iter().filter(|w| !w.value.starts_with('-')).collect() };
     let starts = |verb: &str| matches!(verb, "start" | "restart");
     let mut found = |range, message: String| {
         out.push((range, message, HELP_RUN));
@@ -121,7 +123,7 @@ fn check_command(out: &mut Vec<Finding>, command: &Command) {
     if INIT_DIRS.iter().any(|dir| first.value.starts_with(dir)) {
         // A SysV init script: `/etc/init.d/ssh start`.
         if is_service(name)
-            && let Some(verb) = positional.first()
+            && let Some(verb) = positional().first()
             && starts(&verb.value)
         {
             found(
@@ -141,7 +143,10 @@ fn check_command(out: &mut Vec<Finding>, command: &Command) {
         }
         return;
     }
-    match (name, positional.as_slice()) {
+    if !matches!(name, "service" | "systemctl" | "rc-update" | "update-rc.d") {
+        return;
+    }
+    match (name, positional().as_slice()) {
         ("service", [service, verb, ..]) if is_service(&service.value) && starts(&verb.value) => {
             found(
                 service.range,

@@ -585,7 +585,7 @@ impl Rule for TlsVerificationDisabled {
             let name = unquote(&assignment.key.text);
             // Only these names matter: the others' values are not expanded.
             if !matches!(
-                name.as_str(),
+                name,
                 "NODE_TLS_REJECT_UNAUTHORIZED"
                     | "PYTHONHTTPSVERIFY"
                     | "GIT_SSL_NO_VERIFY"
@@ -595,7 +595,7 @@ impl Rule for TlsVerificationDisabled {
                 continue;
             }
             let value = assignment_value(model, &assignment);
-            if let Some((message, help)) = check_variable(&name, &value) {
+            if let Some((message, help)) = check_variable(name, &value) {
                 findings.push(Finding::new(assignment.range, message, help));
             }
         }

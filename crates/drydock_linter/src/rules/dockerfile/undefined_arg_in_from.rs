@@ -60,13 +60,17 @@ impl Rule for UndefinedArgInFrom {
         let model = ctx.model;
         let text = ctx.text();
         let escape = model.file().escape();
-        let mut candidates: Vec<String> = Vec::new();
-        for &index in model.global_args() {
-            if let Args::Arg(decls) = &model.instruction(index).args {
-                candidates.extend(decls.iter().map(|d| d.name.text.clone()));
+        // The names a misspelt one is compared with (needed only for a finding).
+        let candidates = || {
+            let mut names: Vec<&str> = Vec::new();
+            for &index in model.global_args() {
+                if let Args::Arg(decls) = &model.instruction(index).args {
+                    names.extend(decls.iter().map(|d| d.name.text.as_str()));
+                }
             }
-        }
-        candidates.extend(PLATFORM_ARGS.iter().map(|s| (*s).to_owned()));
+            names.extend(PLATFORM_ARGS);
+            names
+        };
         for (index, instruction) in ctx.instructions_of(InstructionKind::From) {
             let scope = model.scope(index);
             let mut words: Vec<(Word, String)> = Vec::new();
@@ -88,7 +92,11 @@ impl Rule for UndefinedArgInFrom {
                 let Ok(expansion) = Lexer::new(escape).process_word(&value, scope) else {
                     continue;
                 };
+                if expansion.unmatched.is_empty() {
+                    continue;
+                }
                 let refs = var_refs(&word.text, escape, true);
+                let candidates = candidates();
                 for name in &expansion.unmatched {
                     let range = refs
                         .iter()
@@ -96,7 +104,7 @@ impl Rule for UndefinedArgInFrom {
                         .map_or(word.range, |r| {
                             word_subrange(instruction, &word, r.start, r.end)
                         });
-                    let suggestion = suggest(name, candidates.iter().map(String::as_str), true);
+                    let suggestion = suggest(name, candidates.iter().copied(), true);
                     let hint = suggestion
                         .as_ref()
                         .map(|s| format!(" (did you mean `{s}`?)"))
