@@ -84,7 +84,7 @@ impl Rule for DnfCacheNotCleaned {
             {
                 continue;
             }
-            let cmds: Vec<Cmd<'_>> = run.commands().collect();
+            let cmds = run.command_list();
             for tool in ["dnf", "microdnf"] {
                 let Some(install) = cmds.iter().position(|c| c.has_any_arg(&[tool], &INSTALLS))
                 else {

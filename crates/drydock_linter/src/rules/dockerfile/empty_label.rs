@@ -59,7 +59,7 @@ impl Rule for EmptyLabel {
             return;
         }
         for pair in label_pairs(ctx) {
-            if !pair.value.is_empty() || !ctx.options.label_schema.contains_key(&pair.key) {
+            if !pair.value.is_empty() || !ctx.options.label_schema.contains_key(&*pair.key) {
                 continue;
             }
             ctx.report(pair.pair.range, format!("label `{}` is empty", pair.key))

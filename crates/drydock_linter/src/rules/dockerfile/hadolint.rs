@@ -15,6 +15,7 @@
 //! reads count ([`StrictRead`]): none of a script ShellCheck rejects, and those before the place
 //! where it stops reading.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use crate::rule::DockerfileContext;
@@ -455,6 +456,14 @@ impl<'a> Run<'a> {
         match self.cached {
             Some(cached) => Either::Left(cached.iter().cloned()),
             None => Either::Right(commands(self.script)),
+        }
+    }
+
+    /// [`Run::commands`] as a list: the lint's own when it keeps them (nothing copied).
+    pub(crate) fn command_list(&self) -> Cow<'a, [Cmd<'a>]> {
+        match self.cached {
+            Some(cached) => Cow::Borrowed(cached),
+            None => Cow::Owned(commands(self.script).collect()),
         }
     }
 }

@@ -72,10 +72,10 @@ impl Rule for InvalidDefinitionDescription {
                     else {
                         continue;
                     };
-                    (vec![name.lower.clone()], name.range, "stage")
+                    (vec![name.lower.as_str()], name.range, "stage")
                 }
                 (Args::Arg(decls), _) if !decls.is_empty() => {
-                    let keys: Vec<String> = decls.iter().map(|d| d.name.text.clone()).collect();
+                    let keys: Vec<&str> = decls.iter().map(|d| d.name.text.as_str()).collect();
                     let range = if decls.len() == 1 {
                         decls[0].name.range
                     } else {
@@ -90,11 +90,11 @@ impl Rule for InvalidDefinitionDescription {
                 continue;
             };
             let first_word = last.text.split(' ').next().unwrap_or_default();
-            if keys.iter().any(|k| k == first_word) {
+            if keys.contains(&first_word) {
                 continue;
             }
             let example = if keys.len() == 1 {
-                keys[0].as_str()
+                keys[0]
             } else {
                 "<arg_key>"
             };

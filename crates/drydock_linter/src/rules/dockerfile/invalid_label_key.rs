@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use drydock_dockerfile::{Args, InstructionKind, KeyValue};
 use drydock_text::TextRange;
 
@@ -61,10 +63,10 @@ pub(crate) struct LabelPair<'a> {
     /// The pair in the syntax tree.
     pub(crate) pair: &'a KeyValue,
     /// The key with quotes removed.
-    pub(crate) key: String,
+    pub(crate) key: Cow<'a, str>,
     /// The value with quotes removed (the `key=value` form) or the raw rest of the line (the
     /// legacy `LABEL key value` form, whose value hadolint does not unquote).
-    pub(crate) value: String,
+    pub(crate) value: Cow<'a, str>,
 }
 
 impl LabelPair<'_> {
@@ -88,7 +90,7 @@ pub(crate) fn label_pairs<'a>(ctx: &DockerfileContext<'a>) -> Vec<LabelPair<'a>>
         };
         for pair in &kv.pairs {
             let value = if kv.legacy {
-                pair.value.text.clone()
+                Cow::Borrowed(pair.value.text.as_str())
             } else {
                 unquote_pair_word(&pair.value.text, escape)
             };
@@ -106,7 +108,11 @@ pub(crate) fn label_pairs<'a>(ctx: &DockerfileContext<'a>) -> Vec<LabelPair<'a>>
 /// A key or value of an `ENV`/`LABEL` pair as hadolint's parser reads it: quoted pieces lose their
 /// quotes (an escaped quote inside them is kept as the quote), an escaped blank outside quotes is
 /// kept as the blank, every other character (escapes included) is kept as written.
-pub(crate) fn unquote_pair_word(text: &str, escape: char) -> String {
+pub(crate) fn unquote_pair_word(text: &str, escape: char) -> Cow<'_, str> {
+    // Most words have neither quotes nor the escape: they read as written.
+    if !text.contains(['"', '\'', escape]) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -132,7 +138,7 @@ pub(crate) fn unquote_pair_word(text: &str, escape: char) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The schema labels declared with `ty` (hadolint's type names; an empty type means `text`).
@@ -160,7 +166,7 @@ pub(crate) fn check_typed_labels(
         return;
     }
     for pair in label_pairs(ctx) {
-        if !labels.contains(&pair.key.as_str()) || valid(&pair.value) {
+        if !labels.contains(&&*pair.key) || valid(&pair.value) {
             continue;
         }
         let range = pair.value_range();
@@ -289,5 +295,13 @@ mod tests {
         assert_eq!(unquote_pair_word(r"a\ b", '\\'), "a b");
         assert_eq!(unquote_pair_word(r"a\nb", '\\'), r"a\nb");
         assert_eq!(unquote_pair_word("\"\"", '\\'), "");
+        // With the backtick as the escape, a backslash is an ordinary character.
+        assert_eq!(unquote_pair_word(r"a\ b", '`'), r"a\ b");
+        assert_eq!(unquote_pair_word("a` b", '`'), "a b");
+        // Words without quotes or the escape are the words themselves, not copies.
+        assert!(matches!(
+            unquote_pair_word("org.label-schema.name", '\\'),
+            Cow::Borrowed("org.label-schema.name")
+        ));
     }
 }

@@ -315,6 +315,12 @@ fn has_secret_mount(model: &Model, run: &Instruction) -> bool {
 /// What credential a command (words with wrappers removed) sets up.
 fn credential_setup(words: &[ShellWord]) -> Option<String> {
     let name = basename(&words.first()?.value);
+    if !matches!(
+        name,
+        "aws" | "gcloud" | "docker" | "podman" | "buildah" | "npm" | "pnpm"
+    ) {
+        return None;
+    }
     let args = &words[1..];
     let values: Vec<&str> = args.iter().map(|w| w.value.as_str()).collect();
     let position = |v: &str| values.iter().position(|w| *w == v);

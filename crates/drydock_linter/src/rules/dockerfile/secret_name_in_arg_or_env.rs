@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use drydock_dockerfile::{Args, Instruction, InstructionKind, Word};
@@ -166,11 +167,11 @@ fn secret_reason_any(name: &str) -> Option<String> {
 
 /// The names hadolint checks in one `ARG` or `ENV`, with their words and hadolint's reading of
 /// the name.
-fn checked_names(instruction: &Instruction, escape: char) -> Vec<(&Word, String)> {
+fn checked_names(instruction: &Instruction, escape: char) -> Vec<(&Word, Cow<'_, str>)> {
     match (&instruction.args, instruction.kind) {
         (Args::Arg(decls), InstructionKind::Arg) => decls
             .first()
-            .map(|d| (&d.name, d.name.text.clone()))
+            .map(|d| (&d.name, Cow::Borrowed(d.name.text.as_str())))
             .into_iter()
             .collect(),
         (Args::KeyValues(kv), InstructionKind::Env) => kv

@@ -58,7 +58,7 @@ impl Rule for SuperfluousLabel {
             return;
         }
         for pair in label_pairs(ctx) {
-            if ctx.options.label_schema.contains_key(&pair.key) {
+            if ctx.options.label_schema.contains_key(&*pair.key) {
                 continue;
             }
             let range = if pair.pair.key.range.is_empty() {

@@ -2,7 +2,7 @@ use foldhash::HashSet;
 
 use drydock_dockerfile::lex::{Lexer, VarValue, var_refs};
 use drydock_dockerfile::model::{Base, Model};
-use drydock_dockerfile::{Args, Instruction, InstructionKind, TextRange, Word};
+use drydock_dockerfile::{ArgDecl, Args, Instruction, InstructionKind, KeyValue, TextRange, Word};
 
 use crate::declare_rule;
 use crate::rule::{DockerfileContext, Locality, Outside, Rule, RuleMeta};
@@ -222,28 +222,22 @@ fn closed(model: &Model, stage: usize) -> bool {
 fn declared(model: &Model) -> Vec<(&str, usize)> {
     model
         .instructions()
-        .flat_map(|(i, instruction)| {
-            declarations(instruction)
-                .into_iter()
-                .map(move |(name, _)| (name, i))
-        })
+        .flat_map(|(i, instruction)| declarations(instruction).map(move |(name, _)| (name, i)))
         .collect()
 }
 
 /// Names an instruction declares: `(name, has a value)`.
-fn declarations(instruction: &Instruction) -> Vec<(&str, bool)> {
-    match &instruction.args {
-        Args::Arg(decls) => decls
-            .iter()
-            .map(|d| (d.name.text.as_str(), d.default.is_some()))
-            .collect(),
-        Args::KeyValues(kv) if instruction.kind == InstructionKind::Env => kv
-            .pairs
-            .iter()
-            .map(|p| (p.key.text.as_str(), true))
-            .collect(),
-        _ => Vec::new(),
-    }
+fn declarations(instruction: &Instruction) -> impl Iterator<Item = (&str, bool)> {
+    let (args, env): (&[_], &[_]) = match &instruction.args {
+        Args::Arg(decls) => (decls, &[]),
+        Args::KeyValues(kv) if instruction.kind == InstructionKind::Env => (&[], &kv.pairs),
+        _ => (&[], &[]),
+    };
+    let args = args
+        .iter()
+        .map(|d: &ArgDecl| (d.name.text.as_str(), d.default.is_some()));
+    let env = env.iter().map(|p: &KeyValue| (p.key.text.as_str(), true));
+    args.chain(env)
 }
 
 impl Rule for UndefinedVar {

@@ -68,7 +68,7 @@ impl Rule for YumCacheNotCleaned {
 
     fn check_dockerfile(&self, ctx: &mut DockerfileContext<'_>) {
         for run in runs(ctx) {
-            let cmds: Vec<Cmd<'_>> = run.commands().collect();
+            let cmds = run.command_list();
             let Some(install) = cmds.iter().position(is_install) else {
                 continue;
             };
