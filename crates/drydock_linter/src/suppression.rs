@@ -536,6 +536,11 @@ pub(crate) fn apply_compose(
         };
         let file_id = u32::try_from(i).unwrap_or(u32::MAX);
         let text = file.source.text();
+        // Only `# drydock ...` comments count here: a file without the word (nearly every
+        // file) has none, and its comments are not gone through.
+        if memchr::memmem::find(text.as_bytes(), b"drydock").is_none() {
+            continue;
+        }
         let index = LineIndex::new(text);
         let mut pragmas = Vec::new();
         for comment in drydock_compose::yaml::comments(text, doc) {
