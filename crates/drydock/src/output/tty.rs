@@ -88,7 +88,8 @@ fn render_into(
     color: bool,
     others: &OtherFiles,
 ) {
-    let name = path.display().to_string();
+    // (What `Path::display` shows, without its formatting machinery: the same text.)
+    let name = path.to_string_lossy();
     // (codespan's lines end only at `\n`, unlike `LineIndex`'s.)
     let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
     let mut scratch = String::new();
@@ -107,7 +108,7 @@ fn render_into(
         ) {
             continue;
         }
-        slow.get_or_insert_with(|| Codespan::new(name.clone(), text, others, color))
+        slow.get_or_insert_with(|| Codespan::new(name.to_string(), text, others, color))
             .render(out, path, d, color);
     }
 }
