@@ -231,7 +231,7 @@ fn rule_fixtures() {
         let bytes = std::fs::read(&fixture.path).expect("fixture bytes");
         let input = fixture.input();
         let lint = lint_dockerfile(SourceText::from_bytes(bytes.clone()), input, &settings);
-        let index = &lint.index;
+        let index = lint.index();
         let text = lint.model.text();
         let mut actual: Vec<(String, u32, u32)> = lint
             .diagnostics

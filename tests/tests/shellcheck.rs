@@ -201,7 +201,7 @@ fn fixtures_match_expectations_and_snapshots() {
             .diagnostics
             .iter()
             .map(|d| {
-                let lc = lint.index.line_col(
+                let lc = lint.index().line_col(
                     model_text,
                     d.range.start(),
                     drydock_text::PositionEncoding::Utf32,

@@ -19,13 +19,22 @@ use crate::{shellcheck, suppression};
 pub struct DockerfileLint {
     /// The model the rules saw (for rendering and fixing).
     pub model: Model,
-    /// Line index of the file.
-    pub index: LineIndex,
+    /// Line index of the file, made when first asked for ([`DockerfileLint::index`]: the
+    /// terminal output, for one, never needs it).
+    index: OnceLock<LineIndex>,
     /// Findings after configuration and suppressions, sorted by position then code.
     pub diagnostics: Vec<Diagnostic>,
     /// What the instruction- and stage-local rules found (for the next lint of the document
     /// after an edit); `None` from [`lint_dockerfile`].
     pub local: Option<LocalFindings>,
+}
+
+impl DockerfileLint {
+    /// Line index of the file.
+    #[must_use]
+    pub fn index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.model.text()))
+    }
 }
 
 impl DockerfileLint {
@@ -124,7 +133,7 @@ fn lint(
         model.reuse_shells_matched(&previous.model, &unchanged);
         unchanged
     });
-    let index = LineIndex::new(model.text());
+    let index = OnceLock::new();
     let carry = previous
         .zip(unchanged.as_deref())
         .and_then(|(previous, unchanged)| {
@@ -143,11 +152,10 @@ fn lint(
 #[must_use]
 pub fn check_model(
     model: &Model,
-    index: &LineIndex,
     input: DockerfileInput<'_>,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
-    check(model, index, input, settings, None, false).0
+    check(model, &OnceLock::new(), input, settings, None, false).0
 }
 
 /// The previous lint's model and local findings, and [`Model::unchanged_since`] of the new model.
@@ -155,7 +163,7 @@ type Carry<'a> = (&'a Model, &'a LocalFindings, &'a [Option<usize>]);
 
 fn check(
     model: &Model,
-    index: &LineIndex,
+    index: &OnceLock<LineIndex>,
     input: DockerfileInput<'_>,
     settings: &Settings,
     carry: Option<Carry<'_>>,

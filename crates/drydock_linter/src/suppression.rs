@@ -15,8 +15,10 @@
 //! Codes may be primary codes, aliases or rule names. Unknown codes are reported (DY002) and
 //! codes that suppressed nothing are reported (DY001) with a fix that removes them.
 
+use std::sync::OnceLock;
+
 use drydock_dockerfile::{Dockerfile, ItemKind};
-use drydock_text::{LineIndex, TextRange};
+use drydock_text::{LineIndex, TextRange, TextSize};
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::{self, RuleId};
@@ -205,6 +207,11 @@ pub fn parse_comment(body: &str, base: usize) -> Option<CommentPragma> {
 /// Finds every pragma of a Dockerfile and what it covers.
 #[must_use]
 pub fn pragmas(file: &Dockerfile, index: &LineIndex) -> Vec<Pragma> {
+    collect_pragmas(file, |at| index.line_of(at))
+}
+
+/// [`pragmas`], with `line_of` giving the line of an offset (asked only for a pragma).
+fn collect_pragmas(file: &Dockerfile, line_of: impl Fn(TextSize) -> usize) -> Vec<Pragma> {
     let items = file.items();
     let text = file.text();
     let mut out = Vec::new();
@@ -258,7 +265,7 @@ pub fn pragmas(file: &Dockerfile, index: &LineIndex) -> Vec<Pragma> {
                     }),
             },
         };
-        let line = index.line_of(comment.range.start());
+        let line = line_of(comment.range.start());
         out.push(Pragma {
             flavor,
             scope,
@@ -281,15 +288,18 @@ pub fn pragmas(file: &Dockerfile, index: &LineIndex) -> Vec<Pragma> {
 /// same of a ShellCheck code (`SC2086`): ShellCheck ran on the file and the code is not ignored.
 pub(crate) fn apply(
     file: &Dockerfile,
-    index: &LineIndex,
+    index: &OnceLock<LineIndex>,
     diagnostics: &mut Vec<Diagnostic>,
     enabled: &dyn Fn(RuleId) -> bool,
     shellcheck_active: &dyn Fn(&str) -> bool,
 ) -> Vec<Diagnostic> {
-    let pragmas = pragmas(file, index);
+    // The line index is made only when a pragma needs it (nearly every file has none).
+    let index = || index.get_or_init(|| LineIndex::new(file.text()));
+    let pragmas = collect_pragmas(file, |at| index().line_of(at));
     if pragmas.is_empty() {
         return Vec::new();
     }
+    let index = index();
     // hadolint stage keys: FROM lines register an empty set unless a stage pragma is there.
     let mut stage_keys: Vec<(usize, Option<usize>)> = pragmas
         .iter()

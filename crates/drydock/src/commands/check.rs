@@ -999,7 +999,7 @@ fn process(
         let findings = engine_finding(code, message, settings)
             .into_iter()
             .collect();
-        finish(outcome, "", &LineIndex::new(""), findings, settings, keep);
+        finish(outcome, "", findings, settings, keep);
     };
     let bytes = match &job.input {
         Input::Stdin(bytes) => bytes.clone(),
@@ -1067,22 +1067,13 @@ fn process(
         } else {
             fixed.output
         });
-        let index = LineIndex::new(source.text());
-        finish(
-            &mut outcome,
-            source.text(),
-            &index,
-            fixed.remaining,
-            settings,
-            keep,
-        );
+        finish(&mut outcome, source.text(), fixed.remaining, settings, keep);
         return Ok(outcome);
     }
     let lint = lint_dockerfile(SourceText::from_bytes(bytes), input, settings);
     finish(
         &mut outcome,
         lint.model.text(),
-        &lint.index,
         lint.diagnostics,
         settings,
         keep,
@@ -1093,7 +1084,6 @@ fn process(
 pub(super) fn finish(
     outcome: &mut Outcome,
     text: &str,
-    index: &LineIndex,
     diagnostics: Vec<Diagnostic>,
     settings: &drydock_linter::Settings,
     keep: Keep,
@@ -1101,7 +1091,6 @@ pub(super) fn finish(
     finish_with_files(
         outcome,
         text,
-        Some(index),
         diagnostics,
         settings,
         keep,
@@ -1109,13 +1098,11 @@ pub(super) fn finish(
     );
 }
 
-/// [`finish`], with the text of other files that labels point into; without `index`, the
-/// text's line index is built only if the findings are kept (the terminal rendering finds its
-/// own lines).
+/// [`finish`], with the text of other files that labels point into. The text's line index is
+/// built only if the findings are kept (the terminal rendering finds its own lines).
 pub(super) fn finish_with_files(
     outcome: &mut Outcome,
     text: &str,
-    index: Option<&LineIndex>,
     diagnostics: Vec<Diagnostic>,
     settings: &drydock_linter::Settings,
     keep: Keep,
@@ -1128,17 +1115,10 @@ pub(super) fn finish_with_files(
             output::tty::render_with_files(&outcome.result.path, text, &diagnostics, color, others);
     }
     if keep.findings {
-        let built;
-        let index = match index {
-            Some(index) => index,
-            None => {
-                built = LineIndex::new(text);
-                &built
-            }
-        };
+        let index = LineIndex::new(text);
         outcome.result.findings = diagnostics
             .into_iter()
-            .map(|d| Finding::new(d, text, index))
+            .map(|d| Finding::new(d, text, &index))
             .collect();
     } else {
         outcome.result.dropped = Some(Counts::of_diagnostics(&diagnostics));

@@ -309,7 +309,6 @@ impl Raw {
         finish_with_files(
             &mut self.outcome,
             &self.text,
-            None,
             self.diagnostics,
             &self.resolved.settings,
             keep,
