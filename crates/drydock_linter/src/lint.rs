@@ -220,6 +220,12 @@ fn check(
     for &(id, locality) in &dockerfile_rules {
         let rule = id.rule();
         let mut ctx = DockerfileContext::new(model, &settings.options, rule.meta());
+        // A rule appends to the findings so far (no list of its own to grow and copy), except
+        // those whose findings are kept apart for the next lint.
+        let apart = keep && locality != Locality::File;
+        if !apart {
+            ctx.diagnostics = std::mem::take(&mut diagnostics);
+        }
         ctx.path = input.path;
         ctx.target_stage = input.target_stage;
         ctx.context = input.context;
@@ -231,10 +237,10 @@ fn check(
             Locality::Instruction => Some(plan.recheck_instructions.only()),
         });
         rule.check_dockerfile(&mut ctx);
-        if keep && locality != Locality::File {
+        if apart {
             local.extend(ctx.into_diagnostics().into_iter().map(|d| (locality, d)));
         } else {
-            diagnostics.extend(ctx.into_diagnostics());
+            diagnostics = ctx.into_diagnostics();
         }
     }
     let local = if keep {
