@@ -35,9 +35,7 @@ impl DockerfileLint {
     pub fn index(&self) -> &LineIndex {
         self.index.get_or_init(|| LineIndex::new(self.model.text()))
     }
-}
 
-impl DockerfileLint {
     /// Splits off what the next lint of the same document, after an edit, can reuse.
     #[must_use]
     pub fn into_previous(self) -> (Vec<Diagnostic>, Previous) {

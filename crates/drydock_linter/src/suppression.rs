@@ -294,12 +294,12 @@ pub(crate) fn apply(
     shellcheck_active: &dyn Fn(&str) -> bool,
 ) -> Vec<Diagnostic> {
     // The line index is made only when a pragma needs it (nearly every file has none).
-    let index = || index.get_or_init(|| LineIndex::new(file.text()));
-    let pragmas = collect_pragmas(file, |at| index().line_of(at));
+    let line_index = || index.get_or_init(|| LineIndex::new(file.text()));
+    let pragmas = collect_pragmas(file, |at| line_index().line_of(at));
     if pragmas.is_empty() {
         return Vec::new();
     }
-    let index = index();
+    let index = line_index();
     // hadolint stage keys: FROM lines register an empty set unless a stage pragma is there.
     let mut stage_keys: Vec<(usize, Option<usize>)> = pragmas
         .iter()
