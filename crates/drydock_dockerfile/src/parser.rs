@@ -279,30 +279,21 @@ impl<'a> Parser<'a> {
     /// Returns the length of `line` without its continuation character (and the whitespace after
     /// it), and whether the line continues.
     fn trim_continuation(&self, line: &str) -> (usize, bool) {
-        // The escape is `\\` or `` ` ``: bytes compared (this runs for every line).
-        if self.escape.is_ascii() {
-            let (bytes, escape) = (line.as_bytes(), self.escape as u8);
-            let mut end = bytes.len();
-            while end > 0 && matches!(bytes[end - 1], b' ' | b'\t') {
-                end -= 1;
-            }
-            if end == 0 || bytes[end - 1] != escape {
-                return (line.len(), false);
-            }
-            let before = end - 1;
-            return if before == 0 || bytes[before - 1] != escape {
-                (before, true)
-            } else {
-                (line.len(), false)
-            };
+        // The escape is `\\` or `` ` `` (the only ones the directive sets): bytes compared (this
+        // runs for every line).
+        debug_assert!(self.escape.is_ascii());
+        let (bytes, escape) = (line.as_bytes(), self.escape as u8);
+        let mut end = bytes.len();
+        while end > 0 && matches!(bytes[end - 1], b' ' | b'\t') {
+            end -= 1;
         }
-        let trimmed = line.trim_end_matches([' ', '\t']);
-        let Some(before) = trimmed.strip_suffix(self.escape) else {
+        if end == 0 || bytes[end - 1] != escape {
             return (line.len(), false);
-        };
+        }
         // BuildKit: `([^E])E[ \t]*$|^E[ \t]*$` — an escape preceded by another escape is literal.
-        if before.is_empty() || !before.ends_with(self.escape) {
-            (before.len(), true)
+        let before = end - 1;
+        if before == 0 || bytes[before - 1] != escape {
+            (before, true)
         } else {
             (line.len(), false)
         }
