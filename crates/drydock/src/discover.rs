@@ -19,21 +19,32 @@ pub enum FileKind {
 /// `compose*.yaml`, `compose*.yml`, `docker-compose*.yaml`, `docker-compose*.yml`.
 #[must_use]
 pub fn kind_by_name(path: &Path) -> Option<FileKind> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    if name.ends_with(".dockerignore") {
+    // (Compared ignoring ASCII case in place: a lowercased copy of each name, and the
+    // component parsing of `Path::file_name`, were most of the cost of a long list of paths.)
+    let name = std::str::from_utf8(file_name(path)?).ok()?.as_bytes();
+    let is = |word: &str| name.eq_ignore_ascii_case(word.as_bytes());
+    let starts = |prefix: &str| {
+        name.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    let ends = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    if ends(".dockerignore") {
         return None;
     }
-    let dockerfile = name == "dockerfile"
-        || name.starts_with("dockerfile.")
-        || name.starts_with("dockerfile-")
-        || name.ends_with(".dockerfile")
-        || name == "containerfile"
-        || name.starts_with("containerfile.");
+    let dockerfile = is("dockerfile")
+        || starts("dockerfile.")
+        || starts("dockerfile-")
+        || ends(".dockerfile")
+        || is("containerfile")
+        || starts("containerfile.");
     if dockerfile {
         return Some(FileKind::Dockerfile);
     }
-    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-    if yaml && (name.starts_with("compose") || name.starts_with("docker-compose")) {
+    let yaml = ends(".yaml") || ends(".yml");
+    if yaml && (starts("compose") || starts("docker-compose")) {
         return Some(FileKind::Compose);
     }
     None
@@ -44,15 +55,29 @@ pub fn kind_by_name(path: &Path) -> Option<FileKind> {
 #[must_use]
 pub fn kind_of_explicit(path: &Path) -> FileKind {
     kind_by_name(path).unwrap_or_else(|| {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
-        match ext.as_deref() {
-            Some("yml" | "yaml") => FileKind::Compose,
+        // The extension as `Path::extension` reads it: after the name's last dot, unless that
+        // dot starts the name.
+        let extension = file_name(path).and_then(|name| {
+            memchr::memrchr(b'.', name)
+                .filter(|&at| at > 0)
+                .map(|at| &name[at + 1..])
+        });
+        match extension {
+            Some(ext) if ext.eq_ignore_ascii_case(b"yml") || ext.eq_ignore_ascii_case(b"yaml") => {
+                FileKind::Compose
+            }
             _ => FileKind::Dockerfile,
         }
     })
+}
+
+/// The bytes of `Path::file_name`: read after the last `/` when the path ends in a name
+/// (neither `.` nor `..`), else from the components.
+fn file_name(path: &Path) -> Option<&[u8]> {
+    match split_name(path) {
+        Some((_, name)) => Some(name),
+        None => path.file_name().map(std::ffi::OsStr::as_encoded_bytes),
+    }
 }
 
 /// What a path named on the command line is: what `std::fs::metadata` says (links followed).
@@ -405,6 +430,117 @@ mod tests {
             kind_of_explicit(Path::new("build.txt")),
             FileKind::Dockerfile
         );
+    }
+
+    /// `kind_by_name` as it was written first: `Path::file_name` and a lowercased copy.
+    fn kind_by_name_reference(path: &Path) -> Option<FileKind> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".dockerignore") {
+            return None;
+        }
+        let dockerfile = name == "dockerfile"
+            || name.starts_with("dockerfile.")
+            || name.starts_with("dockerfile-")
+            || name.ends_with(".dockerfile")
+            || name == "containerfile"
+            || name.starts_with("containerfile.");
+        if dockerfile {
+            return Some(FileKind::Dockerfile);
+        }
+        let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        if yaml && (name.starts_with("compose") || name.starts_with("docker-compose")) {
+            return Some(FileKind::Compose);
+        }
+        None
+    }
+
+    fn kind_of_explicit_reference(path: &Path) -> FileKind {
+        kind_by_name_reference(path).unwrap_or_else(|| {
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            match ext.as_deref() {
+                Some("yml" | "yaml") => FileKind::Compose,
+                _ => FileKind::Dockerfile,
+            }
+        })
+    }
+
+    #[test]
+    fn kinds_agree_with_the_reference_on_edge_paths() {
+        for path in [
+            "",
+            ".",
+            "..",
+            "/",
+            "a/",
+            "a/.",
+            "a/..",
+            "./Dockerfile",
+            "a//compose.yml",
+            "Dockerfile/",
+            "x/compose.yaml/.",
+            ".yml",
+            "a/.yml",
+            "..yml",
+            "a.",
+            "a.YmL",
+            "DOCKERFILE",
+            "dockerfile.",
+            "Containerfile.",
+            ".dockerignore",
+            "compose.yml.dockerignore",
+            "Docker-Compose.YAML",
+            "composeyml",
+            "compose.yml ",
+            "é.yml",
+            "Dockerfilé",
+        ] {
+            let path = Path::new(path);
+            assert_eq!(kind_by_name(path), kind_by_name_reference(path), "{path:?}");
+            assert_eq!(
+                kind_of_explicit(path),
+                kind_of_explicit_reference(path),
+                "{path:?}"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn kinds_agree_with_the_reference_on_bytes_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        for bytes in [
+            &b"\xff.yml"[..],
+            b"a/\xffDockerfile",
+            b"compose\xff.yaml",
+            b"x.\xff",
+        ] {
+            let path = Path::new(std::ffi::OsStr::from_bytes(bytes));
+            assert_eq!(kind_by_name(path), kind_by_name_reference(path), "{path:?}");
+            assert_eq!(
+                kind_of_explicit(path),
+                kind_of_explicit_reference(path),
+                "{path:?}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn kinds_agree_with_the_reference(
+            path in "(\\.{0,2}/|/){0,2}([a-z]{0,3}/){0,2}(\\.?(docker|Docker|DOCKER|container|Container|compose|Compose|docker-compose|x)?[-.]?(file|File|FILE|ignore|override|dockerfile|Dockerfile|dockerignore)?\\.?(yml|yaml|YML|Yaml|txt|ml)?)(/|/\\.|/\\.\\.)?"
+        ) {
+            let path = Path::new(&path);
+            proptest::prop_assert_eq!(kind_by_name(path), kind_by_name_reference(path), "{:?}", path);
+            proptest::prop_assert_eq!(
+                kind_of_explicit(path),
+                kind_of_explicit_reference(path),
+                "{:?}",
+                path
+            );
+        }
     }
 
     #[test]
