@@ -279,16 +279,25 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
 
     // Compose projects first: loading them also gives the build context of each Dockerfile a
     // service builds, which that Dockerfile is linted with (`.dockerignore`).
+    // The Dockerfiles are put in path order meanwhile (a stable sort: standard input keeps its
+    // place among equal paths), on whichever thread is free first.
+    let mut jobs = jobs;
     let processed: Vec<Result<compose::Processed, ResolveError>> = pool.install(|| {
-        projects
-            .par_iter()
-            .with_max_len(1)
-            .map(|job| {
-                let processed = compose::process(job, args, &shared, &resolver);
-                tick();
-                processed
-            })
-            .collect()
+        rayon::join(
+            || {
+                projects
+                    .par_iter()
+                    .with_max_len(1)
+                    .map(|job| {
+                        let processed = compose::process(job, args, &shared, &resolver);
+                        tick();
+                        processed
+                    })
+                    .collect()
+            },
+            || jobs.sort_by(|a, b| a.display.cmp(&b.display)),
+        )
+        .0
     });
     let mut contexts = std::collections::HashMap::new();
     let mut compose_raws = Vec::with_capacity(
@@ -308,12 +317,9 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
     }
     let composed = compose::merge(compose_raws);
 
-    // Then the Dockerfiles, in path order (a stable sort: standard input keeps its place among
-    // equal paths), merged with the compose files: a compose file comes before a Dockerfile of
-    // a later path and after one of the same path. The compose files are rendered there too, so
-    // each file's rendering is written and dropped as its turn comes.
-    let mut jobs = jobs;
-    jobs.sort_by(|a, b| a.display.cmp(&b.display));
+    // Then the Dockerfiles, in path order, merged with the compose files: a compose file comes
+    // before a Dockerfile of a later path and after one of the same path. The compose files are
+    // rendered there too, so each file's rendering is written and dropped as its turn comes.
     let mut items: Vec<Item<'_>> = Vec::with_capacity(jobs.len() + composed.len());
     let mut composed = composed.into_iter().peekable();
     for job in &jobs {
@@ -767,6 +773,29 @@ fn print_settings(resolver: &Resolver) {
     }
 }
 
+/// A file to lint: a Dockerfile on its own, or a compose file to group into a project.
+enum Made {
+    Dockerfile(Job),
+    Compose(compose::Candidate),
+}
+
+impl Made {
+    /// Sorts `job` by its kind; a compose file's path is normalised for grouping, and it was
+    /// not found by walking a folder.
+    fn new(job: Job) -> Self {
+        if job.kind == FileKind::Compose {
+            Self::Compose(compose::Candidate {
+                display: job.display,
+                lookup: project::normalize(&job.lookup),
+                input: job.input,
+                walk_root: None,
+            })
+        } else {
+            Self::Dockerfile(job)
+        }
+    }
+}
+
 /// Dockerfiles to lint one by one, and compose files to group into projects.
 type Collected = (Vec<Job>, Vec<compose::Candidate>, bool);
 
@@ -779,45 +808,61 @@ fn collect_jobs(
     let mut jobs = Vec::new();
     let mut candidates = Vec::new();
     let mut had_error = false;
-    let paths = if !args.paths.is_empty() {
-        args.paths.clone()
+    let here = [PathBuf::from(".")];
+    let paths: &[PathBuf] = if !args.paths.is_empty() {
+        &args.paths
     } else if args.compose_file.is_empty() {
-        vec![PathBuf::from(".")]
+        &here
     } else {
         // `--compose-file` alone lints that project only.
-        Vec::new()
+        &[]
     };
-    let mut push = |job: Job, walk_root: Option<PathBuf>| {
-        if job.kind == FileKind::Compose {
-            candidates.push(compose::Candidate {
-                display: job.display,
-                lookup: project::normalize(&job.lookup),
-                input: job.input,
-                walk_root,
-            });
-        } else {
-            jobs.push(job);
-        }
+    let mut push = |made: Made, walk_root: Option<PathBuf>| match made {
+        Made::Dockerfile(job) => jobs.push(job),
+        Made::Compose(candidate) => candidates.push(compose::Candidate {
+            walk_root,
+            ..candidate
+        }),
     };
     let forced = args.kind.map(|k| match k {
         Kind::Dockerfile => FileKind::Dockerfile,
         Kind::Compose => FileKind::Compose,
     });
-    // What each path is, asked in parallel (a long explicit list is the pre-commit case).
-    let types = {
-        let named: Vec<&Path> = paths
-            .iter()
-            .filter(|p| p.as_os_str() != "-")
-            .map(PathBuf::as_path)
-            .collect();
-        discover::named_types(&named)
-    };
+    // What each path is, asked in parallel (a long explicit list is the pre-commit case), and
+    // each regular file's job, made in parallel too.
+    let named: Vec<&Path> = paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .map(PathBuf::as_path)
+        .collect();
+    let types = discover::named_types(&named);
+    let mut made: std::vec::IntoIter<Option<Made>> = named
+        .par_iter()
+        .zip(&types)
+        .map(|(path, meta)| {
+            matches!(meta, Ok(discover::Named::File)).then(|| {
+                let kind = forced.unwrap_or_else(|| discover::kind_of_explicit(path));
+                Made::new(Job {
+                    display: path.to_path_buf(),
+                    lookup: cwd.join(path),
+                    kind,
+                    input: Input::File(path.to_path_buf()),
+                })
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter();
     let mut types = types.into_iter();
     for path in paths {
         let meta = if path.as_os_str() == "-" {
             None
         } else {
             types.next()
+        };
+        let made = if meta.is_some() {
+            made.next().flatten()
+        } else {
+            None
         };
         let Some(meta) = meta else {
             let mut bytes = Vec::new();
@@ -839,12 +884,12 @@ fn collect_jobs(
             };
             let lookup = cwd.join(args.stdin_filename.as_deref().unwrap_or(Path::new(default)));
             push(
-                Job {
+                Made::new(Job {
                     display,
                     lookup,
                     kind,
                     input: Input::Stdin(bytes),
-                },
+                }),
                 None,
             );
             continue;
@@ -858,8 +903,8 @@ fn collect_jobs(
             }
         };
         if meta == discover::Named::Folder {
-            let walk_root = project::normalize(&cwd.join(&path));
-            let walked = discover::walk(&path, threads);
+            let walk_root = project::normalize(&cwd.join(path));
+            let walked = discover::walk(path, threads);
             for warning in &walked.warnings {
                 eprintln!("drydock: warning: {warning}");
             }
@@ -878,27 +923,17 @@ fn collect_jobs(
                     continue;
                 }
                 push(
-                    Job {
+                    Made::new(Job {
                         display,
                         lookup,
                         kind,
                         input: Input::File(found),
-                    },
+                    }),
                     Some(walk_root.clone()),
                 );
             }
-        } else if meta == discover::Named::File {
-            let kind = forced.unwrap_or_else(|| discover::kind_of_explicit(&path));
-            let lookup = cwd.join(&path);
-            push(
-                Job {
-                    display: path.clone(),
-                    lookup,
-                    kind,
-                    input: Input::File(path),
-                },
-                None,
-            );
+        } else if let Some(made) = made {
+            push(made, None);
         } else {
             eprintln!(
                 "drydock: error: {}: not a regular file (a FIFO, socket or device is never opened)",

@@ -150,11 +150,15 @@ pub(super) fn group(candidates: Vec<Candidate>, args: &CheckArgs) -> Vec<Project
         }
         key
     };
-    // The project each file on disk belongs to, looked up in parallel (each is a few stats).
+    // The project each file on disk belongs to (its files' absolute paths), looked up in
+    // parallel (each is a few stats).
     let on_disk: Vec<Option<(Vec<PathBuf>, bool)>> = candidates
         .par_iter()
         .map(|c| match c.input {
-            Input::File(_) => Some(project::project_files(&c.lookup, &RealFs)),
+            Input::File(_) => {
+                let (files, overlay) = project::project_files(&c.lookup, &RealFs);
+                Some((files.iter().map(|p| absolute(p)).collect(), overlay))
+            }
             Input::Stdin(_) => None,
         })
         .collect();
@@ -169,6 +173,7 @@ pub(super) fn group(candidates: Vec<Candidate>, args: &CheckArgs) -> Vec<Project
                     files: HashMap::from([(candidate.lookup.clone(), bytes.clone())]),
                 };
                 let (files, _) = project::project_files(&candidate.lookup, &fs);
+                let files = files.iter().map(|p| absolute(p)).collect();
                 (files, true, Some((candidate.lookup.clone(), bytes)))
             }
             Input::File(_) => {
@@ -176,7 +181,6 @@ pub(super) fn group(candidates: Vec<Candidate>, args: &CheckArgs) -> Vec<Project
                 (files, overlay, None)
             }
         };
-        let files: Vec<PathBuf> = files.iter().map(|p| absolute(p)).collect();
         let focus = overlay.then(|| vec![candidate.lookup.clone()]);
         // Standard input is never merged with a file run: its contents differ from the disk.
         let slot = if stdin.is_some() {
