@@ -535,7 +535,13 @@ impl<'a> State<'a> {
         &mut self,
         stop: Option<char>,
     ) -> Result<(String, Vec<LexWord>), LexError> {
-        let mut result = String::new();
+        // The whole rest of the text is read when nothing stops it: room for it at once (the
+        // same length unless a variable is expanded), instead of growing as runs are added.
+        let mut result = String::with_capacity(if stop.is_none() {
+            self.text.len() - self.pos
+        } else {
+            0
+        });
         let mut words = Words::new();
         while let Some(ch) = self.peek() {
             let at = self.pos;

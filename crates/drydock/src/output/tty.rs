@@ -66,15 +66,23 @@ pub fn render_with_files(
     // Rendered into a buffer the thread keeps, then copied once at its exact size: the copy
     // is all that is held until the end of a run, without the reallocations of a growing
     // buffer (and their fresh pages) or a shrink afterwards.
+    // (So is the list of the text's line ends, which grew anew for each file.)
     thread_local! {
-        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<usize>)> =
+            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
     }
-    BUFFER.with_borrow_mut(|out| {
+    BUFFERS.with_borrow_mut(|(out, newlines)| {
         out.clear();
-        render_into(out, path, text, diagnostics, color, others);
+        // (codespan's lines end only at `\n`, unlike `LineIndex`'s.)
+        newlines.clear();
+        newlines.extend(memchr::memchr_iter(b'\n', text.as_bytes()));
+        render_into(out, newlines, path, text, diagnostics, color, others);
         let rendered = out.as_slice().to_vec();
         if out.capacity() > 1 << 20 {
             *out = Vec::new();
+        }
+        if newlines.capacity() > 1 << 17 {
+            *newlines = Vec::new();
         }
         rendered
     })
@@ -82,6 +90,7 @@ pub fn render_with_files(
 
 fn render_into(
     out: &mut Vec<u8>,
+    newlines: &[usize],
     path: &Path,
     text: &str,
     diagnostics: &[Diagnostic],
@@ -90,8 +99,6 @@ fn render_into(
 ) {
     // (What `Path::display` shows, without its formatting machinery: the same text.)
     let name = path.to_string_lossy();
-    // (codespan's lines end only at `\n`, unlike `LineIndex`'s.)
-    let newlines: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes()).collect();
     let mut scratch = String::new();
     let mut slow: Option<Codespan<'_>> = None;
     let mut last = None;
@@ -101,7 +108,7 @@ fn render_into(
             &mut scratch,
             &name,
             text,
-            &newlines,
+            newlines,
             d,
             color,
             &mut last,

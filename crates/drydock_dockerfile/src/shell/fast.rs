@@ -1991,8 +1991,10 @@ fn is_blank_gap(gap: &[u8]) -> R<bool> {
 
 /// `$x` as the view writes it: `${x}` (what `word_value` makes of a `simple_expansion`).
 fn push_simple_expansion(value: &mut String, raw: &str) {
+    let name = raw.trim_start_matches('$');
+    value.reserve(name.len() + 3);
     value.push_str("${");
-    value.push_str(raw.trim_start_matches('$'));
+    value.push_str(name);
     value.push('}');
 }
 
