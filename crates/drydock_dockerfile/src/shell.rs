@@ -310,8 +310,8 @@ fn unwrap_index(all: &[ShellWord]) -> usize {
 pub struct ShellWord {
     /// Where it is in the Dockerfile.
     pub range: TextRange,
-    /// The word as written.
-    pub raw: String,
+    /// The word as written (most words are at most 24 bytes, kept without an allocation).
+    pub raw: compact_str::CompactString,
     /// The word with quotes and backslash escapes removed; `$x` written as `${x}`, other
     /// expansions and substitutions kept as written.
     pub value: String,
@@ -451,7 +451,7 @@ fn parse_run_in(
                         .iter()
                         .map(|w| ShellWord {
                             range: w.range,
-                            raw: text[w.range].to_owned(),
+                            raw: text[w.range].into(),
                             value: w.text.clone(),
                             literal: true,
                         })
@@ -859,7 +859,7 @@ impl Walker<'_> {
         let value = word_value(&self.source.text, node, &mut literal, 0);
         ShellWord {
             range: self.source.map(node.start_byte(), node.end_byte()),
-            raw: self.text(node).to_owned(),
+            raw: self.text(node).into(),
             value,
             literal,
         }

@@ -2027,7 +2027,7 @@ impl Emitter<'_> {
     fn shell_word(&self, word: &Word, value: String) -> ShellWord {
         ShellWord {
             range: self.source.map(word.start, word.end),
-            raw: self.source.text[word.start..word.end].to_owned(),
+            raw: self.source.text[word.start..word.end].into(),
             value,
             literal: word.literal,
         }

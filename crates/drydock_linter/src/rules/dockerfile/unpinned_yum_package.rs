@@ -249,7 +249,7 @@ fn check_run(ctx: &mut DockerfileContext<'_>, vars: &Vars, index: usize) {
             let text = hadolint_text(word);
             if module {
                 if !text.contains(':') {
-                    let name = if word.literal { &word.value } else { &word.raw };
+                    let name: &str = if word.literal { &word.value } else { &word.raw };
                     ctx.report(
                         word.range,
                         format!("yum module `{name}` is installed without a stream"),
