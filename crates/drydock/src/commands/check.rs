@@ -780,8 +780,8 @@ enum Made {
 }
 
 impl Made {
-    /// Sorts `job` by its kind; a compose file's path is normalised for grouping, and it was
-    /// not found by walking a folder.
+    /// `job` under its kind: a compose file's path is normalised for grouping (its walk root
+    /// is set by the caller: none for a file named on the command line).
     fn new(job: Job) -> Self {
         if job.kind == FileKind::Compose {
             Self::Compose(compose::Candidate {
