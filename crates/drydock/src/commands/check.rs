@@ -836,7 +836,7 @@ fn collect_jobs(
         .map(PathBuf::as_path)
         .collect();
     let types = discover::named_types(&named);
-    let mut made: std::vec::IntoIter<Option<Made>> = named
+    let made: Vec<Option<Made>> = named
         .par_iter()
         .zip(&types)
         .map(|(path, meta)| {
@@ -850,19 +850,16 @@ fn collect_jobs(
                 })
             })
         })
-        .collect::<Vec<_>>()
-        .into_iter();
-    let mut types = types.into_iter();
+        .collect();
+    // Each named path's type, with its job when it is a regular file.
+    let mut answers = types.into_iter().zip(made);
     for path in paths {
-        let meta = if path.as_os_str() == "-" {
-            None
+        let (meta, made) = if path.as_os_str() == "-" {
+            (None, None)
         } else {
-            types.next()
-        };
-        let made = if meta.is_some() {
-            made.next().flatten()
-        } else {
-            None
+            answers
+                .next()
+                .map_or((None, None), |(meta, made)| (Some(meta), made))
         };
         let Some(meta) = meta else {
             let mut bytes = Vec::new();

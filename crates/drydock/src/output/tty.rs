@@ -66,7 +66,7 @@ pub fn render_with_files(
     // Rendered into a buffer the thread keeps, then copied once at its exact size: the copy
     // is all that is held until the end of a run, without the reallocations of a growing
     // buffer (and their fresh pages) or a shrink afterwards.
-    // (So is the list of the text's line ends, which grew anew for each file.)
+    // The list of the text's line ends is kept by the thread too (it grew anew for each file).
     thread_local! {
         static BUFFERS: std::cell::RefCell<(Vec<u8>, Vec<usize>)> =
             const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
