@@ -470,21 +470,27 @@ fn run_inner(args: &CheckArgs) -> Result<ExitStatus, String> {
 /// the results to `sink` in item order, each as soon as every earlier one is done (so only
 /// the few results finished out of order wait). `sink` returning `false` stops the run: items
 /// not yet started are skipped.
+///
+/// One thread at a time is the writer: it hands the results that are ready to `sink` without
+/// holding the lock the others take to leave their results, so a slow `sink` (a terminal, a
+/// pipe) holds up no one's linting.
 fn for_each_ordered<T: Send, R: Send>(
     pool: &rayon::ThreadPool,
     items: Vec<T>,
     work: impl Fn(T) -> R + Sync,
     sink: impl FnMut(R) -> bool + Send,
 ) {
+    use std::collections::VecDeque;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Mutex, PoisonError};
 
-    struct Order<R, S> {
+    struct Order<R> {
         /// The next item `sink` gets.
         cursor: usize,
-        /// Results finished before an earlier item's.
-        waiting: BTreeMap<usize, R>,
-        sink: S,
+        /// The results of the items from `cursor` on, as they are done.
+        waiting: VecDeque<Option<R>>,
+        /// Whether a thread is handing results to `sink`.
+        writing: bool,
     }
 
     let threads = pool.current_num_threads().min(items.len());
@@ -493,29 +499,49 @@ fn for_each_ordered<T: Send, R: Send>(
     let stopped = AtomicBool::new(false);
     let order = Mutex::new(Order {
         cursor: 0,
-        waiting: BTreeMap::new(),
-        sink,
+        waiting: VecDeque::new(),
+        writing: false,
     });
+    // Only the writer takes it.
+    let sink = Mutex::new(sink);
     let worker = || {
+        let mut ready = Vec::new();
         while !stopped.load(Ordering::Relaxed) {
             let Some((i, item)) = next.lock().unwrap_or_else(PoisonError::into_inner).next() else {
                 break;
             };
             let result = work(item);
-            let mut order = order.lock().unwrap_or_else(PoisonError::into_inner);
-            let order = &mut *order;
-            if order.cursor != i {
-                order.waiting.insert(i, result);
-                continue;
-            }
-            let mut result = Some(result);
-            while let Some(r) = result {
-                if !(order.sink)(r) {
-                    stopped.store(true, Ordering::Relaxed);
-                    break;
+            {
+                let mut order = order.lock().unwrap_or_else(PoisonError::into_inner);
+                let at = i - order.cursor;
+                if order.waiting.len() <= at {
+                    order.waiting.resize_with(at + 1, || None);
                 }
-                order.cursor += 1;
-                result = order.waiting.remove(&order.cursor);
+                order.waiting[at] = Some(result);
+                if order.writing || order.waiting.front().is_none_or(Option::is_none) {
+                    continue;
+                }
+                order.writing = true;
+            }
+            // The writer: hands over what is ready, then looks again, until nothing is.
+            loop {
+                {
+                    let mut order = order.lock().unwrap_or_else(PoisonError::into_inner);
+                    while let Some(Some(_)) = order.waiting.front() {
+                        ready.extend(order.waiting.pop_front().flatten());
+                        order.cursor += 1;
+                    }
+                    if ready.is_empty() {
+                        order.writing = false;
+                        break;
+                    }
+                }
+                let mut sink = sink.lock().unwrap_or_else(PoisonError::into_inner);
+                for result in ready.drain(..) {
+                    if !stopped.load(Ordering::Relaxed) && !(sink)(result) {
+                        stopped.store(true, Ordering::Relaxed);
+                    }
+                }
             }
         }
     };
@@ -1175,9 +1201,76 @@ pub(super) struct Keep {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use proptest::prelude::*;
 
-    use super::looks_binary;
+    use super::{for_each_ordered, looks_binary};
+
+    fn pool(threads: usize) -> rayon::ThreadPool {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+    }
+
+    /// Items finishing out of order (earlier ones take longer), and a sink slower than the
+    /// work: every result reaches the sink once, in item order, on 1 to 4 threads.
+    #[test]
+    fn ordered_results_reach_the_sink_in_item_order() {
+        for threads in 1..=4 {
+            let mut seen = Vec::new();
+            for_each_ordered(
+                &pool(threads),
+                (0..300_u64).collect(),
+                |i| {
+                    std::thread::sleep(Duration::from_micros((300 - i) % 7 * 50));
+                    i * 2
+                },
+                |r| {
+                    if r % 64 == 0 {
+                        std::thread::sleep(Duration::from_micros(500));
+                    }
+                    seen.push(r);
+                    true
+                },
+            );
+            assert_eq!(
+                seen,
+                (0..300).map(|i| i * 2).collect::<Vec<_>>(),
+                "{threads} threads"
+            );
+        }
+    }
+
+    /// The sink returning `false` stops the run: it gets nothing after that, and the results
+    /// it got are the first ones, in order.
+    #[test]
+    fn a_sink_that_stops_gets_nothing_more() {
+        for threads in 1..=4 {
+            let mut seen = Vec::new();
+            let started = std::sync::atomic::AtomicUsize::new(0);
+            for_each_ordered(
+                &pool(threads),
+                (0..1000_usize).collect(),
+                |i| {
+                    started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_micros(20));
+                    i
+                },
+                |r| {
+                    seen.push(r);
+                    r < 10
+                },
+            );
+            assert_eq!(seen, (0..=10).collect::<Vec<_>>(), "{threads} threads");
+            // Items not started when the sink stopped were skipped.
+            assert!(
+                started.load(std::sync::atomic::Ordering::Relaxed) < 1000,
+                "{threads} threads"
+            );
+        }
+    }
 
     /// The definition `looks_binary` implements: more than a tenth of the characters of the
     /// first 8 KiB (read as UTF-8, invalid bytes replaced) are replacement characters or
